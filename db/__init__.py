@@ -1,0 +1,5 @@
+"""The data layer: Peewee models, binding a database from a URL, migrations, queries, sync.
+
+Nothing here imports ``kiosk`` or ``textual`` (enforced by an import-linter contract), so the
+same layer serves the kiosk, the CLI, the host view and the central database.
+"""

@@ -1,0 +1,129 @@
+"""AttendanceLedger: the writes of the register — events, attendance, leaves — each atomic.
+
+Every write appends to the event log; history is never edited or deleted. The caller runs
+the decision and the write inside one transaction (``db.atomic()``), so the event and the
+attendance row land together and, on SQLite with ``synchronous=FULL``, are on disk at commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass
+
+import peewee as pw
+
+from db.models import Attendance, Leave, SignInEvent
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def next_seq() -> int:
+    """A monotonically increasing sequence (µs since the epoch) that orders local events."""
+    return time.time_ns() // 1000
+
+
+@dataclass
+class Event:
+    kiosk_id: str
+    at: dt.datetime
+    method: str
+    result: str
+    reason: str = ""
+    staff_key: str | None = None
+    session_id: int | None = None
+    input: str = ""
+    note: str = ""
+    actor: str = ""
+    id: str = ""
+
+    def row(self) -> dict:
+        return {
+            "id": self.id or new_event_id(),
+            "seq": next_seq(),
+            "kiosk_id": self.kiosk_id[:64],
+            "at": self.at,
+            "method": self.method,
+            "result": self.result,
+            "reason": self.reason[:32],
+            "staff_key": self.staff_key,
+            "session_id": self.session_id,
+            "input": self.input[:300],
+            "note": self.note[:500],
+            "actor": self.actor[:64],
+        }
+
+
+def append_event(event: Event) -> str:
+    row = event.row()
+    SignInEvent.insert(row).execute()
+    return row["id"]
+
+
+def mark_signed_in(session_id: int, staff_key: str, *, status: str, expected: bool,
+                   at: dt.datetime, method: str, kiosk_id: str, event_id: str) -> bool:
+    """Record arrival; returns False if someone else recorded it first (then it's 'already')."""
+    updated = (Attendance.update(status=status, signed_in_at=at, method=method,
+                                 kiosk_id=kiosk_id, event_id=event_id)
+               .where((Attendance.session == session_id) & (Attendance.staff == staff_key)
+                      & Attendance.signed_in_at.is_null())
+               .execute())
+    if updated:
+        return True
+    exists = Attendance.select().where((Attendance.session == session_id)
+                                       & (Attendance.staff == staff_key)).exists()
+    if exists:
+        return False
+    Attendance.insert(session=session_id, staff=staff_key, expected=expected, status=status,
+                      signed_in_at=at, method=method, kiosk_id=kiosk_id,
+                      event_id=event_id).execute()
+    return True
+
+
+def mark_signed_out(session_id: int, staff_key: str, at: dt.datetime, early: bool) -> None:
+    (Attendance.update(signed_out_at=at, early_leave=early)
+     .where((Attendance.session == session_id) & (Attendance.staff == staff_key)).execute())
+
+
+def undo_signin(session_id: int, staff_key: str, had_leave: bool) -> bool:
+    """Return a mistaken sign-in to pending (or excused / removed for a visitor)."""
+    row = Attendance.get_or_none((Attendance.session == session_id)
+                                 & (Attendance.staff == staff_key))
+    if row is None or row.signed_in_at is None:
+        return False
+    if not row.expected:
+        Attendance.delete().where(Attendance.id == row.id).execute()
+        return True
+    (Attendance.update(status="excused" if had_leave else "pending", signed_in_at=None,
+                       signed_out_at=None, early_leave=False, method=None, kiosk_id=None,
+                       event_id=None)
+     .where(Attendance.id == row.id).execute())
+    return True
+
+
+def add_leave(session_id: int, staff_key: str, reason: str, actor: str, event_id: str,
+              at: dt.datetime) -> bool:
+    """Record a leave; the register shows excused unless the person already signed in.
+
+    Returns False when a leave was already recorded (the reason is then updated).
+    """
+    created = True
+    try:
+        with Leave._meta.database.atomic():
+            Leave.insert(session=session_id, staff=staff_key, reason=reason, recorded_by=actor,
+                         event_id=event_id, recorded_at=at).execute()
+    except pw.IntegrityError:
+        created = False
+        (Leave.update(reason=reason, recorded_by=actor, event_id=event_id, recorded_at=at)
+         .where((Leave.session == session_id) & (Leave.staff == staff_key)).execute())
+    (Attendance.update(status="excused")
+     .where((Attendance.session == session_id) & (Attendance.staff == staff_key)
+            & (Attendance.status == "pending")).execute())
+    return created
+
+
+def has_leave(session_id: int, staff_key: str) -> bool:
+    return Leave.select().where((Leave.session == session_id) & (Leave.staff == staff_key)).exists()

@@ -1,0 +1,53 @@
+"""Writing the roster: upsert staff by normalised staff ID, all in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.models import Department, Staff, StaffGroup, utcnow
+from db.register import refresh_all_upcoming
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    key: str
+    staff_id: str
+    name: str
+    department: str
+    title: str = ""
+    groups: tuple[str, ...] = ()
+    active: bool = True
+
+
+def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
+    """Add or update each record; returns (added, updated, unchanged). Caller holds a transaction."""
+    existing = {row["key"]: row for row in Staff.select().dicts()}
+    groups: dict[str, set[str]] = {}
+    for key, name in StaffGroup.select(StaffGroup.staff, StaffGroup.name).tuples():
+        groups.setdefault(key, set()).add(name)
+    known_depts = {n for (n,) in Department.select(Department.name).tuples()}
+    next_order = len(known_depts)
+    added = updated = unchanged = 0
+    for rec in records:
+        if rec.department not in known_depts:
+            Department.insert(name=rec.department, sort_order=next_order).execute()
+            known_depts.add(rec.department)
+            next_order += 1
+        old = existing.get(rec.key)
+        fields = {"staff_id": rec.staff_id, "name": rec.name, "department": rec.department,
+                  "title": rec.title, "active": rec.active}
+        if old is None:
+            Staff.insert(key=rec.key, updated_at=utcnow(), **fields).execute()
+            added += 1
+        elif any(old[k] != v for k, v in fields.items()) or groups.get(rec.key, set()) != set(rec.groups):
+            Staff.update(updated_at=utcnow(), **fields).where(Staff.key == rec.key).execute()
+            updated += 1
+        else:
+            unchanged += 1
+            continue
+        if groups.get(rec.key, set()) != set(rec.groups):
+            StaffGroup.delete().where(StaffGroup.staff == rec.key).execute()
+            if rec.groups:
+                StaffGroup.insert_many([{"staff": rec.key, "name": g} for g in rec.groups]).execute()
+    refresh_all_upcoming()
+    return added, updated, unchanged

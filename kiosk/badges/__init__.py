@@ -1,0 +1,1 @@
+"""Signed QR badges: the payload format, verification (kiosks) and signing (admin only)."""

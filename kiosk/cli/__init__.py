@@ -1,0 +1,62 @@
+"""The ``kiosk`` command: one argparse tree, one module per command group.
+
+Every leaf command accepts the common options (``--db``, ``--lang``) after its own words.
+Errors become one translated line on stderr and an exit code (1 refused, 2 usage); an unexpected
+exception is written with its traceback to the log file, never to the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from kiosk.cli.context import CommandError, run_guarded
+from kiosk.i18n import t
+
+GROUPS = ["setup", "staff", "session", "signin", "leave", "export", "keys", "badge", "report",
+          "sync", "screens"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: {message}\n")
+        raise SystemExit(2)
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", help="database URL (default: SQLite in KIOSK_HOME)")
+    common.add_argument("--lang", choices=["zh", "en"], help="language of messages")
+    return common
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="kiosk", description="Study-session attendance kiosk")
+    parser.add_argument("--version", action="version", version="study-kiosk 0.1.0")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+    common = common_options()
+    for name in GROUPS:
+        try:
+            module = importlib.import_module(f"kiosk.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"kiosk.cli.{name}":
+                continue
+            raise
+        module.register(commands, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.getLogger().addHandler(logging.NullHandler())
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code = run_guarded(args)
+    sys.exit(code)
+
+
+__all__ = ["main", "build_parser", "CommandError", "t"]

@@ -1,0 +1,166 @@
+"""What every command needs: settings, the bound database, output, and one error policy."""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import logging.handlers
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import peewee as pw
+
+from db import database
+from db.migrations import is_current
+from kiosk import config, timefmt
+from kiosk.i18n import language_from_environment, set_language, t
+
+log = logging.getLogger("kiosk.cli")
+
+
+class CommandError(Exception):
+    """A refusal with a translated one-line message and an exit code (1 by default)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Context:
+    args: object
+    settings: config.Settings
+    _db: pw.Database | None = field(default=None, repr=False)
+
+    @property
+    def tz(self):
+        return self.settings.tz
+
+    def database(self, *, require_schema: bool = True) -> pw.Database:
+        """Open (once) the database; refuse with a clear line if unreachable or uninitialised."""
+        if self._db is None:
+            try:
+                self._db = database.bind(self.settings.db_url)
+            except database.DatabaseUrlError as exc:
+                raise CommandError(t("cli.db_url_invalid", detail=str(exc))) from None
+            except database.UnreachableDatabase as exc:
+                raise CommandError(t("cli.db_unreachable", detail=str(exc))) from None
+        if require_schema and not is_current(self._db):
+            raise CommandError(t("cli.db_not_initialised"))
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None and not self._db.is_closed():
+            self._db.close()
+
+    def out(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+
+    def json(self, data) -> None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def setup_logging(home: Path) -> Path | None:
+    """Log to ``KIOSK_HOME/logs/kiosk.log`` (rotated); silently skip if it cannot be written."""
+    path = home / "logs" / "kiosk.log"
+    root = logging.getLogger()
+    if any(getattr(h, "kiosk_file", False) for h in root.handlers):
+        return path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
+                                                       encoding="utf-8")
+    except OSError:
+        return None
+    handler.kiosk_file = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def run_guarded(args) -> int:
+    """Run ``args.handler`` with the error policy: one line on stderr, never a traceback."""
+    set_language(getattr(args, "lang", None) or language_from_environment())
+    log_path: Path | None = None
+    ctx = None
+    try:
+        settings = config.load(db=getattr(args, "db", None), lang=getattr(args, "lang", None))
+        set_language(settings.lang)
+        log_path = setup_logging(settings.home)
+        ctx = Context(args=args, settings=settings)
+        return int(args.handler(ctx) or 0)
+    except CommandError as exc:
+        _say(str(exc))
+        log.info("refused: %s", exc)
+        return exc.code
+    except config.ConfigError as exc:
+        _say(t("cli.config_invalid", detail=str(exc)))
+        return 1
+    except timefmt.BadTime as exc:
+        _say(t(f"cli.bad_{exc.kind}", value=exc.value))
+        return 1
+    except KeyboardInterrupt:
+        _say(t("cli.interrupted"))
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 0
+    except pw.IntegrityError as exc:
+        return _unexpected(exc, log_path)
+    except pw.OperationalError as exc:
+        return _database_error(exc, ctx)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES):
+            _say(t("cli.disk_full"))
+            return 1
+        return _unexpected(exc, log_path)
+    except pw.DatabaseError as exc:
+        return _database_error(exc, ctx)
+    except Exception as exc:  # the last line of defence: log it, say one line
+        return _unexpected(exc, log_path)
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _database_error(exc: Exception, ctx) -> int:
+    text = str(exc).lower()
+    url = ctx.settings.db_url if ctx else None
+    log.warning("database error: %s", database.redact_text(str(exc), url))
+    if "locked" in text or "busy" in text:
+        _say(t("cli.db_locked"))
+    elif "readonly" in text or "read-only" in text or "disk" in text or "full" in text:
+        _say(t("cli.disk_full"))
+    elif "no such table" in text or "doesn't exist" in text or "does not exist" in text:
+        _say(t("cli.db_not_initialised"))
+    else:
+        detail = database.redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else
+                                      exc.__class__.__name__, url)
+        _say(t("cli.db_unreachable", detail=detail))
+    return 1
+
+
+def _unexpected(exc: Exception, log_path: Path | None) -> int:
+    log.exception("unexpected error")
+    _say(t("cli.unexpected", kind=exc.__class__.__name__, log=log_path or "-"))
+    return 1
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(message.replace("\n", " ") + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

@@ -1,0 +1,45 @@
+"""``kiosk leave add STAFF_ID --session SID --reason TEXT``."""
+
+from __future__ import annotations
+
+from kiosk.cli.context import CommandError, Context
+from kiosk.desk import SignInDesk
+from kiosk.i18n import t
+
+
+def register(commands, common) -> None:
+    leave = commands.add_parser("leave", help="leaves (请假)")
+    sub = leave.add_subparsers(dest="action", metavar="ACTION", parser_class=commands._parser_class)
+    sub.required = True
+    p = sub.add_parser("add", parents=[common], help="record a leave")
+    p.add_argument("staff_id")
+    p.add_argument("--session", type=int, required=True, metavar="SID")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", default="admin", help="who records it (for the audit trail)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=add)
+
+
+def add(ctx: Context) -> int:
+    a = ctx.args
+    reason = (a.reason or "").strip()
+    if not reason:
+        raise CommandError(t("cli.leave_reason_required"))
+    db = ctx.database()
+    desk = SignInDesk(db, kiosk_id=ctx.settings.kiosk_id, tz=ctx.tz)
+    try:
+        person, signed_in = desk.record_leave(a.staff_id, a.session, reason[:500], actor=a.by)
+    except LookupError as exc:
+        code = str(exc)
+        detail = {"unknown_staff": t("cli.unknown_staff", value=a.staff_id),
+                  "session_not_found": t("reason.session_not_found", session=a.session),
+                  "not_expected": t("reason.not_expected")}[code]
+        raise CommandError(detail) from None
+    if a.json:
+        ctx.json({"staff_id": person["staff_id"], "session_id": a.session, "status":
+                  "present" if signed_in else "excused"})
+    else:
+        ctx.out(t("cli.leave_added", name=person["name"], session=a.session))
+        if signed_in:
+            ctx.out(t("cli.leave_already_signed_in", name=person["name"]))
+    return 0

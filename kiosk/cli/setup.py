@@ -1,0 +1,58 @@
+"""``kiosk init``: create or upgrade the schema (idempotent), set the admin PIN, make keys."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from db import migrations
+from kiosk import pin
+from kiosk.cli.context import CommandError, Context
+from kiosk.i18n import t
+
+
+def register(commands, common) -> None:
+    p = commands.add_parser("init", parents=[common], help="create or upgrade the database schema")
+    p.add_argument("--pin", help="set the admin PIN (or KIOSK_ADMIN_PIN)")
+    p.add_argument("--no-keys", action="store_true",
+                   help="do not create a badge signing key in this home (kiosk-only homes)")
+    p.set_defaults(handler=init)
+
+
+def init(ctx: Context) -> int:
+    db = ctx.database(require_schema=False)
+    applied = migrations.upgrade(db)
+    if applied:
+        ctx.out(t("cli.init_applied", names=", ".join(f"{m.version:04d}_{m.name}" for m in applied)))
+    from db.database import redact_url
+
+    ctx.out(t("cli.init_done", version=migrations.current_version(db),
+              url=redact_url(ctx.settings.db_url)))
+    _admin_pin(ctx)
+    if not ctx.args.no_keys:
+        ensure_signing_key(ctx)
+    return 0
+
+
+def _admin_pin(ctx: Context) -> None:
+    home = ctx.settings.home
+    value = ctx.args.pin or os.environ.get("KIOSK_ADMIN_PIN")
+    if not value and not pin.has_pin(home) and sys.stdin.isatty() and sys.stdout.isatty():
+        value = getpass.getpass(t("pin.prompt_new") + " ")
+    if not value:
+        return
+    try:
+        pin.set_pin(home, value)
+    except pin.PinError:
+        raise CommandError(t("pin.invalid")) from None
+    ctx.out(t("cli.pin_set"))
+
+
+def ensure_signing_key(ctx: Context) -> None:
+    """Create the badge key pair on this (admin) home if the badge module provides it."""
+    try:
+        from kiosk.badges import keys
+    except ImportError:
+        return
+    keys.ensure_keypair(ctx)

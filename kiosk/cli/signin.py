@@ -1,0 +1,61 @@
+"""``kiosk signin INPUT`` and ``kiosk signin --from-file FILE``: the kiosk's rules, headless."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk import timefmt
+from kiosk.cli.context import CommandError, Context
+from kiosk.desk import SignInDesk
+from kiosk.i18n import t
+from kiosk.tabular import TableError, decode
+
+
+def register(commands, common) -> None:
+    p = commands.add_parser("signin", parents=[common], help="sign in through the kiosk's rules")
+    p.add_argument("input", nargs="?", help="a staff ID or a badge payload")
+    p.add_argument("--from-file", type=Path, help="one sign-in per line, in order")
+    p.add_argument("--session", type=int, metavar="SID", help="sign in to this session")
+    p.add_argument("--at", help='"YYYY-MM-DD HH:MM" local time (default: now)')
+    p.add_argument("--method", choices=["id", "qr", "camera"], help=None)
+    p.add_argument("--kiosk-id", help="kiosk id to record (default: from the config)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=signin)
+
+
+def signin(ctx: Context) -> int:
+    a = ctx.args
+    if (a.input is None) == (a.from_file is None):
+        raise CommandError(t("cli.signin_usage"), code=2)
+    at = timefmt.parse_wall(a.at, ctx.tz) if a.at else None
+    db = ctx.database()
+    desk = SignInDesk(db, kiosk_id=a.kiosk_id or ctx.settings.kiosk_id, tz=ctx.tz,
+                      allow_typed_id=ctx.settings.allow_typed_id,
+                      signout_grace=ctx.settings.signout_grace)
+    lines = [a.input] if a.input is not None else _read_lines(a.from_file)
+    rejected = 0
+    for line in lines:
+        outcome = desk.sign_in(line, at=at, session_id=a.session, method=a.method)
+        rejected += outcome.result == "rejected"
+        if a.json:
+            ctx.json(outcome.as_json(ctx.tz))
+        else:
+            ctx.out(outcome.message(ctx.tz))
+    if a.from_file is not None and not a.json:
+        ctx.out(t("cli.signin_file_summary", total=len(lines), ok=len(lines) - rejected,
+                  rejected=rejected))
+    return 1 if rejected else 0
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CommandError(t("cli.file_not_found", path=path)) from None
+    except OSError:
+        raise CommandError(t("cli.file_unreadable", path=path)) from None
+    try:
+        text = decode(data)
+    except TableError:
+        text = data.decode("utf-8", errors="replace")
+    return [line for line in text.split("\n") if line.strip("\r \t")]

@@ -1,0 +1,189 @@
+"""Settings in one place: ``KIOSK_HOME``, its ``config.toml``, and environment overrides.
+
+Precedence: command-line option > environment (``KIOSK_DB``, ``KIOSK_TZ``, ``KIOSK_LANG``,
+``KIOSK_CENTRAL``) > ``config.toml`` in ``KIOSK_HOME`` > defaults. Everything is validated here at
+start-up so the rest of the program can trust it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.i18n import language_from_environment, normalise
+
+APP_NAME = "study-kiosk"
+CONFIG_FILE = "config.toml"
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+class ConfigError(ValueError):
+    """The configuration file or an override is invalid; the message says where."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """An annual study target: who (``all`` or ``group:NAME``), metric, amount, optional kinds."""
+
+    name: str
+    who: str = "all"
+    metric: str = "hours"  # hours | sessions
+    required: float = 50
+    kinds: tuple[str, ...] = ()
+
+
+DEFAULT_TARGETS = (
+    Target(name="年度学习学时", who="all", metric="hours", required=50),
+    Target(name="中心组集中学习", who="group:中心组", metric="sessions", required=15,
+           kinds=("central_group",)),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    db_url: str
+    tz_name: str = DEFAULT_TZ
+    lang: str = "zh"
+    kiosk_id: str = "kiosk-1"
+    allow_typed_id: bool = True
+    office_name: str = ""
+    central_url: str | None = None
+    sync_interval: float = 10.0
+    signout_grace: int = 10
+    warn_rate_below: float = 0.8
+    warn_absences_over: int = 1
+    targets: tuple[Target, ...] = DEFAULT_TARGETS
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.tz_name)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def home_from_environment(environ=None) -> Path:
+    environ = os.environ if environ is None else environ
+    value = environ.get("KIOSK_HOME")
+    return Path(value).expanduser() if value else default_home()
+
+
+def sqlite_url_for(home: Path) -> str:
+    return f"sqlite:///{(home / 'kiosk.db').resolve()}"
+
+
+def load(environ=None, *, db: str | None = None, lang: str | None = None,
+         home: Path | None = None) -> Settings:
+    """Read the settings for this process. Raises :class:`ConfigError` with a clear message."""
+    environ = os.environ if environ is None else environ
+    home = home or home_from_environment(environ)
+    raw = _read_toml(home / CONFIG_FILE)
+    kiosk = _table(raw, "kiosk")
+    database = _table(raw, "database")
+    sync = _table(raw, "sync")
+    office = _table(raw, "office")
+    reports = _table(raw, "reports")
+    tz_name = environ.get("KIOSK_TZ") or kiosk.get("timezone") or DEFAULT_TZ
+    _check_tz(tz_name)
+    if lang:
+        language = normalise(lang)
+    elif environ.get("KIOSK_LANG"):
+        language = normalise(environ["KIOSK_LANG"])
+    elif kiosk.get("lang"):
+        language = normalise(str(kiosk["lang"]))
+    else:
+        language = language_from_environment(environ)
+    url = db or environ.get("KIOSK_DB") or database.get("url") or sqlite_url_for(home)
+    return Settings(
+        home=home,
+        db_url=str(url),
+        tz_name=str(tz_name),
+        lang=language,
+        kiosk_id=str(kiosk.get("id", "kiosk-1"))[:64],
+        allow_typed_id=_bool(kiosk.get("allow_typed_id", True), "kiosk.allow_typed_id"),
+        office_name=str(office.get("name", "")),
+        central_url=environ.get("KIOSK_CENTRAL") or sync.get("central"),
+        sync_interval=_number(sync.get("interval", 10), "sync.interval", minimum=1),
+        signout_grace=int(_number(kiosk.get("signout_grace", 10), "kiosk.signout_grace")),
+        warn_rate_below=_number(reports.get("warn_rate_below", 0.8), "reports.warn_rate_below"),
+        warn_absences_over=int(_number(reports.get("warn_absences_over", 1),
+                                       "reports.warn_absences_over")),
+        targets=_targets(raw.get("targets")),
+        raw=raw,
+    )
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc.__class__.__name__}") from None
+
+
+def _table(raw: dict, name: str) -> dict:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _check_tz(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {name!r}") from None
+
+
+def _bool(value, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{where} must be true or false")
+
+
+def _number(value, where: str, minimum: float = 0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise ConfigError(f"{where} must be a number ≥ {minimum}")
+    return float(value)
+
+
+def _targets(value) -> tuple[Target, ...]:
+    if value is None:
+        return DEFAULT_TARGETS
+    if not isinstance(value, list):
+        raise ConfigError("[[targets]] must be a list of tables")
+    targets = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, dict) or "name" not in item or "required" not in item:
+            raise ConfigError(f"targets #{i}: needs name and required")
+        metric = item.get("metric", "hours")
+        if metric not in ("hours", "sessions"):
+            raise ConfigError(f"targets #{i}: metric must be hours or sessions")
+        who = str(item.get("who", "all"))
+        if who != "all" and not who.startswith("group:"):
+            raise ConfigError(f"targets #{i}: who must be 'all' or 'group:NAME'")
+        targets.append(Target(
+            name=str(item["name"]), who=who, metric=metric,
+            required=_number(item["required"], f"targets #{i}.required"),
+            kinds=tuple(str(k) for k in item.get("kinds", ())),
+        ))
+    return tuple(targets)

@@ -1,0 +1,250 @@
+"""SignInDesk: the one path every sign-in takes — kiosk screen, CLI, scanner, camera.
+
+It cleans the input, verifies a badge, gathers the facts from the database, lets the pure rules
+decide, and writes the event and the attendance in one transaction. When :meth:`sign_in`
+returns, the outcome is committed (and on SQLite fsync'd), so the screen may say "done".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+
+from db import ledger, queries
+from kiosk import rules, timefmt
+from kiosk.badges import payload as badge_payload
+from kiosk.i18n import t
+
+log = logging.getLogger("kiosk.desk")
+PUBLIC_KEY_SETTING = "badge_public_key"
+
+
+@dataclass
+class SignInOutcome:
+    """What happened, in the terms of SPEC §4 (``result``/``reason``) plus what a screen shows."""
+
+    result: str
+    reason: str = ""
+    at: dt.datetime | None = None
+    staff_id: str | None = None
+    name: str | None = None
+    department: str | None = None
+    session: rules.SessionView | None = None
+    status: str = ""
+    already_at: dt.datetime | None = None
+    early_leave: bool = False
+    method: str = "id"
+    detail: str = ""  # translation key with more detail for invalid input
+    choices: tuple[rules.SessionView, ...] = ()
+    next_session: rules.SessionView | None = None
+    event_id: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.result != "rejected"
+
+    @property
+    def session_id(self) -> int | None:
+        return self.session.id if self.session else None
+
+    def as_json(self, tz: ZoneInfo) -> dict:
+        data = {
+            "result": self.result,
+            "reason": self.reason or None,
+            "staff_id": self.staff_id,
+            "name": self.name,
+            "department": self.department,
+            "session_id": self.session_id,
+            "session_title": self.session.title if self.session else None,
+            "at": timefmt.iso(self.at, tz),
+            "method": self.method,
+            "event_id": self.event_id or None,
+        }
+        if self.already_at:
+            data["already_at"] = timefmt.iso(self.already_at, tz)
+        if self.result == "signed_out":
+            data["early_leave"] = self.early_leave
+        if self.choices:
+            data["choices"] = [{"id": s.id, "title": s.title} for s in self.choices]
+        if self.next_session:
+            data["next_session"] = {"id": self.next_session.id, "title": self.next_session.title,
+                                    "start": timefmt.iso(self.next_session.start, tz)}
+        return data
+
+    def message(self, tz: ZoneInfo) -> str:
+        """One translated line describing the outcome (CLI and logs)."""
+        if self.result == "rejected":
+            text = t(self.detail or f"reason.{self.reason}")
+            if self.next_session:
+                text += ";" + t("next_session", time=timefmt.hhmm(self.next_session.start, tz),
+                                 title=self.next_session.title)
+            return text
+        if self.result == "already":
+            return f"{self.name} {t('result.already', time=timefmt.hhmm(self.already_at, tz))}"
+        key = "result.early_leave" if self.early_leave else f"result.{self.result}"
+        title = self.session.title if self.session else ""
+        return f"{t(key)}: {self.name} · {self.department} · {title} · {timefmt.hhmm(self.at, tz)}"
+
+
+def session_view(row: dict) -> rules.SessionView:
+    return rules.SessionView(
+        id=row["id"], title=row["title"], kind=row["kind"], start=row["start"], end=row["end"],
+        location=row.get("location") or "", speaker=row.get("speaker") or "",
+        open_before=row["open_before"], late_after=row["late_after"],
+        require_signout=bool(row["require_signout"]), credit_hours=row.get("credit_hours"),
+        audience=rules.audience_from_terms(row.get("audience", [])),
+    )
+
+
+def staff_view(row: dict) -> rules.StaffView:
+    return rules.StaffView(
+        key=row["key"], staff_id=row["staff_id"], name=row["name"], department=row["department"],
+        groups=frozenset(row.get("groups", ())), active=bool(row["active"]),
+        badge_version=row["badge_version"], title=row.get("title") or "",
+    )
+
+
+class SignInDesk:
+    """Runs sign-ins against the bound database for one kiosk."""
+
+    def __init__(self, db: pw.Database, *, kiosk_id: str, tz: ZoneInfo,
+                 allow_typed_id: bool = True, signout_grace: int = 10,
+                 clock: Callable[[], dt.datetime] = timefmt.utc_now) -> None:
+        self.db = db
+        self.kiosk_id = kiosk_id
+        self.tz = tz
+        self.allow_typed_id = allow_typed_id
+        self.signout_grace = signout_grace
+        self.clock = clock
+        self._public_key = None
+        self._public_key_text: str | None = None
+
+    # -- badges -----------------------------------------------------------------------------
+    def public_key(self):
+        """The badge verify key from the database, re-read when it changes (sync, rotation)."""
+        text = queries.get_setting(PUBLIC_KEY_SETTING)
+        if text != self._public_key_text:
+            self._public_key_text = text
+            self._public_key = badge_payload.public_key_from_text(text)
+        return self._public_key
+
+    # -- the sign-in --------------------------------------------------------------------------
+    def sign_in(self, raw: str, *, method: str | None = None, at: dt.datetime | None = None,
+                session_id: int | None = None) -> SignInOutcome:
+        """Decide and record one sign-in; durable when it returns."""
+        at = at or self.clock()
+        try:
+            text = rules.clean_input(raw)
+        except rules.InvalidInput as exc:
+            return self._reject_input(raw, method or "id", at, exc.detail)
+        badge = badge_payload.looks_like_badge(text)
+        method = method or ("qr" if badge else "id")
+        if not badge and not rules.is_valid_staff_id(text):
+            return self._reject_input(raw, method, at, "reason.invalid_input")
+        with self.db.atomic():
+            outcome = self._decide(text, badge, method, at, session_id)
+            self._record(outcome, text, at)
+        log.info("sign-in %s %s %s", outcome.result, outcome.reason, outcome.staff_id)
+        return outcome
+
+    def _decide(self, text: str, badge: bool, method: str, at: dt.datetime,
+                session_id: int | None) -> SignInOutcome:
+        if badge:
+            try:
+                claim = badge_payload.verify(text, self.public_key())
+            except badge_payload.BadgeError as exc:
+                return SignInOutcome("rejected", exc.reason, at=at, method=method)
+            key = claim.staff_key
+        else:
+            if not self.allow_typed_id:
+                return SignInOutcome("rejected", "typed_id_disabled", at=at, method=method)
+            key = rules.normalise_staff_id(text)
+        row = queries.staff_row(key)
+        if row is None:
+            return SignInOutcome("rejected", "unknown_staff", at=at, method=method,
+                                 staff_id=key if not badge else claim.staff_key)
+        person = staff_view(row)
+        out = SignInOutcome("rejected", at=at, method=method, staff_id=person.staff_id,
+                            name=person.name, department=person.department)
+        if badge and claim.version != person.badge_version:
+            out.reason = "revoked_badge" if claim.version < person.badge_version else "bad_signature"
+            return out
+        sessions = [session_view(r) for r in queries.sessions_near(at)]
+        if session_id is not None and all(s.id != session_id for s in sessions):
+            sessions += [session_view(r) for r in [queries.session_by_id(session_id)] if r]
+        recorded = {
+            sid: rules.Recorded(status=r["status"], expected=bool(r["expected"]),
+                                signed_in_at=r["signed_in_at"], signed_out_at=r["signed_out_at"])
+            for sid, r in queries.recorded_for(key, [s.id for s in sessions]).items()
+        }
+        decision = rules.decide(person, sessions, recorded, at, session_id, self.signout_grace)
+        out.result, out.reason, out.session = decision.result, decision.reason, decision.session
+        out.status, out.already_at, out.choices = decision.status, decision.already_at, decision.choices
+        out.early_leave = decision.early_leave
+        out.extra["expected"] = decision.expected
+        out.extra["staff_key"] = key
+        if decision.reason == "no_open_session":
+            out.next_session = self._next_today(sessions, at)
+        return out
+
+    def _next_today(self, sessions: list[rules.SessionView], at: dt.datetime):
+        day_start, day_end = timefmt.day_bounds_utc(timefmt.local(at, self.tz).date(), self.tz)
+        today = [s for s in sessions if day_start <= s.start < day_end]
+        return rules.next_session(today, at)
+
+    def _record(self, out: SignInOutcome, text: str, at: dt.datetime) -> None:
+        key = out.extra.get("staff_key")
+        event = ledger.Event(kiosk_id=self.kiosk_id, at=at, method=out.method, result=out.result,
+                             reason=out.reason, staff_key=key, session_id=out.session_id,
+                             input="" if out.accepted else rules.sanitise_for_log(text))
+        event.id = ledger.new_event_id()
+        if out.result in ("present", "late", "visitor"):
+            fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,
+                                          expected=out.extra["expected"], at=at,
+                                          method=out.method, kiosk_id=self.kiosk_id,
+                                          event_id=event.id)
+            if not fresh:  # another kiosk got there first inside our wait for the lock
+                held = queries.recorded_for(key, [out.session_id])[out.session_id]
+                out.result, out.already_at = "already", held["signed_in_at"]
+                event.result = "already"
+        elif out.result == "signed_out":
+            ledger.mark_signed_out(out.session_id, key, at, out.early_leave)
+            event.note = "early_leave" if out.early_leave else ""
+        out.event_id = ledger.append_event(event)
+
+    def _reject_input(self, raw: str, method: str, at: dt.datetime, detail: str) -> SignInOutcome:
+        out = SignInOutcome("rejected", "invalid_input", at=at, method=method, detail=detail)
+        with self.db.atomic():
+            out.event_id = ledger.append_event(ledger.Event(
+                kiosk_id=self.kiosk_id, at=at, method=method, result="rejected",
+                reason="invalid_input", input=rules.sanitise_for_log(raw)))
+        log.info("sign-in rejected invalid_input (%s)", detail)
+        return out
+
+    # -- leave ----------------------------------------------------------------------------------
+    def record_leave(self, staff_text: str, session_id: int, reason: str, actor: str = "admin",
+                     at: dt.datetime | None = None) -> tuple[dict, bool]:
+        """Record a leave with its audit event; returns (person row, already signed in)."""
+        at = at or self.clock()
+        key = rules.normalise_staff_id(staff_text)
+        with self.db.atomic():
+            row = queries.staff_row(key)
+            if row is None:
+                raise LookupError("unknown_staff")
+            if queries.session_by_id(session_id) is None:
+                raise LookupError("session_not_found")
+            held = queries.recorded_for(key, [session_id]).get(session_id)
+            if held is None:
+                raise LookupError("not_expected")
+            event_id = ledger.new_event_id()
+            ledger.add_leave(session_id, key, reason, actor, event_id, at)
+            ledger.append_event(ledger.Event(kiosk_id=self.kiosk_id, at=at, method="manual",
+                                             result="leave", staff_key=key, session_id=session_id,
+                                             note=reason, actor=actor, id=event_id))
+        return row, held["signed_in_at"] is not None

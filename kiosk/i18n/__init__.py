@@ -1,0 +1,87 @@
+"""The one translation table (zh and en) and the current language.
+
+Every string shown to a person goes through :func:`t`. The table is assembled from one catalogue
+module per area (core, ui, badges, reports, sync) so features can grow their own strings without
+editing each other's; a key defined twice is an error at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from kiosk.i18n import catalog_core
+
+LANGUAGES = ("zh", "en")
+_CATALOGS = ["catalog_core", "catalog_ui", "catalog_badges", "catalog_reports", "catalog_sync"]
+
+
+def _assemble() -> dict[str, tuple[str, str]]:
+    import importlib
+
+    table: dict[str, tuple[str, str]] = {}
+    for name in _CATALOGS:
+        try:
+            module = importlib.import_module(f"kiosk.i18n.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"kiosk.i18n.{name}":
+                continue
+            raise
+        for key, pair in module.MESSAGES.items():
+            if key in table:
+                raise RuntimeError(f"translation key {key!r} defined twice")
+            table[key] = pair
+    return table
+
+
+TABLE: Mapping[str, tuple[str, str]] = _assemble()
+assert catalog_core.MESSAGES  # the core catalogue always exists
+_language = "zh"
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """``KIOSK_LANG``, else the language of ``LC_ALL``/``LANG``, else zh.
+
+    Only the language prefix is read; the locale need not be installed on this machine.
+    """
+    environ = os.environ if environ is None else environ
+    explicit = (environ.get("KIOSK_LANG") or "").strip().lower()
+    if explicit:
+        return normalise(explicit)
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (environ.get(var) or "").strip().lower()
+        if value.startswith("en"):
+            return "en"
+        if value.startswith("zh"):
+            return "zh"
+    return "zh"
+
+
+def normalise(lang: str) -> str:
+    lang = lang.strip().lower().replace("_", "-")
+    if lang.startswith("en"):
+        return "en"
+    return "zh"
+
+
+def set_language(lang: str) -> None:
+    global _language
+    _language = normalise(lang)
+
+
+def current_language() -> str:
+    return _language
+
+
+def t(key: str, /, lang: str | None = None, **values: object) -> str:
+    """The text for ``key`` in ``lang`` (default: the current language), formatted with values."""
+    pair = TABLE.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if (lang or _language) == "en" else pair[0]
+    if values:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text

@@ -1,0 +1,104 @@
+"""Roster import: validate every row of a CSV/XLSX file, then upsert all or nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from db.roster import StaffRecord
+from kiosk import rules
+from kiosk.i18n import t
+from kiosk.tabular import TableError, cell, column_index, read_table
+
+COLUMNS = {
+    "staff_id": ("staff_id", "工号", "staff id", "id"),
+    "name": ("name", "姓名"),
+    "department": ("department", "部门", "dept"),
+    "groups": ("groups", "分组", "group", "组别"),
+    "title": ("title", "职务"),
+    "active": ("active", "在职", "状态"),
+}
+REQUIRED = ("staff_id", "name", "department")
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "在职", "t", "active", ""}
+FALSE_WORDS = {"0", "false", "no", "n", "否", "离职", "不在职", "f", "inactive", "停用"}
+MAX_TEXT = 100
+
+
+@dataclass
+class ImportProblems(Exception):
+    """Every problem found, each ``(line, message)``; nothing was written."""
+
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [t("import.line_error", line=n, message=m) if n else m for n, m in self.problems]
+
+
+def parse_roster(path: Path) -> list[StaffRecord]:
+    """Read and validate a roster file; raises :class:`ImportProblems` listing every error."""
+    try:
+        header, body = read_table(path)
+    except TableError as exc:
+        raise ImportProblems([(0, _table_message(exc))]) from None
+    cols = column_index(header, COLUMNS)
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)
+        raise ImportProblems([(1, t("import.missing_columns", columns=names))])
+    if not body:
+        raise ImportProblems([(0, t("import.empty_file"))])
+    records, problems, seen = [], [], {}
+    for line, cells in body:
+        record, errors = _parse_row(cells, cols)
+        problems += [(line, e) for e in errors]
+        if record is None:
+            continue
+        if record.key in seen:
+            problems.append((line, t("import.duplicate_id", value=record.staff_id,
+                                     other=seen[record.key])))
+            continue
+        seen[record.key] = line
+        records.append(record)
+    if problems:
+        raise ImportProblems(problems)
+    return records
+
+
+def _parse_row(cells: list[str], cols: dict[str, int]) -> tuple[StaffRecord | None, list[str]]:
+    errors = []
+    staff_id = cell(cells, cols["staff_id"])
+    name = cell(cells, cols["name"])
+    dept = cell(cells, cols["department"])
+    title = cell(cells, cols.get("title"))
+    for column, value in (("staff_id", staff_id), ("name", name), ("department", dept)):
+        if not value:
+            errors.append(t("import.empty_field", column=COLUMNS[column][1]))
+    if staff_id and not rules.is_valid_staff_id(staff_id):
+        errors.append(t("import.bad_staff_id", value=staff_id[:40]))
+    for column, value in (("name", name), ("department", dept), ("title", title)):
+        if len(value) > MAX_TEXT:
+            errors.append(t("import.too_long", column=COLUMNS[column][1], max=MAX_TEXT))
+        elif any(not ch.isprintable() for ch in value):
+            errors.append(t("import.bad_value", column=COLUMNS[column][1], value=value[:40]))
+    active_text = cell(cells, cols.get("active")).lower()
+    active = True
+    if active_text in FALSE_WORDS:
+        active = False
+    elif active_text not in TRUE_WORDS:
+        errors.append(t("import.bad_active", value=active_text[:20]))
+    groups = tuple(sorted({g.strip() for g in re.split(r"[;；,，、]", cell(cells, cols.get("groups")))
+                           if g.strip()}))
+    if any(len(g) > MAX_TEXT for g in groups):
+        errors.append(t("import.too_long", column=COLUMNS["groups"][1], max=MAX_TEXT))
+    if errors:
+        return None, errors
+    return StaffRecord(key=rules.normalise_staff_id(staff_id), staff_id=staff_id, name=name,
+                       department=dept, title=title, groups=groups, active=active), []
+
+
+def _table_message(exc: TableError) -> str:
+    values = dict(exc.values)
+    if "message" in values:
+        values["message"] = t(values["message"])
+    return t(exc.key, **values)

@@ -1,0 +1,104 @@
+"""Writing CSV (UTF-8 with BOM, for Excel) and XLSX safely.
+
+Any text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a CR is prefixed with an
+apostrophe so a spreadsheet shows it as text instead of running it as a formula. Numbers are
+written as numbers and left alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Text that a spreadsheet could read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def open_output(out: str, binary: bool = False):
+    """``-`` is standard output; otherwise a file written atomically by the caller's close."""
+    if out == "-":
+        return sys.stdout.buffer if binary else sys.stdout
+    return None
+
+
+def csv_bytes(headers: list[str], rows: Iterable[list]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def write_bytes(out: str, data: bytes) -> None:
+    """Write to ``out`` (``-`` = stdout) via a temporary file, so a failure leaves no half file."""
+    if out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True) if str(path.parent) not in ("", ".") else None
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], *,
+               widths: dict[str, list[int]] | None = None) -> bytes:
+    """One workbook; each sheet ``(title, headers, rows)`` with a frozen, bold header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append([_cell(h) for h in headers])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(v) for v in row])
+        sheet.freeze_panes = "A2"
+        for i, w in enumerate(_column_widths(headers, rows), 1):
+            sheet.column_dimensions[_letter(i)].width = w
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def _column_widths(headers: list[str], rows: list[list]) -> list[int]:
+    from kiosk.cli.tables import width
+
+    widths = [width(str(h)) for h in headers]
+    for row in rows[:2000]:
+        widths = [max(w, width(str(v)) if v is not None else 0) for w, v in
+                  zip(widths, row, strict=False)]
+    return [min(max(w + 2, 6), 60) for w in widths]
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)

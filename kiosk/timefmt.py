@@ -1,0 +1,87 @@
+"""Conversions between stored naive-UTC timestamps and wall-clock times in the office's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+WALL_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class BadTime(ValueError):
+    """A typed time or date that does not parse; ``value`` is what was typed."""
+
+    def __init__(self, value: str, kind: str = "time") -> None:
+        super().__init__(value)
+        self.value = value
+        self.kind = kind
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def parse_wall(text: str, tz: ZoneInfo) -> dt.datetime:
+    """``YYYY-MM-DD HH:MM`` (seconds optional, ``T`` allowed) in ``tz`` → naive UTC."""
+    value = (text or "").strip().replace("T", " ")
+    for fmt in (WALL_FORMAT, "%Y-%m-%d %H:%M:%S"):
+        try:
+            local = dt.datetime.strptime(value, fmt)
+            break
+        except ValueError:
+            continue
+    else:
+        raise BadTime(text, "time")
+    return local.replace(tzinfo=tz).astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise BadTime(text, "date") from None
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    value = (text or "").strip()
+    try:
+        year, month = value.split("-")
+        y, m = int(year), int(month)
+        if len(year) != 4 or not 1 <= m <= 12:
+            raise ValueError
+        return y, m
+    except ValueError:
+        raise BadTime(text, "month") from None
+
+
+def local(utc_naive: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    return utc_naive.replace(tzinfo=dt.UTC).astimezone(tz)
+
+
+def iso(utc_naive: dt.datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 with the zone's offset, seconds precision (e.g. 2026-11-28T09:00:00+08:00)."""
+    if utc_naive is None:
+        return None
+    return local(utc_naive, tz).replace(microsecond=0).isoformat()
+
+
+def hhmm(utc_naive: dt.datetime, tz: ZoneInfo) -> str:
+    return local(utc_naive, tz).strftime("%H:%M")
+
+
+def wall(utc_naive: dt.datetime, tz: ZoneInfo) -> str:
+    return local(utc_naive, tz).strftime(WALL_FORMAT)
+
+
+def day_bounds_utc(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants at which ``day`` begins and ends in ``tz``."""
+    start = dt.datetime.combine(day, dt.time(), tz)
+    end = start + dt.timedelta(days=1)
+    return (start.astimezone(dt.UTC).replace(tzinfo=None),
+            end.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def month_bounds_utc(year: int, month: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    first = dt.date(year, month, 1)
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return day_bounds_utc(first, tz)[0], day_bounds_utc(nxt, tz)[0]
