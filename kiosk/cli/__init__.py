@@ -15,8 +15,8 @@ import sys
 from kiosk.cli.context import CommandError, run_guarded
 from kiosk.i18n import t
 
-GROUPS = ["setup", "staff", "session", "signin", "leave", "export", "keys", "badge", "report",
-          "sync", "screens"]
+GROUPS = ["setup", "screens", "host", "staff", "session", "signin", "leave", "export", "keys",
+          "badge", "report", "sync"]
 
 
 class Parser(argparse.ArgumentParser):

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from kiosk.i18n import catalog_core
 
 LANGUAGES = ("zh", "en")
-_CATALOGS = ["catalog_core", "catalog_ui", "catalog_badges", "catalog_reports", "catalog_sync"]
+_CATALOGS = ["catalog_core", "catalog_ui", "catalog_host", "catalog_badges", "catalog_reports",
+             "catalog_sync"]
 
 
 def _assemble() -> dict[str, tuple[str, str]]:
