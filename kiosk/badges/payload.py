@@ -1,17 +1,21 @@
 """The badge payload: ``SK1.<staff_id>.<version>.<signature>`` in printable ASCII.
 
-The signature is Ed25519 over ``b"SK1|" + normalised staff id + b"|" + version``, encoded as
-unpadded base64url (86 characters). A kiosk holds only the public key, so it can verify a badge
-but never mint one. Total length: 4 + len(staff_id) + 1 + len(version) + 1 + 86 ≤ 126 characters.
+The signature is Ed25519 over the exact printed text before it (``SK1.<staff_id>.<version>``),
+encoded as unpadded base64url (86 characters). Signing the printed bytes (not a normalised form)
+means no alteration at all — a lower-cased prefix or ID, a version with a leading zero — still
+verifies. A kiosk holds only the public key, so it can verify a badge but never mint one.
+Length: 4 + len(staff_id) + 1 + len(version) + 1 + 86, i.e. 98 for ``A1001`` version 1 and at most
+133 (32-character ID, 9-digit version); a QR code of version 6 (7 at most) at level M holds it.
 """
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+if TYPE_CHECKING:  # cryptography (~10 ms) loads on the first badge, not with every `kiosk` command
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.rules import is_valid_staff_id, normalise_staff_id
 
@@ -38,8 +42,9 @@ def looks_like_badge(text: str) -> bool:
     return text[:4].upper() == PREFIX
 
 
-def _message(staff_key: str, version: int) -> bytes:
-    return f"SK1|{staff_key}|{version}".encode("ascii")
+def _message(staff_id: str, version: int) -> bytes:
+    """The signed bytes: the payload as printed, up to (not including) the signature's dot."""
+    return f"{PREFIX}{staff_id}.{version}".encode("ascii")
 
 
 def _b64(data: bytes) -> str:
@@ -48,22 +53,24 @@ def _b64(data: bytes) -> str:
 
 def sign(private_key: Ed25519PrivateKey, staff_id: str, version: int) -> str:
     """Mint the payload for a person's current badge version (admin home only)."""
-    key = normalise_staff_id(staff_id)
-    signature = private_key.sign(_message(key, version))
-    return f"{PREFIX}{staff_id.strip()}.{version}.{_b64(signature)}"
+    staff_id = staff_id.strip()
+    if not is_valid_staff_id(staff_id) or not 0 <= version <= 999_999_999:
+        raise ValueError("staff ID or badge version out of range")
+    return f"{PREFIX}{staff_id}.{version}.{_b64(private_key.sign(_message(staff_id, version)))}"
 
 
 def parse(text: str) -> tuple[str, int, bytes]:
-    """Split a payload into (staff key, version, signature) or raise ``bad_signature``."""
-    if not looks_like_badge(text) or not text.isascii():
+    """Split a payload into (staff ID as printed, version, signature) or raise ``bad_signature``."""
+    if not text.startswith(PREFIX) or not text.isascii():
         raise BadgeError("bad_signature")
     body = text[len(PREFIX):]
     parts = body.rsplit(".", 2)
     if len(parts) != 3:
         raise BadgeError("bad_signature")
     staff_id, version_text, sig_text = parts
-    if (not is_valid_staff_id(staff_id) or not version_text.isdigit() or len(version_text) > 9
-            or len(sig_text) != SIG_LEN):
+    if (not is_valid_staff_id(staff_id) or staff_id != staff_id.strip()
+            or not version_text.isdigit() or len(version_text) > 9 or len(sig_text) != SIG_LEN
+            or version_text != str(int(version_text))):  # one spelling of a number: no "01"
         raise BadgeError("bad_signature")
     try:
         signature = base64.urlsafe_b64decode(sig_text + "==")
@@ -71,19 +78,25 @@ def parse(text: str) -> tuple[str, int, bytes]:
         raise BadgeError("bad_signature") from None
     if len(signature) != 64 or _b64(signature) != sig_text:
         raise BadgeError("bad_signature")
-    return normalise_staff_id(staff_id), int(version_text), signature
+    return staff_id, int(version_text), signature
 
 
 def verify(text: str, public_key: Ed25519PublicKey | None) -> BadgeClaim:
     """Check the signature; the caller then checks the version against the roster."""
-    staff_key, version, signature = parse(text)
+    staff_id, version, signature = parse(text)
     if public_key is None:
         raise BadgeError("bad_signature")
     try:
-        public_key.verify(signature, _message(staff_key, version))
-    except InvalidSignature:
+        public_key.verify(signature, _message(staff_id, version))
+    except _invalid_signature():
         raise BadgeError("bad_signature") from None
-    return BadgeClaim(staff_key, version)
+    return BadgeClaim(normalise_staff_id(staff_id), version)
+
+
+def _invalid_signature() -> type[Exception]:
+    from cryptography.exceptions import InvalidSignature
+
+    return InvalidSignature
 
 
 def public_key_from_text(text: str | None) -> Ed25519PublicKey | None:
@@ -92,6 +105,8 @@ def public_key_from_text(text: str | None) -> Ed25519PublicKey | None:
         return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
         return None
