@@ -24,6 +24,21 @@ def neutralise(value):
     return value
 
 
+def safe_cell(value):
+    """A value ready for a CSV or XLSX cell: None → empty, bool → true/false, text neutralised."""
+    return _cell(value)
+
+
+def xlsx_cell(value):
+    """:func:`safe_cell`, minus the control characters an XLSX file cannot hold (openpyxl refuses
+    them), so one odd name never makes a whole export fail."""
+    if isinstance(value, str):  # strip first, so "\x01=…" cannot become a formula afterwards
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return _cell(value)
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -45,6 +60,20 @@ def csv_bytes(headers: list[str], rows: Iterable[list]) -> bytes:
     writer.writerow([_cell(h) for h in headers])
     for row in rows:
         writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def csv_sections_bytes(sections: Iterable[tuple[str, list[str], list[list]]]) -> bytes:
+    """Several titled tables in one CSV (BOM): a title row, the header row, the rows, a blank row."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for i, (title, headers, rows) in enumerate(sections):
+        if i:
+            writer.writerow([])
+        writer.writerow([_cell(title)])
+        writer.writerow([_cell(h) for h in headers])
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -75,11 +104,11 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], *,
     book.remove(book.active)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append([_cell(h) for h in headers])
+        sheet.append([xlsx_cell(h) for h in headers])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_cell(v) for v in row])
+            sheet.append([xlsx_cell(v) for v in row])
         sheet.freeze_panes = "A2"
         for i, w in enumerate(_column_widths(headers, rows), 1):
             sheet.column_dimensions[_letter(i)].width = w

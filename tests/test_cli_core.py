@@ -11,8 +11,9 @@ from openpyxl import Workbook, load_workbook
 
 from tests.cli_runner import kiosk
 
-ROSTER_ZH = "工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,中心组;党员,主任,是\nA1002,李四,办公室,党员,科员,是\n" \
-            "B2001,王五,财务科,,科长,是\nB2002,欧阳娜娜,财务科,中心组；后备干部,科员,否\n"
+ROSTER_ZH = ("工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,中心组;党员,主任,是\n"
+             "A1002,李四,办公室,党员,科员,是\n"
+             "B2001,王五,财务科,,科长,是\nB2002,欧阳娜娜,财务科,中心组；后备干部,科员,否\n")
 
 
 @pytest.fixture
@@ -107,7 +108,8 @@ def test_undecodable_file_is_refused(office, tmp_path, capsys):
 
 
 def test_session_add_and_list_json(office, capsys):
-    sid = add_session(capsys, office, audience="dept:办公室,group:中心组", location="三楼", credit_hours="1.5")
+    sid = add_session(capsys, office, audience="dept:办公室,group:中心组", location="三楼",
+                      credit_hours="1.5")
     rows = kiosk(capsys, "session", "list", "--date", "2026-11-28", "--json", "--db", office).json()
     assert rows[0]["id"] == sid and rows[0]["kind"] == "lecture"
     assert rows[0]["start"] == "2026-11-28T09:00:00+08:00" and rows[0]["end"].endswith("+08:00")
@@ -162,7 +164,7 @@ def test_signin_json_contract_and_exit_codes(office, capsys):
 def test_signin_from_file_in_order(office, tmp_path, capsys):
     add_session(capsys, office)
     lines = tmp_path / "scans.txt"
-    lines.write_bytes("A1001\r\nB2001\n\nA1001\n" .encode() + b"x\x07y\n" + "😀\n".encode())
+    lines.write_bytes(b"A1001\r\nB2001\n\nA1001\n" + b"x\x07y\n" + "😀\n".encode())
     run = kiosk(capsys, "signin", "--from-file", lines, "--at", "2026-11-28 09:06", "--json", "--db", office)
     results = [(r["result"], r["reason"]) for r in run.jsonl()]
     assert results == [("late", None), ("late", None), ("already", None),
@@ -186,7 +188,8 @@ def test_export_log_formats_are_safe(office, tmp_path, capsys):
     kiosk(capsys, "signin", "--at", "2026-11-28 08:57", "--db", office, "--", "-2+3")
     csv_path, xlsx_path = tmp_path / "log.csv", tmp_path / "log.xlsx"
     for fmt, path in (("csv", csv_path), ("xlsx", xlsx_path)):
-        run = kiosk(capsys, "export", "log", "--month", "2026-11", "--format", fmt, "--out", path, "--db", office)
+        run = kiosk(capsys, "export", "log", "--month", "2026-11", "--format", fmt, "--out", path,
+                    "--db", office)
         assert run.code == 0, run.err
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -204,7 +207,8 @@ def test_export_log_formats_are_safe(office, tmp_path, capsys):
     events = [json.loads(line) for line in jl.out.splitlines()]
     assert [e["result"] for e in events] == ["present", "rejected", "rejected"]
     assert events[0]["time"] == "2026-11-28T08:55:00+08:00" and events[0]["name"] == "张三"
-    empty = kiosk(capsys, "export", "log", "--month", "2026-10", "--format", "jsonl", "--out", "-", "--db", office)
+    empty = kiosk(capsys, "export", "log", "--month", "2026-10", "--format", "jsonl", "--out", "-",
+                  "--db", office)
     assert empty.code == 0 and empty.out == ""
 
 

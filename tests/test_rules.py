@@ -12,7 +12,10 @@ from kiosk.rules import Audience, Recorded, SessionView, StaffView
 T0 = dt.datetime(2026, 11, 28, 1, 0)  # 09:00 Shanghai
 
 
-def session(sid=1, start=T0, minutes=120, audience=Audience(everyone=True), **kw) -> SessionView:
+EVERYONE = Audience(everyone=True)
+
+
+def session(sid=1, start=T0, minutes=120, audience=EVERYONE, **kw) -> SessionView:
     return SessionView(id=sid, title=f"S{sid}", kind="lecture", start=start,
                        end=start + dt.timedelta(minutes=minutes), audience=audience, **kw)
 

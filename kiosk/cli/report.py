@@ -1,0 +1,125 @@
+"""``kiosk report monthly|annual``: the monthly report with its bulletin, and annual targets.
+
+``--format`` is one of csv, xlsx, md, html, json; when left out it follows the ``--out`` file's
+extension (json for standard output). ``--out -`` writes to standard output. While it works, a
+short progress line is shown on stderr when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from kiosk import timefmt
+from kiosk.cli.context import CommandError, Context
+from kiosk.i18n import t
+
+FORMATS = ("csv", "xlsx", "md", "html", "json")
+
+
+def register(commands, common) -> None:
+    report = commands.add_parser("report", help="monthly report and annual targets")
+    sub = report.add_subparsers(dest="what", metavar="WHAT", parser_class=commands._parser_class)
+    sub.required = True
+    monthly = sub.add_parser("monthly", parents=[common], help="monthly report and bulletin")
+    monthly.add_argument("--month", required=True, help="YYYY-MM")
+    _output_options(monthly)
+    monthly.set_defaults(handler=report_monthly)
+    annual = sub.add_parser("annual", parents=[common], help="annual target progress per person")
+    annual.add_argument("--year", required=True, help="YYYY")
+    _output_options(annual)
+    annual.set_defaults(handler=report_annual)
+
+
+def _output_options(parser) -> None:
+    parser.add_argument("--format", choices=FORMATS, help="csv, xlsx, md, html or json")
+    parser.add_argument("--out", default="-", metavar="FILE", help="file, or - for standard output")
+
+
+def _format(ctx: Context) -> str:
+    if ctx.args.format:
+        return ctx.args.format
+    suffix = ctx.args.out.rsplit(".", 1)[-1].lower() if "." in ctx.args.out else ""
+    return suffix if suffix in FORMATS else "json"
+
+
+def _options(ctx: Context):
+    from kiosk.reports import ReportOptions
+
+    s = ctx.settings
+    return ReportOptions(tz=ctx.tz, now=timefmt.utc_now(), warn_rate_below=s.warn_rate_below,
+                         warn_absences_over=s.warn_absences_over, targets=s.targets,
+                         office_name=s.office_name)
+
+
+class StepLine:
+    """A one-line progress indicator on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+        self.done = 0
+        self.live = sys.stderr.isatty()
+
+    def __call__(self, step: str) -> None:
+        self.done += 1
+        if self.live:
+            filled = round(20 * self.done / self.steps)
+            bar = "█" * filled + "░" * (20 - filled)
+            text = t("report.cli.progress", step=t(f"report.step.{step}"))
+            sys.stderr.write(f"\r{bar} {text}\033[K")
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.live:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def report_monthly(ctx: Context) -> int:
+    from kiosk.reports import model, monthly_document
+
+    year, month = timefmt.parse_month(ctx.args.month)
+    fmt = _format(ctx)
+    ctx.database()
+    steps = StepLine(7)
+    try:
+        report = model.monthly(year, month, _options(ctx), steps, detail=fmt in ("csv", "xlsx"))
+        steps("render")
+        data = monthly_document(report, fmt)
+    finally:
+        steps.finish()
+    return _write(ctx, data)
+
+
+def report_annual(ctx: Context) -> int:
+    from kiosk.reports import annual_document, model
+
+    year = _year(ctx.args.year)
+    fmt = _format(ctx)
+    ctx.database()
+    steps = StepLine(3)
+    try:
+        report = model.annual(year, _options(ctx), steps)
+        steps("render")
+        data = annual_document(report, fmt)
+    finally:
+        steps.finish()
+    return _write(ctx, data)
+
+
+def _year(text: str) -> int:
+    value = (text or "").strip()
+    if len(value) != 4 or not value.isdigit() or int(value) < 1900:
+        raise CommandError(t("report.cli.bad_year", value=text))
+    return int(value)
+
+
+def _write(ctx: Context, data: bytes) -> int:
+    from kiosk.sheets import write_bytes
+
+    try:
+        write_bytes(ctx.args.out, data)
+    except OSError:
+        raise CommandError(t("cli.cannot_write", path=ctx.args.out)) from None
+    if ctx.args.out != "-":
+        ctx.out(t("report.cli.written", path=ctx.args.out))
+    return 0

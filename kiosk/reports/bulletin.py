@@ -1,0 +1,72 @@
+"""The study bulletin (学习情况通报) in the office's usual form, built from the report model.
+
+Its numbers are the model's numbers: 应到 = totals.expected, 实到 = present + late, the rate is
+totals.rate shown as a percentage with one decimal (:func:`percent`).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from kiosk.i18n import t
+
+
+def percent(rate: float | None) -> str:
+    """A 0–1 fraction as ``75.0%``; an undefined rate as a dash."""
+    return t("report.rate_none") if rate is None else f"{rate * 100:.1f}%"
+
+
+def monthly_bulletin(report: dict) -> str:
+    year, month = (int(part) for part in report["month"].split("-"))
+    totals = report["totals"]
+    lines = [t("report.bulletin.title", office=report.get("office") or ""),
+             t("report.bulletin.issue", year=year, issue=report["issue"]),
+             t("report.bulletin.period", year=year, month=month), ""]
+    if not totals["sessions"]:
+        lines.append(t("report.bulletin.none"))
+        return "\n".join(lines)
+    sep = t("report.bulletin.list_sep")
+    kinds = sep.join(t("report.bulletin.kind_count", kind=t(f"kind.{kind}"), count=count)
+                     for kind, count in totals["kinds"].items())
+    lines.append(t("report.bulletin.summary", sessions=totals["sessions"], kinds=kinds,
+                   expected=totals["expected"], attended=totals["attended"],
+                   rate=percent(totals["rate"]), late=totals["late"], excused=totals["excused"],
+                   absent=totals["absent"], early=totals["early_leaves"],
+                   visitors=totals["visitors"]))
+    if totals["pending"]:
+        lines.append(t("report.bulletin.pending", pending=totals["pending"]))
+    lines.append(_absentees(report["people"]))
+    if report["departments"]:
+        ranked = sorted(report["departments"], key=lambda d: d["rank"])
+        items = t("report.bulletin.group_sep").join(
+            t("report.bulletin.rank_item", rank=d["rank"], department=d["department"],
+              rate=percent(d["rate"])) for d in ranked)
+        lines.append(t("report.bulletin.ranking", list=items))
+    if report["warnings"]:
+        items = sep.join(t("report.bulletin.attention_item", name=w["name"],
+                           department=w["department"], detail=warning_detail(w))
+                         for w in report["warnings"])
+        lines.append(t("report.bulletin.attention", list=items))
+    return "\n".join(lines)
+
+
+def warning_detail(warning: dict) -> str:
+    parts = []
+    if "low_rate" in warning["reasons"]:
+        parts.append(t("report.warning.low_rate", rate=percent(warning["rate"])))
+    if "absences" in warning["reasons"]:
+        parts.append(t("report.warning.absences", count=warning["absent"]))
+    return t("report.bulletin.list_sep").join(parts)
+
+
+def _absentees(people: list[dict]) -> str:
+    """Absentees named, grouped by department in the report's department order."""
+    absent = [p for p in people if p["absent"]]
+    if not absent:
+        return t("report.bulletin.no_absentees")
+    groups = []
+    for department, members in groupby(absent, key=lambda p: p["department"]):
+        names = t("report.bulletin.list_sep").join(
+            t("report.bulletin.absentee", name=p["name"], count=p["absent"]) for p in members)
+        groups.append(t("report.bulletin.dept_group", department=department, names=names))
+    return t("report.bulletin.absentees", list=t("report.bulletin.group_sep").join(groups))

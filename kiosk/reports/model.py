@@ -1,0 +1,259 @@
+"""The monthly and annual report as plain, JSON-ready dicts (the one model every renderer reads).
+
+The figures come from the aggregate queries in :mod:`db.reports`; this module only adds rates,
+ranks, warnings, targets and the bulletin. ``now`` (naive UTC) is injected because it decides
+which pending rows are absent and how many months of the year are left.
+
+Rates are fractions 0–1: ``rate`` = (present + late) / expected (None when nothing was expected)
+and ``rate_excluding_excused`` = (present + late) / (expected − excused). ``attended`` is
+present + late of the expected rows; ``sessions_attended`` also counts visits (列席), which earn
+credit hours like any attendance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from db import queries
+from db import reports as figures
+from kiosk import timefmt
+from kiosk.config import Target
+
+COUNTS = ("expected", "present", "late", "excused", "absent", "pending", "visitors", "early_leaves")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a report needs besides the period: zone, clock, warning thresholds, targets."""
+
+    tz: ZoneInfo
+    now: dt.datetime
+    warn_rate_below: float = 0.8
+    warn_absences_over: int = 1
+    targets: tuple[Target, ...] = ()
+    office_name: str = ""
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_step: str) -> None:
+    return None
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole > 0 else None
+
+
+def _with_rates(row: dict) -> dict:
+    """Counts in contract order plus ``attended``, ``rate`` and ``rate_excluding_excused``."""
+    out = {key: int(row.get(key, 0)) for key in COUNTS}
+    attended = out["present"] + out["late"]
+    out["attended"] = attended
+    out["rate"] = ratio(attended, out["expected"])
+    out["rate_excluding_excused"] = ratio(attended, out["expected"] - out["excused"])
+    return out
+
+
+def monthly(year: int, month: int, options: ReportOptions, progress: Progress = _quiet, *,
+            detail: bool = True) -> dict:
+    """The monthly report of every session that started in ``year-month`` (local time).
+
+    ``detail`` adds the register itself (one entry per row, for the 明细 sheet); JSON leaves it out.
+    """
+    tz, now = options.tz, options.now
+    start, end = timefmt.month_bounds_utc(year, month, tz)
+    progress("sessions")
+    sessions = [_session_entry(row, tz) for row in figures.session_stats(start, end, now)]
+    progress("departments")
+    departments = _ranked([{"department": row["department"], "people": row["people"],
+                            **_with_rates(row)} for row in figures.department_stats(start, end, now)])
+    progress("people")
+    people = [{"staff_id": row["staff_id"], "name": row["name"], "department": row["department"],
+               "credit_hours": row["credit_hours"], "sessions_attended": row["sessions_attended"],
+               **_with_rates(row)} for row in figures.people_stats(start, end, now)]
+    progress("totals")
+    total_row = figures.totals(start, end, now)
+    totals = {"sessions": total_row["sessions"], **_with_rates(total_row),
+              "credit_hours": total_row["credit_hours"],
+              "kinds": _kind_counts(sessions)}
+    progress("trend")
+    trend = _trend(year, month, tz, now)
+    rows = []
+    if detail:
+        progress("detail")
+        rows = [_detail_entry(row, tz) for row in figures.detail_rows(start, end, now)]
+    report = {
+        "month": f"{year:04d}-{month:02d}",
+        "issue": _issue_number(trend, month),
+        "office": options.office_name,
+        "timezone": str(tz.key),
+        "period": {"start": timefmt.iso(start, tz), "end": timefmt.iso(end, tz)},
+        "generated_at": timefmt.iso(now, tz),
+        "totals": totals,
+        "sessions": sessions,
+        "departments": departments,
+        "people": people,
+        "warnings": _warnings(people, options),
+        "thresholds": {"warn_rate_below": options.warn_rate_below,
+                       "warn_absences_over": options.warn_absences_over},
+        "trend": trend,
+        "detail": rows,
+    }
+    from kiosk.reports.bulletin import monthly_bulletin
+
+    report["bulletin"] = monthly_bulletin(report)
+    return report
+
+
+def _session_entry(row: dict, tz: ZoneInfo) -> dict:
+    return {"id": row["id"], "title": row["title"], "kind": row["kind"],
+            "start": timefmt.iso(row["start"], tz), "end": timefmt.iso(row["end"], tz),
+            "location": row["location"], "speaker": row["speaker"], "credit_hours": row["hours"],
+            **_with_rates(row)}
+
+
+def _detail_entry(row: dict, tz: ZoneInfo) -> dict:
+    return {"session_id": row["session_id"], "title": row["title"],
+            "start": timefmt.iso(row["start"], tz), "staff_id": row["staff_id"],
+            "name": row["name"], "department": row["department"], "status": row["status"],
+            "signed_in_at": timefmt.iso(row["signed_in_at"], tz),
+            "signed_out_at": timefmt.iso(row["signed_out_at"], tz),
+            "early_leave": row["early_leave"], "method": row["method"]}
+
+
+def _ranked(departments: list[dict]) -> list[dict]:
+    """Rank departments by rate (best first; departments with nothing expected last)."""
+    order = sorted(range(len(departments)),
+                   key=lambda i: (departments[i]["rate"] is None, -(departments[i]["rate"] or 0), i))
+    for rank, i in enumerate(order, 1):
+        departments[i]["rank"] = rank
+    return departments
+
+
+def _kind_counts(sessions: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for s in sessions:
+        counts[s["kind"]] += 1
+    return dict(counts)
+
+
+def settled_rate(entry: dict) -> float | None:
+    """The rate over sessions already over (pending rows of running sessions left out)."""
+    return ratio(entry["attended"], entry["expected"] - entry["pending"])
+
+
+def _warnings(people: list[dict], options: ReportOptions) -> list[dict]:
+    """People below the rate threshold or with more than K unexcused absences."""
+    out = []
+    for person in people:
+        reasons = []
+        rate = settled_rate(person)
+        if rate is not None and rate < options.warn_rate_below:
+            reasons.append("low_rate")
+        if person["absent"] > options.warn_absences_over:
+            reasons.append("absences")
+        if reasons:
+            out.append({"staff_id": person["staff_id"], "name": person["name"],
+                        "department": person["department"], "rate": rate,
+                        "absent": person["absent"], "reasons": reasons})
+    return out
+
+
+def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
+    """Month by month from January to ``month``: sessions, expected, attended, rate."""
+    start = timefmt.month_bounds_utc(year, 1, tz)[0]
+    end = timefmt.month_bounds_utc(year, month, tz)[1]
+    buckets = {m: {"month": f"{year:04d}-{m:02d}", "sessions": 0, "expected": 0, "attended": 0}
+               for m in range(1, month + 1)}
+    for row in figures.session_stats(start, end, now):
+        bucket = buckets[timefmt.local(row["start"], tz).month]
+        bucket["sessions"] += 1
+        bucket["expected"] += row["expected"]
+        bucket["attended"] += row["present"] + row["late"]
+    for bucket in buckets.values():
+        bucket["rate"] = ratio(bucket["attended"], bucket["expected"])
+    return list(buckets.values())
+
+
+def _issue_number(trend: list[dict], month: int) -> int:
+    """第N期: bulletins are numbered per year, one per month that had sessions."""
+    earlier = sum(1 for b in trend[:month - 1] if b["sessions"])
+    return earlier + 1
+
+
+# -- annual ---------------------------------------------------------------------------------------
+
+def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> dict:
+    """Per person: credit hours and sessions attended in ``year`` against the targets."""
+    tz, now = options.tz, options.now
+    start = timefmt.month_bounds_utc(year, 1, tz)[0]
+    end = timefmt.month_bounds_utc(year, 12, tz)[1]
+    progress("people")
+    by_person: dict[str, list[dict]] = defaultdict(list)
+    for row in figures.people_kind_stats(start, end, now):
+        by_person[row["key"]].append(row)
+    progress("roster")
+    roster = [r for r in queries.roster() if r["active"] or r["key"] in by_person]
+    left = months_left(year, now, tz)
+    people = []
+    for person in roster:
+        rows = by_person.get(person["key"], [])
+        targets = [_target_progress(target, rows, left) for target in options.targets
+                   if applies(target, person["groups"])]
+        people.append({
+            "staff_id": person["staff_id"], "name": person["name"],
+            "department": person["department"], "groups": person["groups"],
+            "credit_hours": round(sum(r["credit_hours"] for r in rows), 2),
+            "sessions_attended": sum(r["sessions_attended"] for r in rows),
+            "expected": sum(r["expected"] for r in rows),
+            "absent": sum(r["absent"] for r in rows),
+            "targets": targets,
+            "behind": any(not t["met"] for t in targets),
+        })
+    return {
+        "year": year,
+        "office": options.office_name,
+        "timezone": str(tz.key),
+        "generated_at": timefmt.iso(now, tz),
+        "months_left": left,
+        "targets": [{"name": t.name, "who": t.who, "metric": t.metric, "required": t.required,
+                     "kinds": list(t.kinds)} for t in options.targets],
+        "summary": {"people": len(people), "behind": sum(1 for p in people if p["behind"]),
+                    "on_track": sum(1 for p in people if not p["behind"])},
+        "people": people,
+    }
+
+
+def applies(target: Target, groups: list[str]) -> bool:
+    return target.who == "all" or (target.who.startswith("group:")
+                                   and target.who.split(":", 1)[1] in groups)
+
+
+def months_left(year: int, now: dt.datetime, tz: ZoneInfo) -> int:
+    """Whole months after the current one still left in ``year`` (0 for a past year)."""
+    today = timefmt.local(now, tz)
+    if year < today.year:
+        return 0
+    if year > today.year:
+        return 12
+    return 12 - today.month
+
+
+def _target_progress(target: Target, rows: list[dict], left: int) -> dict:
+    chosen = [r for r in rows if not target.kinds or r["kind"] in target.kinds]
+    if target.metric == "hours":
+        achieved: float = round(sum(r["credit_hours"] for r in chosen), 2)
+    else:
+        achieved = sum(r["sessions_attended"] for r in chosen)
+    required = target.required
+    required_out = int(required) if float(required).is_integer() else required
+    shortfall = max(0.0, required - achieved)
+    shortfall_out = int(shortfall) if float(shortfall).is_integer() else round(shortfall, 2)
+    return {"name": target.name, "metric": target.metric, "required": required_out,
+            "achieved": achieved, "met": achieved >= required, "shortfall": shortfall_out,
+            "per_month_needed": round(shortfall / left, 2) if left and shortfall else None}
