@@ -1,0 +1,71 @@
+"""``kiosk run`` (the full-screen kiosk) and ``kiosk demo`` (a demo office, then the kiosk).
+
+Textual is imported inside the handlers only, so ``kiosk signin`` and friends start fast and
+never load the UI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from kiosk.cli.context import CommandError, Context
+from kiosk.i18n import t
+
+
+def register(commands, common) -> None:
+    p = commands.add_parser("run", parents=[common], help="the full-screen sign-in kiosk")
+    p.add_argument("--kiosk-id", metavar="ID", help="this kiosk's id in the event log")
+    p.add_argument("--qr-only", action="store_true", help="accept QR badges only, not typed IDs")
+    p.add_argument("--camera", nargs="?", const="0", metavar="DEVICE_INDEX|VIDEO_FILE",
+                   help="also read QR badges from a webcam (default device 0) or a video file")
+    p.set_defaults(handler=run)
+    p = commands.add_parser("demo", parents=[common],
+                            help="fill KIOSK_HOME with a demo office and start the kiosk")
+    p.add_argument("--no-run", action="store_true", help="fill the demo data only")
+    p.set_defaults(handler=demo, qr_only=False, camera=None, kiosk_id=None)
+
+
+def camera_source(value: str | None) -> int | str | None:
+    """``--camera 1`` is a device index, anything else a video file or image pattern.
+
+    A source that cannot be opened is not refused here: the kiosk starts and says so on screen,
+    so a camera unplugged at boot never keeps the typed-ID and scanner paths from working.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        raise CommandError(t("run.bad_camera", value=value), code=2)
+    return int(text) if text.isdigit() else str(Path(text).expanduser())
+
+
+def run(ctx: Context, hint: str = "") -> int:
+    args = ctx.args
+    source = camera_source(args.camera)
+    db = ctx.database()
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("KIOSK_ALLOW_NO_TTY"):
+        raise CommandError(t("run.not_a_terminal"))
+    settings = ctx.settings.with_overrides(kiosk_id=(args.kiosk_id or "").strip()[:64] or None)
+    from kiosk.ui.app import build_app
+
+    app = build_app(settings, db, qr_only=args.qr_only, camera_source=source)
+    app.status_hint = hint
+    app.run()
+    return 0
+
+
+def demo(ctx: Context) -> int:
+    from kiosk import demo as demo_office
+
+    ctx = demo_office.demo_context(ctx)
+    try:
+        demo_office.fill(ctx)
+        if ctx.args.no_run:
+            return 0
+        ctx = demo_office.demo_context(ctx)  # re-read: the demo's config.toml names the office
+        ctx.out(t("demo.starting"))
+        return run(ctx, hint=demo_office.screen_hint(ctx.settings))
+    finally:
+        ctx.close()

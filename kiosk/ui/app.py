@@ -1,0 +1,191 @@
+"""The kiosk App: wires settings, the sign-in desk, CSS, the PIN gate and the sync/camera loops.
+
+Screens do the work (``screens/signin.py``, ``screens/admin.py``); this class stays small.
+Attendees cannot leave: Ctrl+C, Ctrl+Q and the command palette are disabled; quitting is a
+button on the PIN-gated admin screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+import peewee as pw
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.timer import Timer
+
+from kiosk import pin as admin_pin
+from kiosk import timefmt
+from kiosk.config import Settings
+from kiosk.desk import SignInDesk
+from kiosk.i18n import set_language, t
+from kiosk.ui.dialogs import PinDialog, SetPinDialog
+from kiosk.ui.screens.admin import AdminScreen
+from kiosk.ui.screens.signin import SignInScreen
+from kiosk.ui.sync_poll import next_delay, queued_events, sync_round
+from kiosk.ui.widgets.sync_mark import SyncState
+
+log = logging.getLogger("kiosk.ui")
+
+
+class KioskApp(App[None]):
+    CSS_PATH = "kiosk.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "attendee_key", show=False, priority=True),
+        Binding("ctrl+c", "attendee_key", show=False, priority=True, system=True),
+    ]
+
+    def __init__(self, settings: Settings, db: pw.Database, desk: SignInDesk, *,
+                 clock: Callable[[], dt.datetime], qr_only: bool, camera_source: int | str | None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.db = db
+        self.desk = desk
+        self.clock = clock
+        self.qr_only = qr_only
+        self.camera_source = camera_source
+        self.chosen_session_id: int | None = None
+        self.sync_state = SyncState(local_only=not settings.central_url)
+        self.status_hint = ""  # a line for the status bar (the demo's IDs to try)
+        self.bells = 0  # counted so tests (and the log) can tell a refusal rang
+        self._sync_agent = None
+        self._sync_delay = settings.sync_interval
+        self._sync_timer: Timer | None = None
+        self._camera = None
+
+    # -- start-up -------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.title = t("ui.app_title")
+        self.push_screen(SignInScreen(self.desk, clock=self.clock, qr_only=self.qr_only))
+        if not admin_pin.has_pin(self.settings.home):
+            self.push_screen(SetPinDialog(self.settings.home, first_run=True))
+        self.request_sync_check()
+
+    def on_unmount(self) -> None:
+        if self._camera is not None:
+            try:
+                self._camera.stop()
+            except Exception:
+                log.warning("camera stop failed", exc_info=True)
+
+    @property
+    def signin(self) -> SignInScreen:
+        return next(s for s in self.screen_stack if isinstance(s, SignInScreen))
+
+    # -- keys -----------------------------------------------------------------------------------
+    def action_attendee_key(self) -> None:
+        """Ctrl+C / Ctrl+Q: attendees cannot quit; a gentle hint names the admin key."""
+        self.notify(t("ui.attendee_keys"), timeout=3)
+
+    def bell(self) -> None:
+        self.bells += 1
+        super().bell()
+
+    def open_admin(self) -> None:
+        home = self.settings.home
+        if not admin_pin.has_pin(home):
+            self.push_screen(SetPinDialog(home, first_run=True),
+                             callback=lambda ok: ok and self.push_screen(AdminScreen()))
+            return
+        self.push_screen(PinDialog(home), callback=lambda ok: ok and self.push_screen(AdminScreen()))
+
+    def switch_language(self, lang: str) -> None:
+        set_language(lang)
+        self.title = t("ui.app_title")
+        self.signin.retranslate()
+
+    # -- sync mark ------------------------------------------------------------------------------
+    def request_sync_check(self) -> None:
+        """A full round: on start-up, then every ``sync_interval`` (backing off while cut off)."""
+        self._sync_round()
+
+    def request_queue_count(self) -> None:
+        """After a sign-in: recount the waiting events only; never wait on the network for it."""
+        self._count_queue()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
+    def _sync_round(self) -> None:
+        try:
+            with self.db.connection_context():
+                state, self._sync_agent = sync_round(self.settings, self._sync_agent)
+        except Exception as exc:
+            log.warning("sync check failed: %s", exc.__class__.__name__)
+            state = SyncState(local_only=not self.settings.central_url,
+                              reachable=False if self.settings.central_url else None,
+                              queued=self.sync_state.queued, error=exc.__class__.__name__)
+        state = replace(state, checked_at=timefmt.hhmm(self.clock(), self.settings.tz))
+        self.call_from_thread(self._synced, state, True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def _count_queue(self) -> None:
+        try:
+            with self.db.connection_context():
+                queued = queued_events()
+        except Exception as exc:
+            log.warning("counting the sync queue failed: %s", exc.__class__.__name__)
+            return
+        self.call_from_thread(lambda: self._synced(replace(self.sync_state, queued=queued), False))
+
+    def _synced(self, state: SyncState, full_round: bool) -> None:
+        self.sync_state = state
+        self.signin.post_message(SignInScreen.SyncChecked(state))
+        if full_round and self.settings.central_url:
+            self._sync_delay = next_delay(state, self.settings.sync_interval, self._sync_delay)
+            if self._sync_timer is not None:
+                self._sync_timer.stop()
+            self._sync_timer = self.set_timer(self._sync_delay, self.request_sync_check, name="sync")
+
+    # -- camera ---------------------------------------------------------------------------------
+    def start_camera(self) -> None:
+        """Called by the sign-in screen once mounted; a camera problem is a message, never a crash."""
+        if self.camera_source is None or self._camera is not None:
+            return
+        try:
+            from kiosk.badges.camera import CameraReader
+        except ImportError:
+            self.signin.set_status(t("ui.camera.unavailable"))
+            return
+        try:
+            self._camera = CameraReader(
+                self.camera_source,
+                on_payload=lambda payload: self._from_camera(self._camera_scan, payload),
+                on_error=lambda key: self._from_camera(self._camera_error, key),
+            )
+            self._camera.start()
+        except Exception as exc:
+            log.warning("camera failed to start: %s", exc.__class__.__name__)
+            self._camera = None
+            self.signin.set_status(t("ui.camera.failed"))
+            return
+        self.signin.set_status(t("ui.camera.on"))
+
+
+    def _from_camera(self, handler: Callable[[str], None], value: str) -> None:
+        """Hop from the camera thread to the UI thread; ignore it while the app is closing."""
+        try:
+            self.call_from_thread(handler, value)
+        except RuntimeError:
+            pass
+
+    def _camera_scan(self, payload: str) -> None:
+        if isinstance(self.screen, SignInScreen):  # not behind the admin screen or a dialog
+            self.signin.sign_in(payload, "camera")
+
+    def _camera_error(self, key: str) -> None:
+        self.signin.set_status(t(key))
+
+
+def build_app(settings: Settings, db: pw.Database, *, clock: Callable[[], dt.datetime] = timefmt.utc_now,
+              qr_only: bool = False, camera_source: int | str | None = None) -> KioskApp:
+    """The one way the CLI and the tests make a kiosk (posting's ``make_posting`` pattern)."""
+    set_language(settings.lang)
+    desk = SignInDesk(db, kiosk_id=settings.kiosk_id, tz=settings.tz,
+                      allow_typed_id=settings.allow_typed_id and not qr_only,
+                      signout_grace=settings.signout_grace, clock=clock)
+    return KioskApp(settings, db, desk, clock=clock, qr_only=qr_only or not settings.allow_typed_id,
+                    camera_source=camera_source)

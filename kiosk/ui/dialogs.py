@@ -1,0 +1,230 @@
+"""Modal dialogs of the kiosk: the admin PIN gate, setting a PIN, and the session pick list.
+
+``PinDialog`` is shared with the host view: it dismisses ``True`` only when the PIN matches the
+scrypt hash in ``KIOSK_HOME`` and ``False`` on Escape/cancel, so callers never see the PIN.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from kiosk import pin as admin_pin
+from kiosk import timefmt
+from kiosk.i18n import t
+
+DIALOG_CSS = """
+PinDialog, SetPinDialog, SessionPickDialog {
+    align: center middle;
+    background: $background 70%;
+}
+.dialog {
+    width: 60;
+    max-width: 95%;
+    height: auto;
+    padding: 1 2;
+    border: thick $accent;
+    background: $surface;
+}
+.dialog .dialog-title { text-style: bold; width: 100%; content-align: center middle; }
+.dialog .dialog-error { color: $error; text-style: bold; height: auto; min-height: 1; }
+.dialog .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+.dialog .buttons Button { margin-left: 1; }
+"""
+
+
+LOCK_AFTER = 5  # wrong PINs in a row …
+LOCK_SECONDS = 30.0  # … lock the dialog for this long, so guessing at the kiosk is slow
+FORGET_SECONDS = 600.0  # wrong PINs older than this no longer count
+_failures: dict[Path, list[float]] = {}  # per home: times of the wrong PINs in a row
+
+
+def _locked_for(home: Path) -> int:
+    times = _failures.get(home, [])
+    if len(times) < LOCK_AFTER:
+        return 0
+    return max(0, int(times[-1] + LOCK_SECONDS - time.monotonic() + 0.999))
+
+
+class PinDialog(ModalScreen[bool]):
+    """Ask for the admin PIN; dismiss True when right, False on cancel. Wrong PIN: stay, say so.
+
+    After five wrong PINs in a row (in any dialog on this home) it refuses to check for 30 s.
+    """
+
+    DEFAULT_CSS = DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, home: Path) -> None:
+        super().__init__()
+        self.home = Path(home)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(t("ui.pin.title"), classes="dialog-title")
+            yield Label(t("ui.pin.prompt"))
+            yield Input(password=True, id="pin-input", max_length=admin_pin.MAX_LEN)
+            yield Label("", id="pin-error", classes="dialog-error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("ui.pin.cancel"), id="pin-cancel")
+                yield Button(t("ui.pin.ok"), id="pin-ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#pin-input", Input).focus()
+
+    @on(Input.Submitted, "#pin-input")
+    @on(Button.Pressed, "#pin-ok")
+    def submit(self) -> None:
+        field = self.query_one("#pin-input", Input)
+        wait = _locked_for(self.home)
+        if wait:
+            field.value = ""
+            self.query_one("#pin-error", Label).update(t("ui.pin.locked", seconds=wait))
+            return
+        self.query_one("#pin-error", Label).update(t("ui.pin.checking"))
+        field.disabled = True
+        self._check(field.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _check(self, value: str) -> None:
+        # scrypt takes ~50 ms on purpose: keep it off the UI thread so the screen never stalls.
+        ok = admin_pin.check_pin(self.home, value)
+        self.app.call_from_thread(self._checked, ok)
+
+    def _checked(self, ok: bool) -> None:
+        if ok:
+            _failures.pop(self.home, None)
+            self.dismiss(True)
+            return
+        now = time.monotonic()
+        recent = [x for x in _failures.get(self.home, []) if now - x < FORGET_SECONDS]
+        _failures[self.home] = (recent + [now])[-LOCK_AFTER:]
+        field = self.query_one("#pin-input", Input)
+        field.disabled = False
+        field.value = ""
+        field.focus()
+        self.query_one("#pin-error", Label).update(t("ui.pin.wrong"))
+        self.app.bell()
+
+    @on(Button.Pressed, "#pin-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class SetPinDialog(ModalScreen[bool]):
+    """Set (first run) or change the admin PIN: typed twice, validated, stored hashed.
+
+    On first run it cannot be cancelled: a kiosk must never stand in front of attendees
+    without a PIN guarding quit and admin.
+    """
+
+    DEFAULT_CSS = DIALOG_CSS.replace("PinDialog, SetPinDialog, SessionPickDialog", "SetPinDialog")
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, home: Path, *, first_run: bool = False) -> None:
+        super().__init__()
+        self.home = Path(home)
+        self.first_run = first_run
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(t("ui.pin.set_title"), classes="dialog-title")
+            if self.first_run:
+                yield Label(t("ui.pin.set_first"))
+            yield Label(t("ui.pin.new"))
+            yield Input(password=True, id="pin-new", max_length=admin_pin.MAX_LEN)
+            yield Label(t("ui.pin.repeat"))
+            yield Input(password=True, id="pin-repeat", max_length=admin_pin.MAX_LEN)
+            yield Label("", id="pin-error", classes="dialog-error")
+            with Horizontal(classes="buttons"):
+                if not self.first_run:
+                    yield Button(t("ui.pin.cancel"), id="pin-cancel")
+                yield Button(t("ui.pin.ok"), id="pin-ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#pin-new", Input).focus()
+
+    @on(Input.Submitted, "#pin-new")
+    def next_field(self) -> None:
+        self.query_one("#pin-repeat", Input).focus()
+
+    @on(Input.Submitted, "#pin-repeat")
+    @on(Button.Pressed, "#pin-ok")
+    def submit(self) -> None:
+        new = self.query_one("#pin-new", Input).value
+        repeat = self.query_one("#pin-repeat", Input).value
+        error = self.query_one("#pin-error", Label)
+        if new != repeat:
+            error.update(t("ui.pin.mismatch"))
+        else:
+            try:
+                admin_pin.validate(new)
+            except admin_pin.PinError:
+                error.update(t("ui.pin.invalid"))
+            else:
+                self._save(new)
+                return
+        self.query_one("#pin-repeat", Input).value = ""
+        self.query_one("#pin-new", Input).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _save(self, value: str) -> None:
+        admin_pin.set_pin(self.home, value)
+        self.app.call_from_thread(self._saved)
+
+    def _saved(self) -> None:
+        self.app.notify(t("ui.pin.saved"))
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#pin-cancel")
+    def action_cancel(self) -> None:
+        if not self.first_run:
+            self.dismiss(False)
+
+
+class SessionPickDialog(ModalScreen[int | None]):
+    """Pick one of several open sessions; dismisses its id, or None on Esc or after 30 s idle."""
+
+    DEFAULT_CSS = DIALOG_CSS.replace("PinDialog, SetPinDialog, SessionPickDialog", "SessionPickDialog") + """
+    SessionPickDialog .dialog { width: 80%; max-width: 100; }
+    SessionPickDialog OptionList { height: auto; max-height: 12; }
+    """
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+    TIMEOUT = 30.0
+
+    def __init__(self, choices, tz, *, name: str = "") -> None:
+        super().__init__()
+        self.choices = tuple(choices)
+        self.tz = tz
+        self.person = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            title = t("ui.pick.title")
+            yield Label(f"{self.person}  {title}" if self.person else title, classes="dialog-title")
+            yield OptionList(*[
+                Option(f"{timefmt.hhmm(s.start, self.tz)}–{timefmt.hhmm(s.end, self.tz)}  {s.title}"
+                       + (f"  ({s.location})" if s.location else ""), id=str(s.id))
+                for s in self.choices
+            ], id="pick-list")
+            yield Label(t("ui.pick.hint"))
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self.query_one(OptionList).highlighted = 0
+        self.set_timer(self.TIMEOUT, self.action_cancel)
+
+    def on_option_list_option_selected(self, event) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        if self.is_current:
+            self.dismiss(None)

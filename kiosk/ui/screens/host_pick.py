@@ -1,0 +1,64 @@
+"""The pick list of today's sessions, shown by ``kiosk host`` when no ``--session`` is given."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from db import queries
+from kiosk import rules, timefmt
+from kiosk.desk import session_view
+from kiosk.i18n import t
+from kiosk.ui.screens.host import HostScreen
+
+
+class HostPickScreen(Screen):
+    class Loaded(Message):
+        def __init__(self, sessions: list[rules.SessionView]) -> None:
+            super().__init__()
+            self.sessions = sessions
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick-body"):
+            yield Label(t("host.pick.title"), id="pick-title")
+            yield OptionList(id="pick-list")
+            yield Label("", id="pick-none")
+            yield Label(t("host.pick.hint"), id="pick-hint")
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self) -> None:
+        tz = self.app.settings.tz
+        start, end = timefmt.day_bounds_utc(timefmt.local(self.app.clock(), tz).date(), tz)
+        try:
+            sessions = [session_view(r) for r in queries.sessions_between(start, end)]
+        finally:
+            self.app.db.close()
+        self.post_message(self.Loaded(sessions))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        tz = self.app.settings.tz
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for s in message.sessions:
+            place = f"  ({s.location})" if s.location else ""
+            options.add_option(Option(Text(
+                f"{timefmt.hhmm(s.start, tz)}–{timefmt.hhmm(s.end, tz)}  {s.title}"
+                f"  · {t(f'kind.{s.kind}')}{place}  #{s.id}"), id=str(s.id)))
+        self.query_one("#pick-none", Label).update("" if message.sessions else t("host.pick.none"))
+        if message.sessions:
+            options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#pick-list")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.app.push_screen(HostScreen(int(event.option.id)))

@@ -1,0 +1,203 @@
+"""The sign-in screen attendees see: clock, today's session, one always-focused input, the result.
+
+The sign-in itself (``SignInDesk.sign_in``) runs on the UI thread on purpose: it is the durable
+write, and "done" must not be shown before it has committed. Everything else that touches the
+database (today's sessions, the sync mark) runs in thread workers that post messages back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from kiosk.desk import SignInDesk, SignInOutcome
+from kiosk.i18n import t
+from kiosk.ui.dialogs import SessionPickDialog
+from kiosk.ui.today import load_today
+from kiosk.ui.widgets.clock import KioskClock
+from kiosk.ui.widgets.result_banner import ResultBanner
+from kiosk.ui.widgets.session_card import SessionCard, TodayPlan
+from kiosk.ui.widgets.sync_mark import SyncMark, SyncState
+from kiosk.ui.widgets.today_list import TodayList
+
+log = logging.getLogger("kiosk.ui")
+RESULT_SECONDS = 3.0
+REFRESH_SECONDS = 20.0
+INPUT_LIMIT = 4096  # anything over 256 is refused by the rules; this only bounds a runaway paste
+
+
+@dataclass
+class PendingScan:
+    raw: str
+    method: str | None
+
+
+class SignInScreen(Screen):
+    """One input, always focused; every other widget is display only."""
+
+    AUTO_FOCUS = "#scan"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [
+        Binding("escape", "attendee_key", show=False, priority=True),
+        Binding("f2", "admin", show=False, priority=True),
+    ]
+
+    class TodayLoaded(Message):
+        def __init__(self, plan: TodayPlan) -> None:
+            super().__init__()
+            self.plan = plan
+
+    class SyncChecked(Message):
+        def __init__(self, state: SyncState) -> None:
+            super().__init__()
+            self.state = state
+
+    def __init__(self, desk: SignInDesk, *, clock: Callable[[], dt.datetime], qr_only: bool) -> None:
+        super().__init__()
+        self.desk = desk
+        self.clock = clock
+        self.qr_only = qr_only
+        self._reset_timer: Timer | None = None
+        self.plan = TodayPlan()
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        tz = self.desk.tz
+        with Horizontal(id="top"):
+            with Vertical(id="brand"):
+                yield Static("", id="app-title")
+                yield SyncMark(id="sync-mark")
+            yield KioskClock(self.clock, tz, id="clock")
+        with Horizontal(id="middle"):
+            yield SessionCard(tz, id="card")
+            yield TodayList(tz, id="today-list")
+        yield ResultBanner(tz, id="banner")
+        yield Static("", id="prompt")
+        with Center(id="scan-row"):
+            yield Input(id="scan", max_length=INPUT_LIMIT, select_on_focus=False)
+        with Horizontal(id="bottom"):
+            yield Static("", id="status-line")
+            yield Static("", id="admin-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(ResultBanner).display = False
+        self.retranslate()
+        self.refresh_today()
+        self.set_interval(REFRESH_SECONDS, self.refresh_today)
+        self.set_status(self.app.status_hint)
+        self.app.start_camera()
+
+    def on_screen_resume(self) -> None:
+        """Back from the admin screen or a dialog: the chosen session or language may have changed."""
+        if self.is_mounted:
+            self.refresh_today()
+
+    def retranslate(self) -> None:
+        """Redraw every text in the current language (after a live language switch)."""
+        office = self.app.settings.office_name
+        title = t("ui.app_title")
+        self.query_one("#app-title", Static).update(f"{office} · {title}" if office else title)
+        qr = "_qr_only" if self.qr_only else ""
+        self.query_one("#prompt", Static).update(t(f"ui.prompt{qr}"))
+        self.query_one("#scan", Input).placeholder = t("ui.placeholder_qr" if qr else "ui.placeholder")
+        self.query_one("#admin-hint", Static).update(t("ui.admin_hint"))
+        self.query_one(SessionCard).refresh_text()
+        self.query_one(TodayList).refresh_text()
+        self.query_one(ResultBanner).refresh_text()
+        self.query_one(SyncMark).refresh_text()
+        self.query_one(KioskClock).tick()
+
+    def set_status(self, text: str) -> None:
+        self.query_one("#status-line", Static).update(text)
+
+    # -- keys attendees might try -------------------------------------------------------------
+    def action_attendee_key(self) -> None:
+        """Escape does nothing for attendees (the scan field just clears)."""
+        self.query_one("#scan", Input).value = ""
+
+    def action_admin(self) -> None:
+        self.app.open_admin()
+
+    # -- today's sessions (thread worker) ------------------------------------------------------
+    def refresh_today(self) -> None:
+        self._load_today(self.clock(), getattr(self.app, "chosen_session_id", None))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def _load_today(self, now: dt.datetime, chosen_id: int | None) -> None:
+        try:
+            with self.desk.db.connection_context():
+                plan = load_today(now, self.desk.tz, chosen_id)
+        except Exception as exc:  # a locked or unreachable database must not end the kiosk
+            log.warning("reading today's sessions failed: %s", exc.__class__.__name__)
+            plan = TodayPlan(loaded=False, error=True)
+        self.post_message(self.TodayLoaded(plan))
+
+    @on(TodayLoaded)
+    def _today_loaded(self, message: TodayLoaded) -> None:
+        plan = message.plan
+        if plan.loaded and getattr(self.app, "chosen_session_id", None) and plan.chosen is None:
+            self.app.chosen_session_id = None  # the chosen session has closed
+        self.plan = plan
+        self.query_one(SessionCard).show(plan)
+        self.query_one(TodayList).show(plan)
+
+    @on(SyncChecked)
+    def _sync_checked(self, message: SyncChecked) -> None:
+        self.query_one(SyncMark).show(message.state)
+
+    # -- signing in ---------------------------------------------------------------------------
+    @on(Input.Submitted, "#scan")
+    def _submitted(self, event: Input.Submitted) -> None:
+        raw = event.value
+        event.input.value = ""
+        if not raw.strip():
+            return
+        self.sign_in(raw)
+
+    def sign_in(self, raw: str, method: str | None = None, session_id: int | None = None) -> None:
+        """Run the durable sign-in now, then show its outcome (or ask which session)."""
+        chosen = session_id if session_id is not None else getattr(self.app, "chosen_session_id", None)
+        try:
+            outcome = self.desk.sign_in(raw, method=method, session_id=chosen)
+        except Exception as exc:  # database gone, disk full …: say so, keep the kiosk up
+            log.exception("sign-in failed: %s", exc.__class__.__name__)
+            self.show_result(None, error_key="ui.result.error")
+            return
+        if outcome.reason == "ambiguous_session" and outcome.choices:
+            self.app.push_screen(SessionPickDialog(outcome.choices, self.desk.tz, name=outcome.name or ""),
+                                 callback=lambda picked: self._picked(PendingScan(raw, method), picked))
+            return
+        self.show_result(outcome)
+
+    def _picked(self, scan: PendingScan, session_id: int | None) -> None:
+        if session_id is None:
+            self.show_result(None, error_key="ui.result.picked_none")
+            return
+        self.sign_in(scan.raw, scan.method, session_id=session_id)
+
+    def show_result(self, outcome: SignInOutcome | None, error_key: str = "") -> None:
+        self.query_one(ResultBanner).show(outcome, error_key)
+        self.query_one("#middle").display = False
+        if outcome is None or outcome.result == "rejected":
+            self.app.bell()
+        if self._reset_timer is not None:
+            self._reset_timer.stop()
+        self._reset_timer = self.set_timer(RESULT_SECONDS, self.clear_result)
+        self.app.request_queue_count()
+
+    def clear_result(self) -> None:
+        self.query_one(ResultBanner).clear()
+        self.query_one("#middle").display = True
+        self.query_one("#scan", Input).focus()
+        self.refresh_today()

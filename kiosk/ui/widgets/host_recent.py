@@ -1,0 +1,36 @@
+"""The latest sign-ins of the session: time, name, department, result, method and kiosk."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from db.live import RecentSignIn
+from kiosk import timefmt
+from kiosk.i18n import t
+
+
+def method_text(method: str) -> str:
+    return t(f"method.{method}")
+
+
+class HostRecent(DataTable):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)
+        self._shown: tuple | None = None
+
+    def on_mount(self) -> None:
+        self.add_columns(t("host.col.time"), t("host.col.name"), t("host.col.department"),
+                         t("host.col.result"), t("host.col.method"), t("host.col.kiosk"))
+
+    def show(self, recent: tuple[RecentSignIn, ...], tz: ZoneInfo) -> None:
+        if recent == self._shown:
+            return
+        self._shown = recent
+        self.clear()
+        for r in recent:
+            self.add_row(timefmt.local(r.at, tz).strftime("%H:%M:%S"), Text(r.name or r.staff_id),
+                         Text(r.department), t(f"host.result.{r.result}"), method_text(r.method),
+                         Text(r.kiosk_id))

@@ -1,0 +1,86 @@
+"""Today's session card: what people are signing in to right now, or what comes next today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.widgets import Static
+
+from kiosk import rules, timefmt
+from kiosk.i18n import t
+
+
+@dataclass(frozen=True)
+class TodayPlan:
+    """What the card shows; built off the UI thread from the database."""
+
+    open_now: tuple[rules.SessionView, ...] = ()
+    later: tuple[rules.SessionView, ...] = ()
+    chosen: rules.SessionView | None = None
+    loaded: bool = False
+    error: bool = False
+    today: tuple[rules.SessionView, ...] = field(default=())
+
+    @property
+    def current(self) -> rules.SessionView | None:
+        if self.chosen is not None:
+            return self.chosen
+        return self.open_now[0] if self.open_now else None
+
+
+class SessionCard(Static):
+    """Title, kind, time, place and speaker of the open session (or the next one today)."""
+
+    def __init__(self, tz: ZoneInfo, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.tz = tz
+        self.plan = TodayPlan()
+
+    def show(self, plan: TodayPlan) -> None:
+        self.plan = plan
+        self.set_class(plan.current is None, "-idle")
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        self.update(self._text())
+
+    def _text(self) -> Text:
+        plan = self.plan
+        out = Text(justify="center")
+        if not plan.loaded:
+            out.append(t("ui.db_error") if plan.error else t("ui.loading"), style="bold")
+            return out
+        current = plan.current
+        if current is None:
+            out.append(t("ui.card.none_open") if plan.today else t("ui.card.none_today"), style="bold")
+            if plan.later:
+                nxt = plan.later[0]
+                out.append("\n\n" + t("ui.card.next") + "  ", style="bold")
+                out.append(nxt.title, style="bold reverse")
+                out.append("\n" + self._when_where(nxt))
+                out.append("\n" + t("ui.card.opens_at", time=timefmt.hhmm(nxt.opens, self.tz)))
+            return out
+        label = t("ui.card.fixed") if plan.chosen is not None else t("ui.card.open_now")
+        out.append(f"{label} · {t(f'kind.{current.kind}')}\n", style="italic")
+        out.append(current.title, style="bold")
+        out.append("\n" + self._when_where(current))
+        late = t("ui.card.late_from", time=timefmt.hhmm(current.late_from, self.tz))
+        out.append("\n" + late, style="dim")
+        others = len(plan.open_now) - (0 if plan.chosen is not None else 1)
+        if plan.chosen is None and others > 0:
+            out.append("\n" + t("ui.card.several", count=others), style="bold")
+        if plan.later:
+            items = ", ".join(f"{timefmt.hhmm(s.start, self.tz)} {s.title}" for s in plan.later[:2])
+            out.append("\n" + t("ui.card.later_today", items=items), style="dim")
+        return out
+
+    def _when_where(self, session: rules.SessionView) -> str:
+        parts = [t("ui.card.time", start=timefmt.hhmm(session.start, self.tz),
+                   end=timefmt.hhmm(session.end, self.tz))]
+        if session.location:
+            parts.append(t("ui.card.place", place=session.location))
+        if session.speaker:
+            parts.append(t("ui.card.speaker", speaker=session.speaker))
+        return "  ·  ".join(parts)

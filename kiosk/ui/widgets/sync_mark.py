@@ -1,0 +1,58 @@
+"""The sync mark: local only, or central reachable/unreachable and how many events wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.widgets import Static
+
+from kiosk.i18n import t
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the last check found. ``reachable`` is None while unknown or with no central."""
+
+    local_only: bool = True
+    reachable: bool | None = None
+    queued: int = 0
+    error: str = ""
+    agent_missing: bool = False
+    checked_at: str = ""
+
+    def label(self) -> str:
+        if self.local_only:
+            return t("ui.sync.local")
+        state = {True: "ui.sync.reachable", False: "ui.sync.unreachable"}.get(
+            self.reachable, "ui.sync.unknown")
+        return f"{t(state)} · {t('ui.sync.queued', count=self.queued)}"
+
+    def detail(self) -> str:
+        if self.local_only:
+            return t("ui.sync.detail_local")
+        state = {True: "ui.sync.reachable", False: "ui.sync.unreachable"}.get(
+            self.reachable, "ui.sync.unknown")
+        text = t("ui.sync.detail", state=t(state).lstrip("● "), queued=self.queued,
+                 time=self.checked_at or "—")
+        if self.agent_missing:
+            text += "\n" + t("ui.sync.no_agent")
+        if self.error:
+            text += "\n" + t("ui.sync.error", error=self.error)
+        return text
+
+
+class SyncMark(Static):
+    """A one-line mark in the top bar; green when fine, yellow when events wait, red when cut off."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.state = SyncState()
+
+    def show(self, state: SyncState) -> None:
+        self.state = state
+        self.set_class(state.reachable is False, "-down")
+        self.set_class(bool(state.queued) and state.reachable is not False, "-waiting")
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        self.update(self.state.label())

@@ -1,0 +1,36 @@
+"""Building the real kiosk app on a real SQLite office for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kiosk import pin
+from kiosk.config import Settings
+from kiosk.ui.app import KioskApp, build_app
+from tests.conftest import wall
+
+PIN = "2468"
+
+
+class FrozenClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, text: str) -> None:
+        self.now = wall(text)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set(self, text: str) -> None:
+        self.now = wall(text)
+
+
+def kiosk(db, home: Path, at: str = "2026-11-28 09:02", *, lang: str = "zh", with_pin: bool = True,
+          qr_only: bool = False, **settings) -> tuple[KioskApp, FrozenClock]:
+    if with_pin and not pin.has_pin(home):
+        pin.set_pin(home, PIN)
+    clock = FrozenClock(at)
+    config = Settings(home=home, db_url=f"sqlite:///{db.database}", lang=lang,
+                      office_name="示范机关", kiosk_id="test-kiosk", **settings)
+    return build_app(config, db, clock=clock, qr_only=qr_only), clock

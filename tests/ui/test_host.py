@@ -1,0 +1,217 @@
+"""The host's live view under Pilot, on a real SQLite file that other processes write to.
+
+Sign-ins and leaves come from a REAL separate process (the ``kiosk`` CLI on the same file);
+host actions go through the PIN dialog and the form; the clock is injected (frozen/advanced).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Static
+
+from db.models import SignInEvent
+from kiosk import config
+from kiosk import pin as admin_pin
+from kiosk.desk import SignInDesk
+from kiosk.i18n import set_language
+from kiosk.ui.host_app import build_host_app
+from kiosk.ui.screens.host import HostScreen
+from tests.conftest import TZ, make_office, wall
+
+KIOSK = str(Path(sys.executable).parent / "kiosk")
+
+
+class Clock:
+    """An injectable clock the test can move."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def __call__(self):
+        return self.at
+
+
+def make_app(db, sqlite_url, session_id, clock, **kw):
+    settings = config.load(db=sqlite_url)
+    return build_host_app(settings, db, clock=clock, session_id=session_id, **kw)
+
+
+def tile(app, name: str) -> str:
+    return str(app.screen.query_one(f"#tile-{name} .count-text", Static).content)
+
+
+async def until(pilot, check, timeout: float = 3.0) -> float:
+    """Wait (polling the real app) until ``check()`` holds; returns the seconds it took."""
+    start = time.monotonic()
+    while not check():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"not within {timeout}s")
+        await pilot.pause(0.05)
+    return time.monotonic() - start
+
+
+def cli(*args: str, home: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KIOSK_HOME": str(home)}
+    return subprocess.run([KIOSK, *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+def table_text(app, selector: str) -> str:
+    table = app.screen.query_one(selector, DataTable)
+    return "\n".join(" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count))
+
+
+async def test_signin_and_leave_by_other_processes_appear(db, sqlite_url, home):
+    ids = make_office(db)
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:02")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        assert tile(app, "attended") == "实到 0" and tile(app, "pending") == "未到 4"
+        assert "李四 办公室 A1002" in table_text(app, "#missing-table")
+        done = cli("signin", "A1002", "--at", "2026-11-28 08:59", "--kiosk-id", "door-2",
+                   "--db", sqlite_url, home=home)
+        assert done.returncode == 0, done.stderr
+        took = await until(pilot, lambda: tile(app, "attended") == "实到 1")
+        assert took < 3.0
+        assert "李四 办公室 准时 工号 door-2" in table_text(app, "#host-recent")
+        assert "李四" not in table_text(app, "#missing-table")
+        assert tile(app, "rate") == "出勤率 25.0%"
+        leave = cli("leave", "add", "B2002", "--session", str(ids["morning"]), "--reason", "出差",
+                    "--db", sqlite_url, home=home)
+        assert leave.returncode == 0, leave.stderr
+        await until(pilot, lambda: tile(app, "excused") == "请假 1")
+        assert tile(app, "pending") == "未到 2"
+
+
+async def test_missing_list_filters_as_the_host_types(db, sqlite_url):
+    ids = make_office(db)
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:02")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#missing-table", DataTable).row_count == 4)
+        await pilot.press(*"财务")
+        assert table_text(app, "#missing-table").splitlines() == ["王五 财务科 B2001",
+                                                                 "赵六 财务科 B2002"]
+        await pilot.press("escape")
+        assert app.screen.query_one("#missing-table", DataTable).row_count == 4
+
+
+async def test_manual_signin_and_undo_behind_the_pin(db, sqlite_url, home):
+    ids = make_office(db)
+    admin_pin.set_pin(home, "2468")
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")), actor="刘主任")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        await pilot.press("f3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "PinDialog")
+        app.screen.query_one("#pin-input", Input).value = "1111"  # wrong first
+        await pilot.press("enter")
+        await until(pilot, lambda: not app.screen.query_one("#pin-input", Input).disabled
+                    and app.screen.query_one("#pin-input", Input).value == "")
+        assert app.screen.__class__.__name__ == "PinDialog"
+        app.screen.query_one("#pin-input", Input).value = "2468"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "HostActionForm")
+        form = app.screen
+        form.query_one("#form-staff", Input).value = "a1002"
+        form.query_one("#form-reason", Input).value = "忘带胸卡"
+        form.query_one("#form-time", Input).value = "08:58"
+        form.query_one("#form-reason", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: tile(app, "attended") == "实到 1")
+        event = SignInEvent.get(SignInEvent.method == "manual")
+        assert (event.result, event.note, event.actor, event.staff_key) == ("present", "忘带胸卡",
+                                                                            "刘主任", "A1002")
+        assert event.at == wall("2026-11-28 08:58")
+        assert "李四 办公室 准时 补签" in table_text(app, "#host-recent")
+        # undo: still unlocked, so straight to the form
+        await pilot.press("f4")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "HostActionForm")
+        app.screen.query_one("#form-staff", Input).value = "A1002"
+        app.screen.query_one("#form-reason", Input).value = "签错了人"
+        await pilot.click("#form-ok")
+        await until(pilot, lambda: tile(app, "attended") == "实到 0")
+        undo = SignInEvent.get(SignInEvent.result == "undo")
+        assert (undo.method, undo.note, undo.actor) == ("manual", "签错了人", "刘主任")
+        assert SignInEvent.select().where(SignInEvent.staff_key == "A1002").count() == 2
+        assert "李四 办公室 撤销签到 补签" in table_text(app, "#host-recent")
+
+
+async def test_wrong_or_cancelled_pin_does_nothing(db, sqlite_url, home):
+    ids = make_office(db)
+    admin_pin.set_pin(home, "2468")
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        await pilot.press("f2")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "PinDialog")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+    assert SignInEvent.select().count() == 0
+
+
+async def test_signout_early_leave_and_the_end(db, sqlite_url):
+    ids = make_office(db)
+    desk = SignInDesk(db, kiosk_id="door-1", tz=TZ)
+    clock = Clock(wall("2026-11-28 14:30"))
+    app = make_app(db, sqlite_url, ids["finance"], clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 2")
+        assert tile(app, "early_leave") == "早退 0"
+        desk.sign_in("B2001", at=wall("2026-11-28 13:55"), session_id=ids["finance"])
+        desk.sign_in("B2001", at=wall("2026-11-28 14:20"), session_id=ids["finance"])
+        await until(pilot, lambda: tile(app, "early_leave") == "早退 1")
+        assert "王五 财务科 签退 工号 door-1" in table_text(app, "#host-recent")
+        assert tile(app, "pending") == "未到 1"
+        assert str(app.screen.query_one("#missing-panel").border_title).startswith("未到名单")
+        clock.at = wall("2026-11-28 15:01")  # the session is over: pending is absent
+        await until(pilot, lambda: tile(app, "pending") == "缺席 1", timeout=2.5)
+        assert str(app.screen.query_one("#missing-panel").border_title) == "缺席名单 1"
+        assert "已结束" in str(app.screen.query_one("#host-header", Static).content)
+
+
+async def test_morning_session_has_no_early_leave_tile_and_english_works(db, sqlite_url):
+    ids = make_office(db)
+    set_language("en")
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:02")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "Expected 4")
+        assert not app.screen.query_one("#tile-early_leave").display
+        assert tile(app, "pending") == "Not yet 4"
+
+
+async def test_pick_list_of_today_opens_a_session(db, sqlite_url):
+    make_office(db)
+    app = make_app(db, sqlite_url, None, Clock(wall("2026-11-28 08:40")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#pick-list").option_count == 3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        assert "机关学习日" in str(app.screen.query_one("#host-header", Static).content)
+        await pilot.press("f6")
+        await until(pilot, lambda: not isinstance(app.screen, HostScreen))
+
+
+async def test_an_unknown_session_is_said_on_screen(db, sqlite_url):
+    ids = make_office(db)
+    app = make_app(db, sqlite_url, ids["morning"] + 100, Clock(wall("2026-11-28 09:02")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        header = app.screen.query_one("#host-header", Static)
+        await until(pilot, lambda: "场次不存在" in str(header.content))
+
+
+async def test_live_on_every_engine(any_db, any_url):
+    """The same view on PostgreSQL and MariaDB (the portable change detector) as on SQLite."""
+    ids = make_office(any_db)
+    settings = config.load(db=any_url)
+    app = build_host_app(settings, any_db, clock=Clock(wall("2026-11-28 09:02")),
+                         session_id=ids["morning"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        SignInDesk(any_db, kiosk_id="door-3", tz=TZ).sign_in("B2001", at=wall("2026-11-28 09:01"))
+        await until(pilot, lambda: tile(app, "attended") == "实到 1")
+        assert "王五 财务科 准时 工号 door-3" in table_text(app, "#host-recent")
