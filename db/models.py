@@ -130,6 +130,9 @@ class SignInEvent(BaseModel):
     actor = pw.CharField(max_length=64, default="")
     pushed_at = pw.DateTimeField(null=True, index=True)
     received_at = pw.DateTimeField(null=True)
+    # the version printed on the badge a QR/camera sign-in used (migration 0002): lets the centre
+    # flag a scan of a badge it had already revoked before the scan's time
+    badge_version = pw.IntegerField(null=True)
 
 
 class Leave(BaseModel):

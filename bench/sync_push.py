@@ -1,0 +1,261 @@
+"""Pushing queued sign-ins to a central PostgreSQL: the product's sync vs a raw baseline.
+
+1. One kiosk with 10,000 queued accepted sign-ins (2,000 staff × 5 sessions) runs
+   ``SyncAgent.run_once()`` — read the queue from SQLite, insert the events at the centre
+   (idempotent), apply them to the centre's register (earliest wins), mark them pushed, then the
+   incremental pull. Baseline: psycopg2 ``execute_values`` of the same 10,000 event rows into an
+   empty ``sign_in_event`` (``ON CONFLICT DO NOTHING``, one commit) — no register, no local marks.
+2. Ten kiosk processes, each with 2,000 queued sign-ins (overlapping people, like doors of one
+   hall), start pushing at the same instant; events/s = all events / (last finish − start).
+
+Usage: ``python bench/sync_push.py [--url postgresql://user@host:5432/anydb]`` (default:
+``KIOSK_TEST_PG_URL``). It creates and drops its own databases on that server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+STAFF = 2000
+SESSIONS = 5
+DAY_START = dt.datetime(2030, 3, 4, 1, 0)  # 09:00 Shanghai
+
+
+def _server_url(base: str, name: str) -> str:
+    return urlunparse(urlparse(base)._replace(path=f"/{name}"))
+
+
+def _admin(base: str, sql: str) -> None:
+    from db import database
+
+    admin = database.make_database(base)
+    admin.connect()
+    admin.execute_sql(sql)
+    admin.close()
+
+
+def create_db(base: str, prefix: str) -> tuple[str, str]:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    _admin(base, f'CREATE DATABASE "{name}"')
+    return name, _server_url(base, name)
+
+
+def drop_db(base: str, name: str) -> None:
+    _admin(base, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+    _admin(base, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def make_centre(url: str) -> None:
+    """Schema by the product's migrations; roster and sessions by its own writers."""
+    from db import database, migrations
+    from db.roster import StaffRecord, upsert_staff
+    from db.sessions import add_session
+
+    handle = database.bind(url)
+    migrations.upgrade(handle)
+    with handle.atomic():
+        upsert_staff([StaffRecord(f"S{n:05d}", f"S{n:05d}", f"员工{n}", f"部门{n % 20:02d}", "",
+                                  ("中心组",) if n % 10 == 0 else ()) for n in range(STAFF)])
+        for s in range(SESSIONS):
+            start = DAY_START + dt.timedelta(days=s)
+            add_session({"title": f"学习{s}", "kind": "lecture", "start": start,
+                         "end": start + dt.timedelta(hours=2)}, [("all", "")])
+    handle.close()
+
+
+def synced_home(home: Path, central: str) -> None:
+    """A fresh kiosk home that got the roster and sessions by ``kiosk sync`` (the real command)."""
+    home.mkdir(parents=True)
+    env = {**os.environ, "KIOSK_HOME": str(home), "KIOSK_LANG": "en"}
+    env.pop("KIOSK_DB", None)
+    kiosk = Path(sys.executable).parent / "kiosk"
+    done = subprocess.run([str(kiosk), "sync", "--once", "--central", central], env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"kiosk sync failed: {done.stderr[-400:]}")
+
+
+def queue_events(home: Path, kiosk_id: str, pairs: list[tuple[int, int]], minute: int) -> list[dict]:
+    """Insert accepted sign-ins as the desk would have logged them (not yet pushed)."""
+    from db import database
+    from db.models import SignInEvent
+
+    rows = []
+    for n, (staff, session) in enumerate(pairs):
+        at = DAY_START + dt.timedelta(days=session - 1, minutes=minute - 20, microseconds=n)
+        rows.append({"id": str(uuid.uuid4()), "seq": n, "kiosk_id": kiosk_id, "at": at,
+                     "method": "id", "result": "present", "reason": "", "staff_key": f"S{staff:05d}",
+                     "session_id": session, "input": "", "note": "", "actor": ""})
+    handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
+    with handle.atomic():
+        for i in range(0, len(rows), 500):
+            SignInEvent.insert_many(rows[i:i + 500]).execute()
+    handle.close()
+    return rows
+
+
+def push_once(home: Path) -> float:
+    """The product's sync round on ``home``; returns seconds (asserts nothing stays queued)."""
+    from db import database
+    from kiosk import config
+    from kiosk.syncer import SyncAgent
+
+    os.environ["KIOSK_HOME"] = str(home)
+    settings = config.load(environ={"KIOSK_HOME": str(home)})
+    database.bind(settings.db_url)
+    agent = SyncAgent(settings)
+    began = time.perf_counter()
+    report = agent.run_once()
+    elapsed = time.perf_counter() - began
+    if not report.reachable or report.error or report.queued:
+        raise SystemExit(f"sync failed: {report}")
+    database.proxy.obj.close()
+    return elapsed
+
+
+def raw_push(url: str, rows: list[dict]) -> float:
+    import psycopg2
+    from psycopg2.extras import execute_values
+
+    p = urlparse(url)
+    con = psycopg2.connect(host=p.hostname, port=p.port or 5432, user=p.username,
+                           password=p.password, dbname=p.path.lstrip("/"))
+    cols = ["id", "seq", "kiosk_id", "at", "method", "result", "reason", "staff_key", "session_id",
+            "input", "note", "actor", "received_at"]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    values = [tuple(r[c] for c in cols[:-1]) + (now,) for r in rows]
+    began = time.perf_counter()
+    with con.cursor() as cur:
+        execute_values(cur, f"INSERT INTO sign_in_event ({', '.join(cols)}) VALUES %s "
+                            "ON CONFLICT DO NOTHING", values, page_size=1000)
+    con.commit()
+    elapsed = time.perf_counter() - began
+    con.close()
+    return elapsed
+
+
+def worker(home: str, start_at: float) -> None:
+    """One kiosk process of the concurrent run: wait for the common start, push, print times."""
+    from db import database
+    from kiosk import config
+
+    settings = config.load(environ={"KIOSK_HOME": home})
+    database.bind(settings.db_url)  # warm: imports and local connection before the start
+    while time.time() < start_at:
+        time.sleep(0.001)
+    began = time.time()
+    push_once(Path(home))
+    print(f"{began} {time.time()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=os.environ.get("KIOSK_TEST_PG_URL"),
+                        help="a PostgreSQL URL on the server to use (any existing database)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--worker", nargs=2, metavar=("HOME", "START"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], float(args.worker[1]))
+        return 0
+    if not args.url:
+        raise SystemExit("give --url or set KIOSK_TEST_PG_URL")
+    from db.database import redact_url
+
+    pairs = [(st, se) for se in range(1, SESSIONS + 1) for st in range(STAFF)]
+    ours, raw = [], []
+    made: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
+        tmp_path = Path(tmp)
+        try:
+            name, centre = create_db(args.url, "bench_sync")
+            made.append(name)
+            make_centre(centre)
+            master = tmp_path / "master"
+            synced_home(master, centre)
+            for r in range(args.rounds):
+                # a fresh centre register for each round: copy the centre by template
+                rname, rurl = create_db(args.url, "bench_round")
+                drop_db(args.url, rname)
+                _admin(args.url, f'CREATE DATABASE "{rname}" TEMPLATE "{name}"')
+                made.append(rname)
+                home = tmp_path / f"one{r}"
+                shutil.copytree(master, home)
+                (home / "config.toml").write_text(f'[sync]\ncentral = "{rurl}"\n', encoding="utf-8")
+                rows = queue_events(home, "door-1", pairs, minute=10)
+                ours.append(push_once(home))
+                bname, burl = create_db(args.url, "bench_raw")
+                drop_db(args.url, bname)
+                _admin(args.url, f'CREATE DATABASE "{bname}" TEMPLATE "{name}"')
+                made.append(bname)
+                raw.append(raw_push(burl, rows))
+            # ten kiosk processes at once, against one fresh centre
+            tname, turl = create_db(args.url, "bench_ten")
+            drop_db(args.url, tname)
+            _admin(args.url, f'CREATE DATABASE "{tname}" TEMPLATE "{name}"')
+            made.append(tname)
+            homes = []
+            per_kiosk = 2000
+            for k in range(10):
+                home = tmp_path / f"ten{k}"
+                shutil.copytree(master, home)
+                (home / "config.toml").write_text(f'[kiosk]\nid = "door-{k}"\n[sync]\ncentral = "{turl}"\n',
+                                                  encoding="utf-8")
+                mine = [((k * 150 + j // SESSIONS) % STAFF, j % SESSIONS + 1) for j in range(per_kiosk)]
+                queue_events(home, f"door-{k}", mine, minute=k)
+                homes.append(home)
+            start_at = time.time() + 3.0
+            procs = [subprocess.Popen([sys.executable, __file__, "--worker", str(h), str(start_at)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for h in homes]
+            spans = []
+            for p in procs:
+                out, err = p.communicate(timeout=300)
+                if p.returncode != 0:
+                    raise SystemExit(f"worker failed: {err[-400:]}")
+                spans.append(tuple(float(x) for x in out.split()))
+            ten_wall = max(e for _, e in spans) - start_at
+            from db import database
+            from db.models import SignInEvent
+
+            check = database.make_database(turl)
+            check.connect()
+            stored = SignInEvent.select().count(check)
+            check.close()
+            if stored != 10 * per_kiosk:
+                raise SystemExit(f"centre holds {stored} events, expected {10 * per_kiosk}")
+        finally:
+            for n in made:
+                drop_db(args.url, n)
+
+    n = len(pairs)
+    best_ours, best_raw = min(ours), min(raw)
+    print(f"central PostgreSQL: {redact_url(args.url)}  ({os.cpu_count()} cores)")
+    print(f"1 kiosk, {n} queued events: sync run_once best {best_ours:.3f} s "
+          f"(median {statistics.median(ours):.3f} s) = {n / best_ours:,.0f} events/s")
+    print(f"raw psycopg2 execute_values of the same rows: best {best_raw:.3f} s "
+          f"(median {statistics.median(raw):.3f} s) = {n / best_raw:,.0f} events/s")
+    print(f"ratio (sync / raw, best): {best_ours / best_raw:.2f}x   "
+          f"(median: {statistics.median(ours) / statistics.median(raw):.2f}x)")
+    print(f"10 kiosk processes × {per_kiosk} events at once: {10 * per_kiosk / ten_wall:,.0f} events/s "
+          f"(all done in {ten_wall:.2f} s; slowest kiosk {max(e - b for b, e in spans):.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""``kiosk sync [--once] [--central URL]``: push this home's events, pull the office's roster.
+
+The central URL comes from ``--central``, else ``KIOSK_CENTRAL``, else ``[sync] central`` in
+``KIOSK_HOME/config.toml``; given with ``--central`` on a home with none in its config file, it is
+remembered there (mode 0600, the rest of the file untouched). A fresh home gets its local schema
+here, and never a signing key: a kiosk set up only by ``sync`` can verify badges, not mint them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from db import database, migrations
+from kiosk import config
+from kiosk.cli.context import CommandError, Context
+from kiosk.i18n import t
+from kiosk.syncer import SyncAgent, SyncReport
+
+MAX_BACKOFF = 300.0
+
+
+def register(commands, common) -> None:
+    p = commands.add_parser("sync", parents=[common],
+                            help="push local events to the central database and pull the roster")
+    p.add_argument("--once", action="store_true",
+                   help="one round: exit 0 when fully synced, 1 when the centre can't be reached")
+    p.add_argument("--central", metavar="URL", help="the central database URL (remembered)")
+    p.set_defaults(handler=sync)
+
+
+def sync(ctx: Context) -> int:
+    a = ctx.args
+    url = a.central or ctx.settings.central_url
+    if not url:
+        raise CommandError(t("sync.no_central"))
+    try:
+        database.engine_of(url)
+    except database.DatabaseUrlError as exc:
+        raise CommandError(t("sync.bad_url", detail=str(exc))) from None
+    _prepare_local(ctx)
+    if a.central and not _configured_in_file(ctx.settings.raw):
+        remember_central(ctx, a.central)
+    agent = SyncAgent(ctx.settings.with_overrides(central_url=url))
+    if a.once:
+        return _once(ctx, agent)
+    return _loop(ctx, agent)
+
+
+def _prepare_local(ctx: Context) -> None:
+    """The kiosk's own database: created on a fresh SQLite home, required current elsewhere."""
+    db = ctx.database(require_schema=False)
+    if ctx.settings.is_sqlite:
+        migrations.upgrade(db)
+    elif not migrations.is_current(db):
+        raise CommandError(t("sync.local_server"))
+
+
+def _once(ctx: Context, agent: SyncAgent) -> int:
+    report = agent.run_once()
+    if report.reachable and not report.error and report.queued:
+        report = _add(report, agent.run_once())  # events signed in while we were pushing
+    _print(ctx, agent, report)
+    return 0 if report.reachable and not report.error and report.queued == 0 else 1
+
+
+def _add(first: SyncReport, second: SyncReport) -> SyncReport:
+    return SyncReport(second.reachable, first.pushed + second.pushed, first.pulled + second.pulled,
+                      second.queued, second.error)
+
+
+def _print(ctx: Context, agent: SyncAgent, report: SyncReport) -> None:
+    if report.reachable and not report.error:
+        ctx.out(t("sync.done", where=agent.where(), pushed=report.pushed, pulled=report.pulled,
+                  queued=report.queued))
+        return
+    _err(report.error)
+    _err(t("sync.queued", queued=report.queued))
+
+
+def _loop(ctx: Context, agent: SyncAgent) -> int:
+    """Sync every ``sync.interval`` seconds; back off (doubling, with jitter) while the centre is down."""
+    interval = float(ctx.settings.sync_interval)
+    delay = interval
+    last_ok: bool | None = None
+    try:
+        while True:
+            report = agent.run_once()
+            ok = bool(report.reachable and not report.error)
+            if ok:
+                if report.pushed or report.pulled or last_ok is not True:
+                    _print(ctx, agent, report)
+                delay = interval
+            else:
+                _print(ctx, agent, report)
+                delay = interval if last_ok else min(delay * 2, MAX_BACKOFF)
+                _err(t("sync.retry_in", seconds=round(delay)))
+            last_ok = ok
+            sys.stdout.flush()
+            time.sleep(delay * random.uniform(0.9, 1.1))
+    except KeyboardInterrupt:
+        ctx.out(t("sync.stopped"))
+        return 0
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text.replace("\n", " ") + "\n")
+    sys.stderr.flush()
+
+
+def _configured_in_file(raw: dict) -> bool:
+    table = raw.get("sync")
+    return isinstance(table, dict) and bool(table.get("central"))
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped) + '"'
+
+
+def remember_central(ctx: Context, url: str) -> None:
+    """Add ``central = URL`` under ``[sync]`` in config.toml, keeping everything else as it is."""
+    path = ctx.settings.home / config.CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError):
+        raise CommandError(t("sync.config_unwritable", path=path)) from None
+    line = f"central = {_toml_string(url)}\n"
+    header = re.search(r"^\[sync\][ \t]*(#.*)?$", text, flags=re.M)
+    if header:
+        cut = text.find("\n", header.end())
+        cut = len(text) if cut < 0 else cut + 1
+        new = text[:cut] + ("" if text[:cut].endswith("\n") else "\n") + line + text[cut:]
+    else:
+        new = text + ("\n" if text and not text.endswith("\n") else "") + (
+            "\n[sync]\n" if text else "[sync]\n") + line
+    try:
+        if tomllib.loads(new).get("sync", {}).get("central") != url:
+            raise CommandError(t("sync.config_unwritable", path=path))
+    except tomllib.TOMLDecodeError:
+        raise CommandError(t("sync.config_unwritable", path=path)) from None
+    _write_private(path, new)
+    ctx.out(t("sync.remembered", where=database.redact_url(url), path=path))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write atomically with mode 0600: the URL may carry the centre's password."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError:
+        raise CommandError(t("sync.config_unwritable", path=path)) from None

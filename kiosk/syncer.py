@@ -1,0 +1,193 @@
+"""SyncAgent: one round of push-then-pull between this kiosk and the central database.
+
+The kiosk screen calls :meth:`SyncAgent.run_once` from a worker thread while its UI thread keeps
+signing people in through the models bound to the local database. The agent therefore never
+rebinds the models: the centre is a separate ``peewee.Database`` (its connection lives in the
+calling thread and is closed at the end of each round) and every central query names it
+explicitly (see :mod:`db.sync`). Local reads and writes use the already bound local database,
+each in a short transaction, so a sign-in never waits for the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+
+import peewee as pw
+
+from db import database
+from db import sync as store
+from db.models import utcnow
+from kiosk import rules
+from kiosk.config import Settings
+from kiosk.i18n import t
+
+log = logging.getLogger("kiosk.sync")
+DEADLOCK_RETRIES = 5
+
+
+@dataclass
+class SyncReport:
+    """The outcome of one round, for the status mark and the CLI.
+
+    ``reachable`` is None when no central database is configured; ``error`` is a short,
+    password-free text ("" when all went well).
+    """
+
+    reachable: bool | None
+    pushed: int
+    pulled: int
+    queued: int
+    error: str
+
+
+def arrival_status(session_row: dict, at: dt.datetime) -> str:
+    """present / late at the centre by the same rule the kiosks apply (kiosk.rules)."""
+    view = _session_view(session_row["id"], session_row["title"], session_row["kind"],
+                         session_row["start"], session_row["end"], session_row["open_before"],
+                         session_row["late_after"])
+    return rules.arrival_status(view, at)
+
+
+@functools.lru_cache(maxsize=256)
+def _session_view(sid: int, title: str, kind: str, start: dt.datetime, end: dt.datetime,
+                  open_before: int, late_after: int) -> rules.SessionView:
+    """One view per session version, not one per pushed event."""
+    return rules.SessionView(id=sid, title=title, kind=kind, start=start, end=end,
+                             open_before=open_before, late_after=late_after)
+
+
+class SyncAgent:
+    """Pushes this database's unacknowledged events to the centre and pulls what changed there."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._central: pw.Database | None = None
+        self._lock = threading.Lock()  # one round at a time, whichever thread asks
+
+    @property
+    def central_url(self) -> str | None:
+        return self.settings.central_url or None
+
+    def where(self) -> str:
+        """The centre as host:port/name — never with credentials."""
+        return database.redact_url(self.central_url) if self.central_url else ""
+
+    def run_once(self) -> SyncReport:
+        """Push, then pull; never raises for a down or refusing centre (see the report)."""
+        with self._lock:
+            local = None
+            opened_here = False
+            try:
+                local = self._local()
+                opened_here = local.is_closed()
+                return self._round(local)
+            except Exception as exc:  # the kiosk's worker must get a report, never a traceback
+                detail = f"{exc.__class__.__name__}: {self._detail(exc)}"
+                log.error("sync round failed: %s", detail)  # redacted: no traceback with a URL
+                report = self._failed(True, t("sync.failed", where=self.where(), detail=detail))
+                report.reachable = False if self.central_url else None
+                return report
+            finally:
+                if local is not None and opened_here and not local.is_closed():
+                    local.close()  # only this thread's connection
+
+    # -- one round ---------------------------------------------------------------------------
+    def _round(self, local: pw.Database) -> SyncReport:
+        url = self.central_url
+        if not url:
+            return SyncReport(None, 0, 0, store.queued_count(), "")
+        if database.redact_url(url) == database.redact_url(self.settings.db_url):
+            return self._failed(True, t("sync.same_database", where=self.where()))
+        try:
+            central = self._central_db(url)
+            central.connect(reuse_if_open=True)
+        except database.DatabaseUrlError as exc:
+            return self._failed(False, t("sync.bad_url", detail=str(exc)))
+        except (pw.DatabaseError, pw.InterfaceError, OSError) as exc:
+            return self._failed(False, t("sync.unreachable", where=self.where(),
+                                         detail=self._detail(exc)))
+        pushed = pulled = 0
+        try:
+            store.check_central(central)
+            pushed = self._push(central)
+            snapshot = store.read_central(central)
+            pulled = store.apply_snapshot(snapshot)
+        except store.CentralSchemaTooOld:
+            return self._failed(True, t("sync.central_schema", where=self.where()), pushed)
+        except (pw.OperationalError, pw.InterfaceError) as exc:
+            return self._failed(False, t("sync.unreachable", where=self.where(),
+                                         detail=self._detail(exc)), pushed)
+        except pw.DatabaseError as exc:
+            return self._failed(True, t("sync.failed", where=self.where(),
+                                        detail=self._detail(exc)), pushed)
+        finally:
+            if not central.is_closed():
+                try:
+                    central.close()
+                except pw.DatabaseError:
+                    pass
+        queued = store.queued_count()
+        if pushed or pulled:
+            log.info("sync with %s: pushed %d, pulled %d, queued %d", self.where(), pushed, pulled,
+                     queued)
+        return SyncReport(True, pushed, pulled, queued, "")
+
+    def _push(self, central: pw.Database) -> int:
+        """Batches until nothing is queued (bounded, so a busy kiosk cannot keep us forever)."""
+        pushed = 0
+        rounds = store.queued_count() // store.PUSH_BATCH + 2
+        for _ in range(rounds):
+            rows = store.queued_batch()
+            if not rows:
+                break
+            self._push_batch(central, rows)
+            store.mark_pushed([r["id"] for r in rows], utcnow())
+            pushed += len(rows)
+        return pushed
+
+    def _push_batch(self, central: pw.Database, rows: list[dict]) -> None:
+        """One batch, retried on a deadlock/serialisation failure (the batch is idempotent)."""
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                store.push_batch(central, rows, arrival_status)
+                return
+            except pw.DatabaseError as exc:
+                if attempt == DEADLOCK_RETRIES - 1 or not _is_retryable(exc):
+                    raise
+                time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _local(self) -> pw.Database:
+        """The database the models are bound to (the kiosk's own); bound here only if nobody did."""
+        if database.proxy.obj is None:
+            return database.bind(self.settings.db_url)
+        return database.proxy.obj
+
+    def _central_db(self, url: str) -> pw.Database:
+        if self._central is None:
+            self._central = database.make_database(url)
+        return self._central
+
+    def _detail(self, exc: BaseException) -> str:
+        lines = str(exc).strip().splitlines()
+        text = lines[0] if lines else exc.__class__.__name__
+        return database.redact_text(text, self.central_url)[:160]
+
+    def _failed(self, reachable: bool, error: str, pushed: int = 0) -> SyncReport:
+        log.warning("sync: %s", error)
+        try:
+            queued = store.queued_count()
+        except Exception:  # the local database itself is the trouble: the count is unknown
+            queued = -1
+        return SyncReport(reachable, pushed, 0, queued, error)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "deadlock" in text or "serializ" in text or "lock wait timeout" in text
