@@ -17,8 +17,8 @@ import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from db import migrations
-from db.models import Department, StaffGroup, StudySession
+from db import ledger, migrations
+from db.models import Attendance, Department, Leave, StaffGroup, StudySession
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session
 from kiosk import config, pin, timefmt
@@ -45,6 +45,7 @@ GIVEN_PAIRS = ("秀英", "桂英", "建国", "志强", "海燕", "红梅", "晓�
                "慧敏", "振宇", "书涵", "国栋", "红霞", "小军", "少华", "德明", "丹丹", "晓峰", "新民", "光明")
 LEADER_TITLES = ("主任", "科长", "书记")
 TITLES = ("副科长", "一级主任科员", "二级主任科员", "四级主任科员", "一级科员", "科员")
+LEAVE_REASONS = ("出差", "病假", "外出开会", "年休假", "下乡调研")
 MAIN_HALL = "机关三楼大会议室"
 PARTY_ROOM = "党组会议室"
 
@@ -224,6 +225,7 @@ def fill(ctx: Context, now: dt.datetime | None = None) -> dict:
         if not open_today:
             for planned in today_sessions(now_local):
                 _add(planned, tz, existing)
+        simulate_history(now)
     if not pin.has_pin(settings.home):
         pin.set_pin(settings.home, DEMO_PIN)
     _write_config(settings)
@@ -244,6 +246,54 @@ def fill(ctx: Context, now: dt.datetime | None = None) -> dict:
         ctx.out(t("demo.try_badge", payload=payload))
     ctx.out(t("demo.pin", pin=DEMO_PIN if pin.check_pin(settings.home, DEMO_PIN) else "****"))
     return counts
+
+
+def simulate_history(now: dt.datetime) -> int:
+    """Give every finished demo session a plausible register (so reports have real figures).
+
+    About 88 % arrive on time, 5 % late, 4 % are on leave and the rest are absent; each arrival
+    is written as a sign-in event too, so the exported log matches. Sessions that already hold a
+    sign-in or a leave are left alone, which keeps a second run from adding anything.
+    """
+    touched = {sid for (sid,) in Attendance.select(Attendance.session).where(
+        Attendance.signed_in_at.is_null(False)).distinct().tuples()}
+    touched |= {sid for (sid,) in Leave.select(Leave.session).distinct().tuples()}
+    filled = 0
+    for session in StudySession.select().where(StudySession.end < now).order_by(StudySession.start):
+        if session.id in touched:
+            continue
+        rng = random.Random(SEED + session.id)
+        rows = list(Attendance.select(Attendance.id, Attendance.staff).where(
+            (Attendance.session == session.id) & Attendance.expected).tuples())
+        for row_id, staff_key in rows:
+            _simulate_one(session, row_id, staff_key, rng)
+        filled += 1
+    return filled
+
+
+def _simulate_one(session: StudySession, row_id: int, staff_key: str, rng: random.Random) -> None:
+    draw = rng.random()
+    if draw < 0.04:
+        event_id = ledger.new_event_id()
+        at = session.start - dt.timedelta(hours=rng.randint(2, 48))
+        ledger.add_leave(session.id, staff_key, rng.choice(LEAVE_REASONS), "demo", event_id, at)
+        ledger.append_event(ledger.Event(kiosk_id="demo-history", at=at, method="manual",
+                                         result="leave", staff_key=staff_key, session_id=session.id,
+                                         note="demo", actor="demo", id=event_id))
+        return
+    if draw >= 0.97:
+        return  # absent
+    late = draw >= 0.92
+    offset = rng.uniform(6, 25) if late else rng.uniform(-25, 4)
+    at = (session.start + dt.timedelta(minutes=offset)).replace(microsecond=0)
+    method = "qr" if rng.random() < 0.7 else "id"
+    event_id = ledger.new_event_id()
+    (Attendance.update(status="late" if late else "present", signed_in_at=at, method=method,
+                       kiosk_id="demo-history", event_id=event_id)
+     .where(Attendance.id == row_id).execute())
+    ledger.append_event(ledger.Event(kiosk_id="demo-history", at=at, method=method,
+                                     result="late" if late else "present", staff_key=staff_key,
+                                     session_id=session.id, id=event_id))
 
 
 def screen_hint(settings: config.Settings) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from db import database
 from db.models import Attendance, Department, SessionAudience, SignInEvent, Staff, StaffGroup, StudySession
 from kiosk import pin, rules, timefmt
@@ -45,7 +47,7 @@ def test_demo_people_can_sign_in(capsys, home):
     assert result["result"] in ("present", "late") and result["name"]
     assert kiosk(capsys, "signin", "Z9999", "--json").json()["reason"] == "unknown_staff"
     handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
-    assert SignInEvent.select().count() == 2
+    assert SignInEvent.select().where(SignInEvent.kiosk_id != "demo-history").count() == 2
     handle.close()
 
 
@@ -65,3 +67,19 @@ def _rows():
     from db import queries
 
     return queries.sessions_near(timefmt.utc_now())
+
+
+def test_demo_history_gives_reports_real_figures_once(capsys, home):
+    assert kiosk(capsys, "demo", "--no-run").code == 0
+    handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
+    first = SignInEvent.select().count()
+    finished = StudySession.select().where(StudySession.end < timefmt.utc_now()).count()
+    handle.close()
+    assert first >= finished * 50  # every finished session got a register and its events
+    assert kiosk(capsys, "demo", "--no-run").code == 0
+    handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
+    assert SignInEvent.select().count() == first
+    handle.close()
+    year = timefmt.local(timefmt.utc_now(), ZoneInfo("Asia/Shanghai")).year
+    annual = kiosk(capsys, "report", "annual", "--year", str(year), "--format", "json", "--out", "-").json()
+    assert sum(p["sessions_attended"] for p in annual["people"]) >= finished * 50

@@ -148,11 +148,15 @@ def settled_rate(entry: dict) -> float | None:
 
 
 def _warnings(people: list[dict], options: ReportOptions) -> list[dict]:
-    """People below the rate threshold or with more than K unexcused absences."""
+    """People below the rate threshold or with more than K unexcused absences.
+
+    The rate here leaves out excused sessions as well as running ones: a recorded leave is not a
+    breach of study discipline, so it must not put someone on the list.
+    """
     out = []
     for person in people:
         reasons = []
-        rate = settled_rate(person)
+        rate = ratio(person["attended"], person["expected"] - person["pending"] - person["excused"])
         if rate is not None and rate < options.warn_rate_below:
             reasons.append("low_rate")
         if person["absent"] > options.warn_absences_over:
