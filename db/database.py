@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import peewee
-from playhouse.db_url import parse as parse_db_url
 
 proxy = peewee.DatabaseProxy()
 
@@ -96,6 +95,8 @@ def make_database(url: str) -> peewee.Database:
             path, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=15,
             lock_type="IMMEDIATE",
         )
+    from playhouse.db_url import parse as parse_db_url  # server URLs only (start-up time)
+
     params = parse_db_url(url.replace("mariadb://", "mysql://", 1))
     params.pop("engine", None)
     name = params.pop("database", None)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from db.models import Attendance, Leave, SignInEvent
+from db import signin_sql
+from db.models import Attendance, Leave
 
 
 def new_event_id() -> str:
@@ -39,6 +40,7 @@ class Event:
     note: str = ""
     actor: str = ""
     id: str = ""
+    badge_version: int | None = None
 
     def row(self) -> dict:
         return {
@@ -54,23 +56,21 @@ class Event:
             "input": self.input[:300],
             "note": self.note[:500],
             "actor": self.actor[:64],
+            "badge_version": self.badge_version,
         }
 
 
 def append_event(event: Event) -> str:
     row = event.row()
-    SignInEvent.insert(row).execute()
+    signin_sql.insert_event(row)  # the prepared INSERT of SignInEvent.insert(row)
     return row["id"]
 
 
 def mark_signed_in(session_id: int, staff_key: str, *, status: str, expected: bool,
                    at: dt.datetime, method: str, kiosk_id: str, event_id: str) -> bool:
     """Record arrival; returns False if someone else recorded it first (then it's 'already')."""
-    updated = (Attendance.update(status=status, signed_in_at=at, method=method,
-                                 kiosk_id=kiosk_id, event_id=event_id)
-               .where((Attendance.session == session_id) & (Attendance.staff == staff_key)
-                      & Attendance.signed_in_at.is_null())
-               .execute())
+    updated = signin_sql.record_arrival(session_id, staff_key, status=status, at=at, method=method,
+                                        kiosk_id=kiosk_id, event_id=event_id)
     if updated:
         return True
     exists = Attendance.select().where((Attendance.session == session_id)

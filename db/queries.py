@@ -7,8 +7,8 @@ from collections import defaultdict
 
 import peewee as pw
 
+from db import signin_sql
 from db.models import (
-    Attendance,
     Department,
     SessionAudience,
     Setting,
@@ -23,15 +23,8 @@ NEAR_AFTER = dt.timedelta(hours=2)
 
 
 def staff_row(key: str) -> dict | None:
-    """One person with their groups, or None."""
-    row = (Staff.select(Staff.key, Staff.staff_id, Staff.name, Staff.department, Staff.title,
-                        Staff.active, Staff.badge_version)
-           .where(Staff.key == key).dicts().first())
-    if row is None:
-        return None
-    row["groups"] = [g for (g,) in StaffGroup.select(StaffGroup.name)
-                     .where(StaffGroup.staff == key).order_by(StaffGroup.name).tuples()]
-    return row
+    """One person with their groups (sorted), or None — one prepared statement (hot path)."""
+    return signin_sql.staff_row(key)
 
 
 def audiences(session_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
@@ -54,10 +47,12 @@ def session_rows(query: pw.ModelSelect) -> list[dict]:
     return rows
 
 
-def sessions_near(at: dt.datetime) -> list[dict]:
-    """Sessions whose sign-in or sign-out window could contain ``at`` (the rules decide)."""
+def sessions_near(at: dt.datetime, until: dt.datetime | None = None) -> list[dict]:
+    """Sessions whose sign-in or sign-out window could contain ``at`` (the rules decide);
+    with ``until``, those for any instant from ``at`` to ``until`` (a cache's span)."""
     q = (StudySession.select()
-         .where((StudySession.start <= at + NEAR_BEFORE) & (StudySession.end >= at - NEAR_AFTER))
+         .where((StudySession.start <= (until or at) + NEAR_BEFORE)
+                & (StudySession.end >= at - NEAR_AFTER))
          .order_by(StudySession.start, StudySession.id))
     return session_rows(q)
 
@@ -75,12 +70,8 @@ def session_by_id(session_id: int) -> dict | None:
 
 
 def recorded_for(staff_key: str, session_ids: list[int]) -> dict[int, dict]:
-    if not session_ids:
-        return {}
-    q = (Attendance.select(Attendance.session, Attendance.status, Attendance.expected,
-                           Attendance.signed_in_at, Attendance.signed_out_at)
-         .where((Attendance.staff == staff_key) & Attendance.session.in_(session_ids)).dicts())
-    return {r["session"]: r for r in q}
+    """session id → the register row (status, expected, signed in/out) — prepared (hot path)."""
+    return signin_sql.recorded_for(staff_key, session_ids)
 
 
 def roster(include_inactive: bool = True) -> list[dict]:

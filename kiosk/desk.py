@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from db import ledger, queries
+from db import ledger, queries, signin_sql
 from kiosk import rules, timefmt
 from kiosk.badges import payload as badge_payload
 from kiosk.i18n import t
@@ -110,6 +110,19 @@ def staff_view(row: dict) -> rules.StaffView:
     )
 
 
+NEAR_CACHE_SPAN = dt.timedelta(minutes=30)
+
+
+@dataclass
+class _NearCache:
+    """Session views near ``start``…``until``, valid while the database's stamp is ``stamp``."""
+
+    stamp: tuple | None
+    start: dt.datetime
+    until: dt.datetime
+    sessions: list[rules.SessionView]
+
+
 class SignInDesk:
     """Runs sign-ins against the bound database for one kiosk."""
 
@@ -124,6 +137,7 @@ class SignInDesk:
         self.clock = clock
         self._public_key = None
         self._public_key_text: str | None = None
+        self._near: _NearCache | None = None
 
     # -- badges -----------------------------------------------------------------------------
     def public_key(self):
@@ -147,11 +161,64 @@ class SignInDesk:
         method = method or ("qr" if badge else "id")
         if not badge and not rules.is_valid_staff_id(text):
             return self._reject_input(raw, method, at, "reason.invalid_input")
-        with self.db.atomic():
-            outcome = self._decide(text, badge, method, at, session_id)
-            self._record(outcome, text, at)
-        log.info("sign-in %s %s %s", outcome.result, outcome.reason, outcome.staff_id)
+        try:
+            with self.db.atomic():
+                outcome = self._decide(text, badge, method, at, session_id)
+                self._record(outcome, text, at)
+        except pw.OperationalError as exc:
+            # on a full disk SQLite undoes the transaction itself, so Peewee's rollback fails
+            # with "cannot rollback" and hides the reason: raise the reason
+            cause: BaseException = exc
+            while "cannot rollback" in str(cause) and cause.__context__ is not None:
+                cause = cause.__context__
+            if cause is not exc:
+                raise cause from None
+            raise
+        stamp = outcome.extra.pop("stamp", None)
+        if self._near is not None and stamp is not None and self._near.stamp == stamp:
+            self._near.stamp = signin_sql.restamp(stamp)  # our own commit changed no session
+        # the event log in the database is the record of every scan; the file log keeps refusals
+        (log.info if outcome.result == "rejected" else log.debug)(
+            "sign-in %s %s %s", outcome.result, outcome.reason, outcome.staff_id)
         return outcome
+
+    def _sessions_near(self, at: dt.datetime, stamp: tuple | None) -> list[rules.SessionView]:
+        """``queries.sessions_near(at)`` as views, cached while nothing is written to the database.
+
+        On SQLite ``stamp`` (read inside this transaction) proves that no connection committed
+        anything since the cache was filled; elsewhere (no cheap proof) the query runs each time.
+        """
+        if stamp is None:
+            return [session_view(r) for r in queries.sessions_near(at)]
+        near = self._near
+        if near is None or not near.start <= at <= near.until:
+            until = at + NEAR_CACHE_SPAN
+            near = self._near = _NearCache(stamp, at, until, [
+                session_view(r) for r in queries.sessions_near(at, until)])
+        return self._within(near.sessions, at)
+
+    def _facts(self, key: str, at: dt.datetime):
+        """(staff row, sessions near ``at`` or None, their register rows or None, stamp).
+
+        With the sessions cached (SQLite), one statement reads the person, their register rows
+        at the cached sessions and the data version that proves the cache still holds; else the
+        stamp is read, a stale cache dropped, and the caller reads the rest one query at a time.
+        """
+        near = self._near
+        if near is not None and near.stamp is not None and near.start <= at <= near.until:
+            version, row, held = signin_sql.person_at(key, [s.id for s in near.sessions])
+            stamp = signin_sql.stamp_of(version)
+            if stamp == near.stamp:
+                return row, self._within(near.sessions, at), held, stamp
+        stamp = signin_sql.data_stamp()
+        if near is not None and near.stamp != stamp:
+            self._near = None
+        return queries.staff_row(key), None, None, stamp
+
+    @staticmethod
+    def _within(sessions: list[rules.SessionView], at: dt.datetime) -> list[rules.SessionView]:
+        low, high = at - queries.NEAR_AFTER, at + queries.NEAR_BEFORE
+        return [s for s in sessions if s.start <= high and s.end >= low]
 
     def _decide(self, text: str, badge: bool, method: str, at: dt.datetime,
                 session_id: int | None) -> SignInOutcome:
@@ -165,23 +232,30 @@ class SignInDesk:
             if not self.allow_typed_id:
                 return SignInOutcome("rejected", "typed_id_disabled", at=at, method=method)
             key = rules.normalise_staff_id(text)
-        row = queries.staff_row(key)
+        row, sessions, held, stamp = self._facts(key, at)
         if row is None:
-            return SignInOutcome("rejected", "unknown_staff", at=at, method=method,
-                                 staff_id=key if not badge else claim.staff_key)
+            out = SignInOutcome("rejected", "unknown_staff", at=at, method=method,
+                                staff_id=key if not badge else claim.staff_key)
+            out.extra["stamp"] = stamp
+            return out
         person = staff_view(row)
         out = SignInOutcome("rejected", at=at, method=method, staff_id=person.staff_id,
                             name=person.name, department=person.department)
+        out.extra["stamp"] = stamp
         if badge and claim.version != person.badge_version:
             out.reason = "revoked_badge" if claim.version < person.badge_version else "bad_signature"
             return out
-        sessions = [session_view(r) for r in queries.sessions_near(at)]
+        if sessions is None:
+            sessions = self._sessions_near(at, stamp)
         if session_id is not None and all(s.id != session_id for s in sessions):
-            sessions += [session_view(r) for r in [queries.session_by_id(session_id)] if r]
+            sessions = sessions + [session_view(r) for r in [queries.session_by_id(session_id)] if r]
+            held = None
+        if held is None:
+            held = queries.recorded_for(key, [s.id for s in sessions])
         recorded = {
             sid: rules.Recorded(status=r["status"], expected=bool(r["expected"]),
                                 signed_in_at=r["signed_in_at"], signed_out_at=r["signed_out_at"])
-            for sid, r in queries.recorded_for(key, [s.id for s in sessions]).items()
+            for sid, r in held.items()
         }
         decision = rules.decide(person, sessions, recorded, at, session_id, self.signout_grace)
         out.result, out.reason, out.session = decision.result, decision.reason, decision.session
@@ -189,6 +263,8 @@ class SignInDesk:
         out.early_leave = decision.early_leave
         out.extra["expected"] = decision.expected
         out.extra["staff_key"] = key
+        if badge:  # kept in the event so the centre can flag a badge it revoked before this scan
+            out.extra["badge_version"] = claim.version
         if decision.reason == "no_open_session":
             out.next_session = self._next_today(sessions, at)
         return out
@@ -202,7 +278,8 @@ class SignInDesk:
         key = out.extra.get("staff_key")
         event = ledger.Event(kiosk_id=self.kiosk_id, at=at, method=out.method, result=out.result,
                              reason=out.reason, staff_key=key, session_id=out.session_id,
-                             input="" if out.accepted else rules.sanitise_for_log(text))
+                             input="" if out.accepted else rules.sanitise_for_log(text),
+                             badge_version=out.extra.get("badge_version"))
         event.id = ledger.new_event_id()
         if out.result in ("present", "late", "visitor"):
             fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,

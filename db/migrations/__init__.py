@@ -11,7 +11,6 @@ import pkgutil
 from dataclasses import dataclass
 
 import peewee
-from playhouse.migrate import SchemaMigrator
 
 from db.models import SchemaVersion
 
@@ -38,6 +37,13 @@ def current_version(db: peewee.Database) -> int:
     return SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar() or 0
 
 
+def schema_migrator(db: peewee.Database):
+    """Peewee's migrator for ``db`` (imported here: only ``kiosk init`` needs it, not start-up)."""
+    from playhouse.migrate import SchemaMigrator
+
+    return SchemaMigrator.from_database(db)
+
+
 def upgrade(db: peewee.Database) -> list[Migration]:
     """Apply every pending migration; returns the ones applied (empty when up to date)."""
     db.create_tables([SchemaVersion], safe=True)
@@ -48,7 +54,7 @@ def upgrade(db: peewee.Database) -> list[Migration]:
             continue
         module = importlib.import_module(migration.module)
         with db.atomic():
-            module.apply(db, SchemaMigrator.from_database(db))
+            module.apply(db, schema_migrator(db))
             (SchemaVersion.insert(version=migration.version, name=migration.name)
              .on_conflict_ignore().execute())
         applied.append(migration)

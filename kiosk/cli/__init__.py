@@ -11,12 +11,24 @@ import argparse
 import importlib
 import logging
 import sys
+from pathlib import Path
 
-from kiosk.cli.context import CommandError, run_guarded
-from kiosk.i18n import t
+from kiosk.cli.lean import skip_server_drivers
+
+if Path(sys.argv[0]).name == "kiosk":  # the console script: trim start-up before Peewee loads
+    skip_server_drivers(sys.argv[1:])
+
+from kiosk.cli.context import CommandError, run_guarded  # noqa: E402
+from kiosk.i18n import t  # noqa: E402
 
 GROUPS = ["setup", "screens", "host", "staff", "session", "signin", "leave", "export", "keys",
           "badge", "report", "sync"]
+# command word → the group module that registers it, so ``kiosk signin …`` imports only what it
+# runs (start-up time; tests/test_robustness_cli.py checks this map against the full parser)
+COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": "host",
+                  "staff": "staff", "session": "session", "signin": "signin", "leave": "leave",
+                  "export": "export", "keys": "keys", "badge": "badge", "report": "report",
+                  "sync": "sync"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -34,13 +46,14 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> Parser:
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command tree, or (with ``command``) only the group that registers it."""
     parser = Parser(prog="kiosk", description="Study-session attendance kiosk")
     parser.add_argument("--version", action="version", version="study-kiosk 0.1.0")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     common = common_options()
-    for name in GROUPS:
+    for name in [COMMAND_GROUPS[command]] if command in COMMAND_GROUPS else GROUPS:
         try:
             module = importlib.import_module(f"kiosk.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -48,12 +61,15 @@ def build_parser() -> Parser:
                 continue
             raise
         module.register(commands, common)
+    if command in COMMAND_GROUPS and command not in commands.choices:
+        return build_parser()
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = build_parser(next((w for w in words if not w.startswith("-")), None))
     args = parser.parse_args(argv)
     code = run_guarded(args)
     sys.exit(code)

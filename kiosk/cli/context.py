@@ -42,11 +42,16 @@ class Context:
     def database(self, *, require_schema: bool = True) -> pw.Database:
         """Open (once) the database; refuse with a clear line if unreachable or uninitialised."""
         if self._db is None:
+            if require_schema and _sqlite_file_missing(self.settings.db_url):
+                # opening would create an empty file in its place: say what is wrong instead
+                raise CommandError(t("cli.db_not_initialised"))
             try:
                 self._db = database.bind(self.settings.db_url)
             except database.DatabaseUrlError as exc:
                 raise CommandError(t("cli.db_url_invalid", detail=str(exc))) from None
             except database.UnreachableDatabase as exc:
+                if self.settings.is_sqlite and _disk_trouble(str(exc)):
+                    raise CommandError(t("cli.disk_full")) from None
                 raise CommandError(t("cli.db_unreachable", detail=str(exc))) from None
         if require_schema and not is_current(self._db):
             raise CommandError(t("cli.db_not_initialised"))
@@ -79,6 +84,7 @@ def setup_logging(home: Path) -> Path | None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.raiseExceptions = False  # a log file on a full disk must not print a traceback
     return path
 
 
@@ -127,7 +133,32 @@ def run_guarded(args) -> int:
             ctx.close()
 
 
+def _sqlite_file_missing(url: str) -> bool:
+    try:
+        if database.engine_of(url) != "sqlite":
+            return False
+    except database.DatabaseUrlError:
+        return False
+    path = database.sqlite_path(url)
+    return path != ":memory:" and not Path(path).exists()
+
+
+def _disk_trouble(text: str) -> bool:
+    text = text.lower()
+    return any(s in text for s in ("disk i/o error", "readonly", "read-only", "disk is full",
+                                   "unable to open database file"))
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The error a failed rollback hid: SQLite undoes a transaction itself on a full disk, so
+    Peewee's own rollback then fails with "cannot rollback" and masks the real reason."""
+    while "cannot rollback" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
+
+
 def _database_error(exc: Exception, ctx) -> int:
+    exc = _root_cause(exc)
     text = str(exc).lower()
     url = ctx.settings.db_url if ctx else None
     log.warning("database error: %s", database.redact_text(str(exc), url))

@@ -1,0 +1,195 @@
+"""Prepared SQL for the sign-in hot path: the few reads and writes every scan makes.
+
+A scan must cost little more than the fsync of its commit (bench/scans.py holds it to 1.2× raw
+sqlite3). Building a Peewee query and model rows costs ~100-200 µs a statement, several times the
+statement itself, so the statements a scan runs are written once per engine (its quoting and
+placeholder) from the models' own table and column names, cached, and run with
+``execute_sql``; rows come back as plain tuples. Behaviour is that of the Peewee queries they
+replace (``queries.staff_row``, ``queries.recorded_for``, ``ledger.mark_signed_in``,
+``ledger.append_event``), on SQLite, PostgreSQL and MySQL/MariaDB alike.
+
+:func:`data_stamp` lets callers cache what rarely changes (the sessions near now): on SQLite it is
+``PRAGMA data_version`` (changes when another connection commits) with the connection's own
+``total_changes`` (changes when this connection writes), so an unchanged stamp proves that
+nothing at all was written since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import peewee as pw
+
+from db.models import Attendance, SignInEvent, Staff, StaffGroup
+
+_SQL: dict[tuple, str] = {}
+
+
+def current() -> pw.Database:
+    """The database the models are bound to (the proxy's target)."""
+    handle = Staff._meta.database
+    return getattr(handle, "obj", None) or handle
+
+
+def _statement(db: pw.Database, name: tuple, build: Callable[[Callable[[str], str], str], str]) -> str:
+    key = (db.quote, db.param, *name)
+    sql = _SQL.get(key)
+    if sql is None:
+        quote = db.quote
+
+        def ident(text: str) -> str:
+            return f"{quote[0]}{text}{quote[1]}"
+
+        sql = _SQL[key] = build(ident, db.param)
+    return sql
+
+
+def to_datetime(value) -> dt.datetime | None:
+    """A stored timestamp as naive datetime (SQLite returns text, the servers datetimes)."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return Attendance.signed_in_at.python_value(value)
+
+
+def _staff_sql(q, p) -> str:
+    s, g = Staff._meta.table_name, StaffGroup._meta.table_name
+    cols = ", ".join(f"s.{q(c)}" for c in ("key", "staff_id", "name", Staff.department.column_name,
+                                          "title", "active", "badge_version"))
+    return (f"SELECT {cols}, g.{q('name')} FROM {q(s)} s LEFT JOIN {q(g)} g "
+            f"ON g.{q(StaffGroup.staff.column_name)} = s.{q('key')} WHERE s.{q('key')} = {p}")
+
+
+def staff_row(key: str) -> dict | None:
+    """One person with their groups (sorted), or None — one statement."""
+    db = current()
+    rows = db.execute_sql(_statement(db, ("staff",), _staff_sql), (key,)).fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    return {"key": first[0], "staff_id": first[1], "name": first[2], "department": first[3],
+            "title": first[4], "active": bool(first[5]), "badge_version": first[6],
+            "groups": sorted(r[7] for r in rows if r[7] is not None)}
+
+
+def recorded_for(staff_key: str, session_ids: Sequence[int]) -> dict[int, dict]:
+    """What the register holds for one person at these sessions, by session id."""
+    if not session_ids:
+        return {}
+    db = current()
+
+    def build(q, p):
+        a = Attendance._meta.table_name
+        sess, staff = Attendance.session.column_name, Attendance.staff.column_name
+        marks = ", ".join([p] * len(session_ids))
+        return (f"SELECT {q(sess)}, {q('status')}, {q('expected')}, {q('signed_in_at')}, "
+                f"{q('signed_out_at')} FROM {q(a)} WHERE {q(staff)} = {p} AND {q(sess)} IN ({marks})")
+
+    sql = _statement(db, ("recorded", len(session_ids)), build)
+    return {
+        sid: {"session": sid, "status": status, "expected": bool(expected),
+              "signed_in_at": to_datetime(signed_in), "signed_out_at": to_datetime(signed_out)}
+        for sid, status, expected, signed_in, signed_out
+        in db.execute_sql(sql, (staff_key, *session_ids)).fetchall()
+    }
+
+
+def _arrival_sql(q, p) -> str:
+    a = Attendance._meta.table_name
+    sess, staff = Attendance.session.column_name, Attendance.staff.column_name
+    return (f"UPDATE {q(a)} SET {q('status')} = {p}, {q('signed_in_at')} = {p}, {q('method')} = {p}, "
+            f"{q('kiosk_id')} = {p}, {q('event_id')} = {p} "
+            f"WHERE {q(sess)} = {p} AND {q(staff)} = {p} AND {q('signed_in_at')} IS NULL")
+
+
+def record_arrival(session_id: int, staff_key: str, *, status: str, at: dt.datetime, method: str,
+                   kiosk_id: str, event_id: str) -> int:
+    """Mark a pending row signed in; the number of rows changed (0: none, or already signed in)."""
+    db = current()
+    cursor = db.execute_sql(_statement(db, ("arrival",), _arrival_sql),
+                            (status, Attendance.signed_in_at.db_value(at), method, kiosk_id,
+                             event_id, session_id, staff_key))
+    return cursor.rowcount
+
+
+def insert_event(row: dict) -> None:
+    """Insert one sign-in event row (keys are SignInEvent field names)."""
+    db = current()
+    names = tuple(row)
+    fields = SignInEvent._meta.fields
+
+    def build(q, p):
+        cols = ", ".join(q(fields[n].column_name) for n in names)
+        return (f"INSERT INTO {q(SignInEvent._meta.table_name)} ({cols}) "
+                f"VALUES ({', '.join([p] * len(names))})")
+
+    sql = _statement(db, ("event", names), build)
+    # the values are str/int/None/datetime, which every driver takes as Peewee would pass them
+    db.execute_sql(sql, tuple(row.values()))
+
+
+def _person_sql(count: int):
+    def build(q, p):
+        s, g, a = (Staff._meta.table_name, StaffGroup._meta.table_name, Attendance._meta.table_name)
+        cols = ", ".join(f"s.{q(c)}" for c in ("key", "staff_id", "name", Staff.department.column_name,
+                                              "title", "active", "badge_version"))
+        sess, staff = Attendance.session.column_name, Attendance.staff.column_name
+        return (f"SELECT dv.data_version, {cols}, (SELECT group_concat(g.{q('name')}, char(31)) "
+                f"FROM {q(g)} g WHERE g.{q(StaffGroup.staff.column_name)} = s.{q('key')}), "
+                f"a.{q(sess)}, a.{q('status')}, a.{q('expected')}, a.{q('signed_in_at')}, "
+                f"a.{q('signed_out_at')} FROM pragma_data_version() dv "
+                f"LEFT JOIN {q(s)} s ON s.{q('key')} = {p} "
+                f"LEFT JOIN {q(a)} a ON a.{q(staff)} = s.{q('key')} "
+                f"AND a.{q(sess)} IN ({', '.join([p] * count)})")
+    return build
+
+
+def person_at(staff_key: str, session_ids: Sequence[int]) -> tuple[int, dict | None, dict[int, dict]]:
+    """SQLite only, one statement: ``PRAGMA data_version``, ``staff_row(staff_key)`` and
+    ``recorded_for(staff_key, session_ids)`` — what a scan reads when its sessions are cached."""
+    db = current()
+    sql = _statement(db, ("person_at", len(session_ids)), _person_sql(len(session_ids)))
+    rows = db.execute_sql(sql, (staff_key, *session_ids)).fetchall()
+    first = rows[0]
+    if first[1] is None:
+        return first[0], None, {}
+    person = {"key": first[1], "staff_id": first[2], "name": first[3], "department": first[4],
+              "title": first[5], "active": bool(first[6]), "badge_version": first[7],
+              "groups": sorted(first[8].split("\x1f")) if first[8] else []}
+    held = {r[9]: {"session": r[9], "status": r[10], "expected": bool(r[11]),
+                   "signed_in_at": to_datetime(r[12]), "signed_out_at": to_datetime(r[13])}
+            for r in rows if r[9] is not None}
+    return first[0], person, held
+
+
+def stamp_of(version: int) -> tuple:
+    """The :func:`data_stamp` for a ``data_version`` read by :func:`person_at`."""
+    conn = current().connection()
+    return conn, version, conn.total_changes
+
+
+def data_stamp() -> tuple | None:
+    """A value that changes whenever anything is committed (SQLite only; else None = unknown).
+
+    Read it inside the transaction that uses the cached data; see the module docstring.
+    """
+    db = current()
+    if not isinstance(db, pw.SqliteDatabase):
+        return None
+    conn = db.connection()
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    return conn, version, conn.total_changes
+
+
+def restamp(stamp: tuple | None) -> tuple | None:
+    """The stamp after this connection's own commit: same version, its new change count.
+
+    Another connection's commit after ours changes ``data_version``, so it still invalidates.
+    """
+    if stamp is None:
+        return None
+    conn, version, _ = stamp
+    return conn, version, conn.total_changes
