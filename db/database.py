@@ -129,7 +129,7 @@ def bind(url: str) -> peewee.Database:
         db.connect(reuse_if_open=True)
     except (peewee.OperationalError, peewee.DatabaseError, OSError) as exc:
         raise UnreachableDatabase(
-            f"cannot open database {redact_url(url)}: {redact_text(_first_line(exc), url)}"
+            f"{redact_url(url)} — {redact_text(_first_line(exc), url)}"
         ) from None
     proxy.initialize(db)
     return db

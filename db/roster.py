@@ -10,17 +10,24 @@ from db.register import refresh_all_upcoming
 
 @dataclass(frozen=True)
 class StaffRecord:
+    """One roster row. ``None`` for title, groups or active means "the file has no such column":
+    an existing person keeps what they have, a new one gets "", no groups, active."""
+
     key: str
     staff_id: str
     name: str
     department: str
-    title: str = ""
-    groups: tuple[str, ...] = ()
-    active: bool = True
+    title: str | None = ""
+    groups: tuple[str, ...] | None = ()
+    active: bool | None = True
 
 
 def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
-    """Add or update each record; returns (added, updated, unchanged). Caller holds a transaction."""
+    """Add or update each record; returns (added, updated, unchanged). Caller holds a transaction.
+
+    An existing person keeps the spelling of their staff ID (``a1001`` in a file updates
+    ``A1001`` without renaming it) and any column the file does not carry.
+    """
     existing = {row["key"]: row for row in Staff.select().dicts()}
     groups: dict[str, set[str]] = {}
     for key, name in StaffGroup.select(StaffGroup.staff, StaffGroup.name).tuples():
@@ -34,20 +41,24 @@ def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
             known_depts.add(rec.department)
             next_order += 1
         old = existing.get(rec.key)
-        fields = {"staff_id": rec.staff_id, "name": rec.name, "department": rec.department,
-                  "title": rec.title, "active": rec.active}
+        fields = {"staff_id": old["staff_id"] if old else rec.staff_id, "name": rec.name,
+                  "department": rec.department,
+                  "title": rec.title if rec.title is not None else (old["title"] if old else ""),
+                  "active": rec.active if rec.active is not None else (old["active"] if old else True)}
+        had = groups.get(rec.key, set())
+        wanted = set(rec.groups) if rec.groups is not None else had
         if old is None:
             Staff.insert(key=rec.key, updated_at=utcnow(), **fields).execute()
             added += 1
-        elif any(old[k] != v for k, v in fields.items()) or groups.get(rec.key, set()) != set(rec.groups):
+        elif any(old[k] != v for k, v in fields.items()) or had != wanted:
             Staff.update(updated_at=utcnow(), **fields).where(Staff.key == rec.key).execute()
             updated += 1
         else:
             unchanged += 1
             continue
-        if groups.get(rec.key, set()) != set(rec.groups):
+        if had != wanted:
             StaffGroup.delete().where(StaffGroup.staff == rec.key).execute()
-            if rec.groups:
-                StaffGroup.insert_many([{"staff": rec.key, "name": g} for g in rec.groups]).execute()
+            if wanted:
+                StaffGroup.insert_many([{"staff": rec.key, "name": g} for g in sorted(wanted)]).execute()
     refresh_all_upcoming()
     return added, updated, unchanged

@@ -98,7 +98,7 @@ def load(environ=None, *, db: str | None = None, lang: str | None = None,
     office = _table(raw, "office")
     reports = _table(raw, "reports")
     tz_name = environ.get("KIOSK_TZ") or kiosk.get("timezone") or DEFAULT_TZ
-    _check_tz(tz_name)
+    _check_tz(tz_name, "KIOSK_TZ" if environ.get("KIOSK_TZ") else "[kiosk] timezone")
     if lang:
         language = normalise(lang)
     elif environ.get("KIOSK_LANG"):
@@ -151,11 +151,11 @@ def _table(raw: dict, name: str) -> dict:
     return value
 
 
-def _check_tz(name: str) -> None:
+def _check_tz(name: str, where: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r}") from None
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
 
 
 def _bool(value, where: str) -> bool:

@@ -82,11 +82,15 @@ class SignInOutcome:
         if self.result == "rejected":
             text = t(self.detail or f"reason.{self.reason}")
             if self.next_session:
-                text += ";" + t("next_session", time=timefmt.hhmm(self.next_session.start, tz),
-                                 title=self.next_session.title)
+                text += t("sep") + t("next_session", time=timefmt.hhmm(self.next_session.start, tz),
+                                     title=self.next_session.title)
+            if self.choices:
+                text += t("sep") + t("cli.choose_session", choices="; ".join(
+                    f"{s.id} {timefmt.hhmm(s.start, tz)} {s.title}" for s in self.choices))
             return text
         if self.result == "already":
-            return f"{self.name} {t('result.already', time=timefmt.hhmm(self.already_at, tz))}"
+            return t("result.already_named", name=self.name,
+                     time=timefmt.hhmm(self.already_at, tz))
         key = "result.early_leave" if self.early_leave else f"result.{self.result}"
         title = self.session.title if self.session else ""
         return f"{t(key)}: {self.name} · {self.department} · {title} · {timefmt.hhmm(self.at, tz)}"
@@ -317,7 +321,7 @@ class SignInDesk:
             if queries.session_by_id(session_id) is None:
                 raise LookupError("session_not_found")
             held = queries.recorded_for(key, [session_id]).get(session_id)
-            if held is None:
+            if held is None or not held["expected"]:  # a leave is for someone expected
                 raise LookupError("not_expected")
             event_id = ledger.new_event_id()
             ledger.add_leave(session_id, key, reason, actor, event_id, at)

@@ -56,8 +56,10 @@ def build_session(*, title: str, kind: str, start: str, end: str, tz: ZoneInfo,
                   open_before: int = 30, late_after: int = 5) -> SessionInput:
     """Validate one session against the rules and the roster; raises :class:`PlanError`."""
     title = (title or "").strip()
-    if not title or len(title) > 200:
+    if not title:
         raise PlanError(t("cli.empty_title"))
+    if len(title) > 200 or not title.isprintable():
+        raise PlanError(t("cli.bad_title"))
     kind_code = kind_from_text(kind)
     try:
         start_utc, end_utc = timefmt.parse_wall(start, tz), timefmt.parse_wall(end, tz)

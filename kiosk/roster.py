@@ -73,14 +73,14 @@ def _parse_row(cells: list[str], cols: dict[str, int]) -> tuple[StaffRecord | No
     title = cell(cells, cols.get("title"))
     for column, value in (("staff_id", staff_id), ("name", name), ("department", dept)):
         if not value:
-            errors.append(t("import.empty_field", column=COLUMNS[column][1]))
+            errors.append(t("import.empty_field", column=_label(column)))
     if staff_id and not rules.is_valid_staff_id(staff_id):
         errors.append(t("import.bad_staff_id", value=staff_id[:40]))
     for column, value in (("name", name), ("department", dept), ("title", title)):
         if len(value) > MAX_TEXT:
-            errors.append(t("import.too_long", column=COLUMNS[column][1], max=MAX_TEXT))
+            errors.append(t("import.too_long", column=_label(column), max=MAX_TEXT))
         elif any(not ch.isprintable() for ch in value):
-            errors.append(t("import.bad_value", column=COLUMNS[column][1], value=value[:40]))
+            errors.append(t("import.bad_value", column=_label(column), value=value[:40]))
     active_text = cell(cells, cols.get("active")).lower()
     active = True
     if active_text in FALSE_WORDS:
@@ -90,11 +90,18 @@ def _parse_row(cells: list[str], cols: dict[str, int]) -> tuple[StaffRecord | No
     groups = tuple(sorted({g.strip() for g in re.split(r"[;；,，、]", cell(cells, cols.get("groups")))
                            if g.strip()}))
     if any(len(g) > MAX_TEXT for g in groups):
-        errors.append(t("import.too_long", column=COLUMNS["groups"][1], max=MAX_TEXT))
+        errors.append(t("import.too_long", column=_label("groups"), max=MAX_TEXT))
     if errors:
         return None, errors
+    # a column the file does not have is None: the person keeps what the roster already holds
     return StaffRecord(key=rules.normalise_staff_id(staff_id), staff_id=staff_id, name=name,
-                       department=dept, title=title, groups=groups, active=active), []
+                       department=dept, title=title if "title" in cols else None,
+                       groups=groups if "groups" in cols else None,
+                       active=active if "active" in cols else None), []
+
+
+def _label(column: str) -> str:
+    return t(f"col.{column}")
 
 
 def _table_message(exc: TableError) -> str:

@@ -43,7 +43,8 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM or not), else GBK (GB18030, its superset); else an encoding error."""
+    """UTF-8 (BOM or not), else GBK (GB18030, its superset); else an encoding error naming
+    the first line that neither can read."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in ("utf-8", "gb18030"):
@@ -51,7 +52,20 @@ def decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TableError("import.bad_encoding")
+    raise TableError("import.bad_encoding_line", line=_first_bad_line(data))
+
+
+def _first_bad_line(data: bytes) -> int:
+    for number, line in enumerate(data.split(b"\n"), 1):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                line.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return number
+    return 1
 
 
 def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
@@ -73,9 +87,10 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
             if sum(len(c) for c in cells) > MAX_LINE_CHARS:
                 raise TableError("import.line_error", line=line, message="import.line_too_long")
             rows.append((line, [c.strip() for c in cells]))
-    except csv.Error:
-        raise TableError("import.line_error", line=reader.line_num,
-                         message="import.bad_format") from None
+    except csv.Error as exc:
+        # the csv module refuses a field over its limit (131,072 chars) before we can measure it
+        message = "import.line_too_long" if "field larger" in str(exc) else "import.bad_csv"
+        raise TableError("import.line_error", line=reader.line_num, message=message) from None
     return rows
 
 

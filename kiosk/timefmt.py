@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 WALL_FORMAT = "%Y-%m-%d %H:%M"
+MIN_YEAR, MAX_YEAR = 1970, 2200
 
 
 class BadTime(ValueError):
@@ -32,14 +33,19 @@ def parse_wall(text: str, tz: ZoneInfo) -> dt.datetime:
             continue
     else:
         raise BadTime(text, "time")
+    if not MIN_YEAR <= local.year <= MAX_YEAR:  # far-off years overflow a UTC conversion
+        raise BadTime(text, "time")
     return local.replace(tzinfo=tz).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def parse_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat((text or "").strip())
+        day = dt.date.fromisoformat((text or "").strip())
     except ValueError:
         raise BadTime(text, "date") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadTime(text, "date")
+    return day
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -47,7 +53,7 @@ def parse_month(text: str) -> tuple[int, int]:
     try:
         year, month = value.split("-")
         y, m = int(year), int(month)
-        if len(year) != 4 or not 1 <= m <= 12:
+        if len(year) != 4 or not 1 <= m <= 12 or not MIN_YEAR <= y <= MAX_YEAR:
             raise ValueError
         return y, m
     except ValueError:

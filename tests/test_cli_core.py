@@ -221,3 +221,78 @@ def test_unreachable_database_is_one_line_without_password(capsys):
 def test_uninitialised_database_is_explained(tmp_path, capsys):
     run = kiosk(capsys, "staff", "list", "--db", f"sqlite:///{tmp_path / 'new.db'}", "--lang", "en")
     assert run.code == 1 and "kiosk init" in run.err
+
+
+def test_common_options_before_the_command_word(office, capsys):
+    run = kiosk(capsys, "--db", office, "--lang", "en", "staff", "list", "--json")
+    assert run.code == 0 and len(run.json()) == 4
+    assert kiosk(capsys, "--db", "sqlite:////nonexistent/x.db", "staff", "list", "--db", office).code == 0
+
+
+def test_usage_errors_never_echo_a_password(capsys):
+    for argv in (["--db", "postgresql://u:s3cret@127.0.0.1:1/x", "stafff", "list"],
+                 ["staff", "--db", "postgresql://u:s3cret@127.0.0.1:1/x", "list"]):
+        run = kiosk(capsys, *argv)
+        assert run.code == 2 and "s3cret" not in run.err + run.out
+
+
+def test_roster_without_optional_columns_keeps_them(office, tmp_path, capsys):
+    path = tmp_path / "names.csv"
+    path.write_text("staff_id,name,department\n a1001 ,张三丰,办公室\n", encoding="utf-8")
+    assert kiosk(capsys, "staff", "import", path, "--db", office, "--json").json()["updated"] == 1
+    people = {p["staff_id"]: p for p in kiosk(capsys, "staff", "list", "--json", "--db", office).json()}
+    assert "a1001" not in people  # the stored spelling is kept
+    a1001 = people["A1001"]
+    assert (a1001["name"], a1001["groups"], a1001["title"]) == ("张三丰", ["中心组", "党员"], "主任")
+    assert people["B2002"]["active"] is False
+
+
+def test_session_import_twice_adds_nothing(office, tmp_path, capsys):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("标题,类型,开始,结束,地点,对象\n十二月学习日,机关学习日,2026-12-25 09:00,2026-12-25 11:00,"
+                    "三楼,all\n中心组学习,central_group,2026-12-26 09:00,2026-12-26 10:00,,group:中心组\n",
+                    encoding="utf-8")
+    first = kiosk(capsys, "session", "import", plan, "--db", office, "--json").json()
+    assert first["added"] == 2
+    again = kiosk(capsys, "session", "import", plan, "--db", office, "--json").json()
+    assert (again["added"], again["unchanged"], again["ids"]) == (0, 2, first["ids"])
+    plan.write_text(plan.read_text(encoding="utf-8").replace("三楼", "五楼"), encoding="utf-8")
+    assert kiosk(capsys, "session", "import", plan, "--db", office, "--json").json()["updated"] == 1
+    rows = kiosk(capsys, "session", "list", "--json", "--db", office).json()
+    assert len(rows) == 2 and rows[0]["location"] == "五楼"
+
+
+def test_leave_is_for_expected_people_only(office, capsys):
+    sid = add_session(capsys, office, audience="dept:财务科")
+    kiosk(capsys, "signin", "A1001", "--at", "2026-11-28 08:55", "--db", office)  # a visitor
+    for who in ("A1001", "A1002"):
+        run = kiosk(capsys, "leave", "add", who, "--session", sid, "--reason", "出差", "--db", office)
+        assert run.code == 1 and run.err.strip()
+
+
+def test_bad_pin_at_init_changes_nothing(home, capsys):
+    run = kiosk(capsys, "init", "--pin", "12")
+    assert run.code == 1 and not (home / "kiosk.db").exists()
+
+
+def test_nothing_to_do_and_reversed_range_exit_1(office, tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n", encoding="utf-8")
+    assert kiosk(capsys, "signin", "--from-file", empty, "--db", office).code == 1
+    run = kiosk(capsys, "export", "log", "--from", "2026-11-30", "--to", "2026-11-01", "--format", "csv",
+                "--out", tmp_path / "x.csv", "--db", office)
+    assert run.code == 1 and not (tmp_path / "x.csv").exists()
+
+
+def test_far_off_dates_are_refused_cleanly(office, capsys):
+    run = kiosk(capsys, "session", "add", "--title", "x", "--kind", "lecture", "--start", "0001-01-01 00:00",
+                "--end", "0001-01-01 01:00", "--db", office)
+    assert run.code == 1 and "YYYY-MM-DD HH:MM" in run.err
+
+
+def test_ambiguous_cli_signin_names_the_choices(office, capsys):
+    a = add_session(capsys, office, title="甲", audience="dept:办公室")
+    b = add_session(capsys, office, title="乙", audience="group:中心组")
+    run = kiosk(capsys, "signin", "A1001", "--at", "2026-11-28 08:55", "--db", office)
+    assert run.code == 1 and "--session" in run.err + run.out
+    assert f"{a} " in run.out and f"{b} " in run.out

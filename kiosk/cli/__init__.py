@@ -35,14 +35,22 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error in one line and exits 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: {message}\n")
+        from db.database import redact_text  # a mistyped --db URL must not echo its password
+
+        sys.stderr.write(f"{self.prog}: {redact_text(message)}\n")
         raise SystemExit(2)
 
 
 def common_options() -> argparse.ArgumentParser:
+    """``--db`` and ``--lang``, accepted after a command's own words (and before them).
+
+    ``SUPPRESS`` keeps a leaf command from overwriting a value given before the command word.
+    """
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="URL", help="database URL (default: SQLite in KIOSK_HOME)")
-    common.add_argument("--lang", choices=["zh", "en"], help="language of messages")
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="database URL (default: SQLite in KIOSK_HOME)")
+    common.add_argument("--lang", choices=["zh", "en"], default=argparse.SUPPRESS,
+                        help="language of messages")
     return common
 
 
@@ -50,6 +58,8 @@ def build_parser(command: str | None = None) -> Parser:
     """The whole command tree, or (with ``command``) only the group that registers it."""
     parser = Parser(prog="kiosk", description="Study-session attendance kiosk")
     parser.add_argument("--version", action="version", version="study-kiosk 0.1.0")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: SQLite in KIOSK_HOME)")
+    parser.add_argument("--lang", choices=["zh", "en"], help="language of messages")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     common = common_options()
@@ -66,10 +76,23 @@ def build_parser(command: str | None = None) -> Parser:
     return parser
 
 
+def command_word(words: list[str]) -> str | None:
+    """The command's first word, skipping options given before it (``kiosk --db URL staff …``)."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("--db", "--lang"):
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())
     words = sys.argv[1:] if argv is None else argv
-    parser = build_parser(next((w for w in words if not w.startswith("-")), None))
+    parser = build_parser(command_word(words))
     args = parser.parse_args(argv)
     code = run_guarded(args)
     sys.exit(code)

@@ -100,7 +100,7 @@ def run_guarded(args) -> int:
         ctx = Context(args=args, settings=settings)
         return int(args.handler(ctx) or 0)
     except CommandError as exc:
-        _say(str(exc))
+        _say_lines(str(exc))
         log.info("refused: %s", exc)
         return exc.code
     except config.ConfigError as exc:
@@ -120,7 +120,14 @@ def run_guarded(args) -> int:
     except pw.OperationalError as exc:
         return _database_error(exc, ctx)
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES):
+        if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
+            _say(t("cli.disk_full"))
+            return 1
+        if exc.filename is not None:  # a path that cannot be read or written: name it
+            log.info("file error: %s", exc)
+            _say(t("cli.file_error", path=exc.filename, detail=exc.strerror or exc.errno))
+            return 1
+        if exc.errno == errno.EACCES:
             _say(t("cli.disk_full"))
             return 1
         return _unexpected(exc, log_path)
@@ -179,6 +186,19 @@ def _unexpected(exc: Exception, log_path: Path | None) -> int:
     log.exception("unexpected error")
     _say(t("cli.unexpected", kind=exc.__class__.__name__, log=log_path or "-"))
     return 1
+
+
+MAX_PROBLEM_LINES = 30
+
+
+def _say_lines(message: str) -> None:
+    """A refusal: its first line, then (for a refused import) one line per problem, capped."""
+    lines = [line for line in message.splitlines() if line.strip()] or [message]
+    shown = lines[: MAX_PROBLEM_LINES + 1]
+    if len(lines) > len(shown):
+        shown.append(t("cli.more_problems", count=len(lines) - len(shown)))
+    for line in shown:
+        _say(line)
 
 
 def _say(message: str) -> None:

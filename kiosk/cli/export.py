@@ -35,6 +35,8 @@ def period(ctx: Context) -> tuple[dt.datetime, dt.datetime]:
     if a.date_from and a.date_to and not a.month:
         start = timefmt.day_bounds_utc(timefmt.parse_date(a.date_from), ctx.tz)[0]
         end = timefmt.day_bounds_utc(timefmt.parse_date(a.date_to), ctx.tz)[1]
+        if end <= start:
+            raise CommandError(t("cli.range_reversed"))
         return start, end
     raise CommandError(t("cli.bad_range"), code=2)
 

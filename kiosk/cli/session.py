@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from db import queries
-from db.sessions import add_session
+from db.sessions import add_session, upsert_session
 from kiosk import rules, timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.cli.tables import render
@@ -71,11 +71,12 @@ def import_plan(ctx: Context) -> int:
         raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
                                      + exc.lines())) from None
     with db.atomic():
-        ids = [add_session(item.fields, item.audience) for item in items]
+        done = [upsert_session(item.fields, item.audience) for item in items]
+    counts = {what: sum(1 for _, w in done if w == what) for what in ("added", "updated", "unchanged")}
     if ctx.args.json:
-        ctx.json({"ids": ids})
+        ctx.json({"ids": [sid for sid, _ in done], **counts})
     else:
-        ctx.out(t("import.sessions_summary", count=len(ids)))
+        ctx.out(t("import.summary", **counts))
     return 0
 
 

@@ -21,6 +21,11 @@ def register(commands, common) -> None:
 
 
 def init(ctx: Context) -> int:
+    if ctx.args.pin is not None:  # refuse a bad PIN before touching anything
+        try:
+            pin.validate(ctx.args.pin)
+        except pin.PinError:
+            raise CommandError(t("pin.invalid")) from None
     db = ctx.database(require_schema=False)
     applied = migrations.upgrade(db)
     if applied:

@@ -33,6 +33,8 @@ def signin(ctx: Context) -> int:
                       allow_typed_id=ctx.settings.allow_typed_id,
                       signout_grace=ctx.settings.signout_grace)
     lines = [a.input] if a.input is not None else _read_lines(a.from_file)
+    if not lines:
+        raise CommandError(t("cli.nothing"))
     rejected = 0
     for line in lines:
         outcome = desk.sign_in(line, at=at, session_id=a.session, method=a.method)

@@ -79,8 +79,7 @@ def _print(ctx: Context, agent: SyncAgent, report: SyncReport) -> None:
         ctx.out(t("sync.done", where=agent.where(), pushed=report.pushed, pulled=report.pulled,
                   queued=report.queued))
         return
-    _err(report.error)
-    _err(t("sync.queued", queued=report.queued))
+    _err(f"{report.error}{t('sep')}{t('sync.queued', queued=report.queued)}")
 
 
 def _loop(ctx: Context, agent: SyncAgent) -> int:
