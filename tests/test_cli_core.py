@@ -249,8 +249,9 @@ def test_roster_without_optional_columns_keeps_them(office, tmp_path, capsys):
 
 def test_session_import_twice_adds_nothing(office, tmp_path, capsys):
     plan = tmp_path / "plan.csv"
-    plan.write_text("标题,类型,开始,结束,地点,对象\n十二月学习日,机关学习日,2026-12-25 09:00,2026-12-25 11:00,"
-                    "三楼,all\n中心组学习,central_group,2026-12-26 09:00,2026-12-26 10:00,,group:中心组\n",
+    plan.write_text("标题,类型,开始,结束,地点,对象\n"
+                    "十二月学习日,机关学习日,2026-12-25 09:00,2026-12-25 11:00,三楼,all\n"
+                    "中心组学习,central_group,2026-12-26 09:00,2026-12-26 10:00,,group:中心组\n",
                     encoding="utf-8")
     first = kiosk(capsys, "session", "import", plan, "--db", office, "--json").json()
     assert first["added"] == 2
