@@ -1,16 +1,20 @@
 """Aggregates of the attendance register for reports: one GROUP BY query per view.
 
 Every function reads sessions whose ``start`` lies in the half-open UTC interval ``[start, end)``
-(naive UTC, the form the columns store) and takes ``now`` (naive UTC) because absence is derived:
-an expected row still ``pending`` is *absent* once its session's end is ``<= now`` and merely
-*pending* before that. Counts come back as ``int`` and hours as ``float`` on every engine
+(naive UTC, the form the columns store) *and* that have started by ``now`` (``start <= now``):
+a session still in the future has not been held, so it is left out of every figure (SPEC §6:
+"every session that started in the month") even when people signed in early. ``now`` (naive UTC)
+also decides absence, which is derived: an expected row still ``pending`` is *absent* once its
+session's end is ``<= now`` and merely *pending* before that (a running session keeps its
+pending rows). Counts come back as ``int`` and hours as ``float`` on every engine
 (MariaDB returns ``Decimal`` sums; they are converted here), so callers can compare and serialise
 them directly.
 
 Counts per group (see :data:`COUNT_KEYS`): ``expected`` rows; of those ``present`` (on time),
 ``late``, ``excused``, ``absent`` and ``pending``; ``visitors`` (rows with ``expected`` false,
-列席); ``early_leaves`` (any row marked 早退); ``sessions_attended`` (present or late, visitors
-included) and ``credit_hours`` (the attended sessions' credit hours; a session without ``credit_hours``
+列席); ``visited`` (visitor rows attended, i.e. present or late); ``early_leaves`` (any row marked
+早退); ``sessions_attended`` (present or late, visitors included: = present + late + visited) and
+``credit_hours`` (the credit hours of exactly those sessions; a session without ``credit_hours``
 earns its length in hours).
 
 Public functions (all take ``start, end, now``; used by the reports and ``bench/``):
@@ -28,7 +32,7 @@ import peewee as pw
 from db.models import Attendance, Department, Staff, StudySession
 
 COUNT_KEYS = ("expected", "present", "late", "excused", "absent", "pending", "visitors",
-              "early_leaves", "sessions_attended")
+              "visited", "early_leaves", "sessions_attended")
 
 
 def session_hours() -> pw.Node:
@@ -63,6 +67,7 @@ def _aggregates(now: dt.datetime) -> list[pw.Node]:
         _count(pending & (StudySession.end <= now)).alias("absent"),
         _count(pending & (StudySession.end > now)).alias("pending"),
         _count(visitor).alias("visitors"),
+        _count(visitor & attended).alias("visited"),
         _count(Attendance.early_leave == True).alias("early_leaves"),  # noqa: E712
         _count(attended).alias("sessions_attended"),
         pw.fn.SUM(pw.Case(None, [(attended, session_hours())], 0)).alias("credit_hours"),
@@ -81,17 +86,18 @@ def _plain(row: dict) -> dict:
     return row
 
 
-def _in_period(start: dt.datetime, end: dt.datetime):
-    return (StudySession.start >= start) & (StudySession.start < end)
+def _in_period(start: dt.datetime, end: dt.datetime, now: dt.datetime):
+    """Sessions starting in ``[start, end)`` that have started by ``now`` (future ones are not held)."""
+    return (StudySession.start >= start) & (StudySession.start < end) & (StudySession.start <= now)
 
 
 def totals(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict:
     """All sessions of the period together (one row; ``sessions`` = how many sessions)."""
     row = (Attendance.select(*_aggregates(now))
            .join(StudySession, on=(Attendance.session == StudySession.id))
-           .where(_in_period(start, end)).dicts().first()) or {}
+           .where(_in_period(start, end, now)).dicts().first()) or {}
     row = _plain(dict(row))
-    row["sessions"] = StudySession.select().where(_in_period(start, end)).count()
+    row["sessions"] = StudySession.select().where(_in_period(start, end, now)).count()
     return row
 
 
@@ -105,7 +111,7 @@ def session_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> lis
     query = (s.select(s.id, s.title, s.kind, s.start, s.end, s.location, s.speaker,
                       session_hours().alias("hours"), *_aggregates(now))
              .join(Attendance, pw.JOIN.LEFT_OUTER, on=(Attendance.session == s.id))
-             .where(_in_period(start, end))
+             .where(_in_period(start, end, now))
              .group_by(s.id, s.title, s.kind, s.start, s.end, s.location, s.speaker,
                        s.credit_hours)
              .order_by(s.start, s.id))
@@ -130,7 +136,7 @@ def department_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> 
              .switch(Attendance)
              .join(Staff, on=(Attendance.staff == Staff.key))
              .join(Department, on=(Staff.department == Department.name))
-             .where(_in_period(start, end))
+             .where(_in_period(start, end, now))
              .group_by(Staff.department, Department.sort_order)
              .order_by(Department.sort_order, Staff.department))
     rows = []
@@ -152,7 +158,7 @@ def people_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list
              .switch(Attendance)
              .join(Staff, on=(Attendance.staff == Staff.key))
              .join(Department, on=(Staff.department == Department.name))
-             .where(_in_period(start, end))
+             .where(_in_period(start, end, now))
              .group_by(Staff.key, Staff.staff_id, Staff.name, Staff.department, Staff.active,
                        Department.sort_order)
              .order_by(Department.sort_order, Staff.department, Staff.key))
@@ -172,7 +178,7 @@ def people_kind_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) ->
     query = (Attendance.select(Attendance.staff.alias("key"), StudySession.kind,
                                *_aggregates(now))
              .join(StudySession, on=(Attendance.session == StudySession.id))
-             .where(_in_period(start, end))
+             .where(_in_period(start, end, now))
              .group_by(Attendance.staff, StudySession.kind)
              .order_by(Attendance.staff, StudySession.kind))
     return [_plain(row) for row in query.dicts()]
@@ -196,7 +202,7 @@ def detail_rows(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[
              .switch(Attendance)
              .join(Staff, on=(Attendance.staff == Staff.key))
              .join(Department, on=(Staff.department == Department.name))
-             .where(_in_period(start, end))
+             .where(_in_period(start, end, now))
              .order_by(StudySession.start, StudySession.id, Department.sort_order,
                        Staff.department, Staff.key))
     rows = list(query.dicts())

@@ -78,12 +78,21 @@ def csv_sections_bytes(sections: Iterable[tuple[str, list[str], list[list]]]) ->
 
 
 def write_bytes(out: str, data: bytes) -> None:
-    """Write to ``out`` (``-`` = stdout) via a temporary file, so a failure leaves no half file."""
+    """Write to ``out`` (``-`` = stdout) via a temporary file, so a failure leaves no half file.
+
+    An existing path that is not a regular file (``/dev/full``, a FIFO, a terminal) is written in
+    place: replacing it with the temporary file would "succeed" while destroying the device node.
+    Every failure — including one only seen at flush or close — raises :class:`OSError`.
+    """
     if out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     path = Path(out)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True) if str(path.parent) not in ("", ".") else None
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:

@@ -257,3 +257,99 @@ def test_cli_refuses_bad_month_and_year(db, sqlite_url, capsysbinary):
     code, out, err = run_cli(["report", "annual", "--year", "26", "--format", "json",
                               "--out", "-", "--db", sqlite_url, "--lang", "en"], capsysbinary)
     assert code == 1 and "invalid year" in err.decode()
+
+
+def add_october_lecture(handle) -> int:
+    """S4: a lecture for everyone on 10-28 14:00–15:30; A1001 signs in early, at 13:45."""
+    with handle.atomic():
+        sid = add_session({"title": "十月专题讲座", "kind": "lecture", "start": wall("2026-10-28 14:00"),
+                           "end": wall("2026-10-28 15:30")}, [("all", "")])
+    desk = SignInDesk(handle, kiosk_id="door-1", tz=TZ)
+    assert desk.sign_in("A1001", at=wall("2026-10-28 13:45")).result == "present"
+    return sid
+
+
+def test_sessions_not_started_yet_are_in_no_figure(any_db):
+    """At 10-28 13:50, S4 (starts 14:00, one early sign-in) and S3 (10-31) have not started: they
+    are left out of sessions, totals, departments, people, ranking, warnings, trend, bulletin and
+    the annual counts. At 14:30 S4 is running: in, with its pending rows (not absent)."""
+    ids = build_month(any_db)
+    s4 = add_october_lecture(any_db)
+    before = monthly(2026, 10, options(now=wall("2026-10-28 13:50")))
+    assert [s["id"] for s in before["sessions"]] == [ids["s1"], ids["s2"]]
+    assert counts(before["totals"]) == (8, 4, 1, 2, 1, 1) and before["totals"]["pending"] == 0
+    assert before["totals"]["sessions"] == 2 and before["totals"]["rate"] == pytest.approx(5 / 8)
+    assert before["totals"]["kinds"] == {"learning_day": 1, "central_group": 1}
+    depts = {d["department"]: d for d in before["departments"]}
+    assert counts(depts["财务科"]) == (3, 1, 0, 1, 1, 0)
+    assert depts["财务科"]["rate"] == pytest.approx(1 / 3)
+    people = {p["staff_id"]: p for p in before["people"]}
+    assert (people["A1001"]["credit_hours"], people["A1001"]["sessions_attended"]) == (5.0, 2)
+    assert (people["B2001"]["credit_hours"], people["B2001"]["expected"]) == (2.0, 1)
+    assert people["B2002"]["absent"] == 1 and people["B2002"]["pending"] == 0
+    assert {d["session_id"] for d in before["detail"]} == {ids["s1"], ids["s2"]}
+    assert before["trend"][9]["sessions"] == 2 and before["trend"][9]["expected"] == 8
+    text = before["bulletin"]
+    assert "本月共组织集中学习2次(机关学习日1次、中心组集中学习1次)" in text
+    assert "应到8人次" in text and "实到5人次" in text and "未结束" not in text
+    year = annual(2026, options(now=wall("2026-10-28 13:50"), targets=TARGETS))
+    a1001 = next(p for p in year["people"] if p["staff_id"] == "A1001")
+    assert (a1001["credit_hours"], a1001["sessions_attended"], a1001["expected"]) == (5.0, 2, 2)
+    b2002 = next(p for p in year["people"] if p["staff_id"] == "B2002")
+    assert (b2002["expected"], b2002["absent"]) == (2, 1)
+
+    running = monthly(2026, 10, options(now=wall("2026-10-28 14:30")))
+    assert [s["id"] for s in running["sessions"]] == [ids["s1"], ids["s2"], s4]
+    lecture = running["sessions"][2]
+    assert (lecture["expected"], lecture["present"], lecture["pending"], lecture["absent"]) == (6, 1, 5, 0)
+    assert counts(running["totals"]) == (14, 5, 1, 2, 1, 1) and running["totals"]["pending"] == 5
+    assert "另有5人次所在场次尚未结束" in running["bulletin"]
+
+
+def test_issue_number_counts_months_with_started_sessions(db):
+    """第N期 = months of the year up to and including this one with a started session; a month
+    without one has no number (an empty September used to share 第1期 with October)."""
+    build_month(db)
+    with db.atomic():
+        for title, start, end in (("三月", "2026-03-05 09:00", "2026-03-05 10:00"),
+                                  ("十二月", "2026-12-10 09:00", "2026-12-10 10:00"),
+                                  ("明年一月", "2027-01-08 09:00", "2027-01-08 10:00")):
+            add_session({"title": title, "kind": "lecture", "start": wall(start), "end": wall(end)},
+                        [("all", "")])
+    issues = {m: monthly(2026, m, options(), detail=False)["issue"] for m in range(1, 13)}
+    assert issues == {1: None, 2: None, 3: 1, 4: None, 5: None, 6: None, 7: None, 8: None,
+                      9: None, 10: 2, 11: 3, 12: None}  # December's session is still to come
+    september = monthly(2026, 9, options(), detail=False)["bulletin"]
+    assert "期" not in september and "本月未组织集中学习" in september
+    assert "2026年第2期" in monthly(2026, 10, options(), detail=False)["bulletin"]
+    late_december = options(now=wall("2026-12-20 12:00"))
+    assert monthly(2026, 12, late_december, detail=False)["issue"] == 4
+    in_2027 = options(now=wall("2027-01-20 12:00"))
+    assert monthly(2027, 1, in_2027, detail=False)["issue"] == 1  # numbered per year
+    assert "2027年第1期" in monthly(2027, 1, in_2027, detail=False)["bulletin"]
+
+
+def test_visits_earn_hours_and_count_as_attended_but_not_in_rates(any_db):
+    """Per person: sessions_attended = attended (as expected) + visited (列席), and credit_hours
+    are the credit hours of exactly those sessions; rates count only the expected rows."""
+    ids = build_month(any_db)
+    report = monthly(2026, 10, options())
+    hours = {s["id"]: s["credit_hours"] for s in report["sessions"]}
+    for person in report["people"]:
+        rows = [d for d in report["detail"] if d["staff_id"] == person["staff_id"]]
+        went = [d for d in rows if d["status"] in ("present", "late", "visitor")]
+        assert person["sessions_attended"] == person["attended"] + person["visited"] == len(went)
+        assert person["visited"] == person["visitors"] == sum(d["status"] == "visitor" for d in rows)
+        assert person["credit_hours"] == pytest.approx(sum(hours[d["session_id"]] for d in went))
+    a1002 = next(p for p in report["people"] if p["staff_id"] == "A1002")
+    assert (a1002["expected"], a1002["attended"], a1002["visited"], a1002["sessions_attended"],
+            a1002["credit_hours"], a1002["rate"]) == (1, 1, 1, 2, 5.0, 1.0)
+    assert hours[ids["s2"]] == 3.0
+    data = json.loads(annual_document(annual(2026, options(targets=TARGETS)), "json"))
+    for person in data["people"]:
+        assert person["sessions_attended"] == person["attended"] + person["visited"]
+    year = {p["staff_id"]: p for p in data["people"]}
+    assert (year["A1002"]["attended"], year["A1002"]["visited"], year["A1002"]["credit_hours"]) == (
+        1, 1, 5.0)
+    assert (year["A1001"]["attended"], year["A1001"]["visited"], year["A1001"]["credit_hours"]) == (
+        3, 0, 6.0)

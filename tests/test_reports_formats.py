@@ -9,12 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import stat
 from html.parser import HTMLParser
 
 import pytest
 
 from db.models import Staff
+from kiosk.config import Target
 from kiosk.reports import annual, annual_document, monthly, monthly_document
+from tests.conftest import wall
 from tests.test_reports import EVIL_NAME, TARGETS, TITLES, build_month, options
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -230,3 +235,99 @@ def test_sheet_cells_neutralise_every_dangerous_start():
     rows = list(csv.reader(io.StringIO(csv_bytes(["h"], [[v] for v in values]).decode("utf-8-sig"))))
     assert [r[0] for r in rows[-3:]] == ["3", "-2", "1.5"]
     assert not [r for r in rows[:-3] if r and r[0].startswith(DANGEROUS)]
+
+
+@pytest.mark.parametrize("office", ["", "示范局"])
+def test_bulletin_title_is_shown_once_in_md_and_html(db, office):
+    build_month(db)
+    report = monthly(2026, 10, options(office_name=office))
+    md = monthly_document(report, "md").decode("utf-8")
+    assert md.count("学习情况通报") == 1 and f"## {office}学习情况通报\n" in md
+    assert "2026年第1期 (2026年10月)" in md
+    page = Page()
+    page.feed(monthly_document(report, "html").decode("utf-8"))
+    text = "\n".join(page.text)
+    assert text.count("学习情况通报") == 1 and f"{office}学习情况通报" in text
+
+
+def test_bulletin_title_once_in_english(db):
+    from kiosk.i18n import set_language
+
+    build_month(db)
+    set_language("en")
+    report = monthly(2026, 10, options())
+    md = monthly_document(report, "md").decode("utf-8")
+    html = monthly_document(report, "html").decode("utf-8")
+    assert md.count("Bulletin") == 1 and html.count("Bulletin") == 1
+
+
+LONG_DECIMAL = re.compile(r"^-?\d+\.\d{5,}$")
+
+
+def test_csv_rates_are_rounded_numbers(month):
+    report, data = month
+    rows = list(csv.reader(io.StringIO(monthly_document(report, "csv").decode("utf-8-sig"))))
+    assert not [v for r in rows for v in r if LONG_DECIMAL.match(v)]
+    start = rows.index(["按场次"])
+    header = rows[start + 1]
+    sessions = {r[0]: dict(zip(header, r, strict=False)) for r in rows[start + 2:rows.index([], start)]}
+    s1 = sessions[str(data["sessions"][0]["id"])]
+    assert s1["出勤率"] == "0.6667" and float(s1["出勤率"]) == pytest.approx(4 / 6, abs=5e-5)
+    assert data["sessions"][0]["rate"] == pytest.approx(4 / 6)  # JSON keeps the exact fraction
+    start = rows.index(["按部门"])
+    header = rows[start + 1]
+    depts = {r[1]: dict(zip(header, r, strict=False)) for r in rows[start + 2:rows.index([], start)]}
+    assert depts["财务科"]["出勤率(不含请假)"] == "0.5" and depts["办公室"]["出勤率"] == "0.75"
+
+
+def test_annual_text_formats_have_no_raw_floats(db):
+    build_month(db)
+    report = annual(2026, options(now=wall("2026-09-28 12:00"), targets=(
+        Target(name="学时", who="all", metric="hours", required=10),)))
+    rows = list(csv.reader(io.StringIO(annual_document(report, "csv").decode("utf-8-sig"))))
+    cells = [v for r in rows for v in r]
+    assert not [v for v in cells if LONG_DECIMAL.match(v)]
+    assert "3.33" in cells  # 10 h short with 3 months left: 3.33 h a month
+    md = annual_document(report, "md").decode("utf-8")
+    assert not re.search(r"\d\.\d{5,}", md)
+
+
+def _is_char_device(path: str) -> bool:
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _is_char_device("/dev/full"), reason="no /dev/full on this machine")
+@pytest.mark.parametrize("fmt", ["xlsx", "html", "md", "json", "csv"])
+def test_cli_report_to_a_full_device_fails_in_one_line(db, sqlite_url, capsysbinary, fmt):
+    from tests.test_reports import run_cli
+
+    build_month(db)
+    code, out, err = run_cli(["report", "monthly", "--month", "2026-10", "--format", fmt,
+                              "--out", "/dev/full", "--db", sqlite_url], capsysbinary)
+    lines = err.decode().splitlines()
+    assert code == 1 and lines == ["报表无法写入 /dev/full:磁盘已满"], err.decode()
+    assert "报表已写入" not in out.decode()
+    assert _is_char_device("/dev/full")  # written in place, never replaced by a file
+
+
+@pytest.mark.parametrize("what", [["monthly", "--month", "2026-10"], ["annual", "--year", "2026"]])
+def test_cli_report_to_an_unwritable_path_fails_in_one_line(db, sqlite_url, tmp_path, capsysbinary,
+                                                            what):
+    from tests.test_reports import run_cli
+
+    build_month(db)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    no_folder = "the folder does not exist and cannot be created"
+    for out_path, reason in ((f"{blocker}/sub/report.html", no_folder),
+                             (str(tmp_path), "it is a folder"), ("/proc/x/y.html", no_folder)):
+        code, out, err = run_cli(["report", *what, "--out", out_path, "--db", sqlite_url,
+                                  "--lang", "en"], capsysbinary)
+        lines = err.decode().splitlines()
+        assert code == 1 and len(lines) == 1, err.decode()
+        assert lines[0] == f"cannot write the report to {out_path}: {reason}"
+        assert "Traceback" not in err.decode() and out == b""
+    assert blocker.read_text() == "x" and not [p for p in tmp_path.iterdir() if ".tmp" in p.name]

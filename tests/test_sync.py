@@ -164,13 +164,13 @@ def test_two_kiosks_offline_then_synced(centre, tmp_path):
     assert (signed["A1001"].signed_in_at, signed["A1001"].kiosk_id) == (wall(f"{DAY} 08:50"), "door-2")
     assert signed["A1001"].method == "qr" and signed["A1001"].status == "present"
     assert signed["B2001"].status == "late"
-    handle.close()
-    # the centre's monthly report counts the person who signed in at both doors once
-    import json
+    # the centre's monthly report counts the person who signed in at both doors once (made as of
+    # that evening: DAY lies in the future, and a report leaves out sessions not yet started)
+    from kiosk.reports import ReportOptions, monthly
 
-    report = kiosk(tmp_path / "admin", "report", "monthly", "--month", DAY[:7], "--format", "json",
-                   "--out", "-", "--db", centre.url)
-    data = json.loads(report.stdout)
+    data = monthly(int(DAY[:4]), int(DAY[5:7]), ReportOptions(tz=TZ, now=wall(f"{DAY} 18:00")),
+                   detail=False)
+    handle.close()
     person = next(p for p in data["people"] if p["staff_id"] == "A1001")
     assert (person["present"], person["late"]) == (1, 0)
     morning_row = next(s for s in data["sessions"] if s["id"] == morning)

@@ -3,10 +3,15 @@
 ``--format`` is one of csv, xlsx, md, html, json; when left out it follows the ``--out`` file's
 extension (json for standard output). ``--out -`` writes to standard output. While it works, a
 short progress line is shown on stderr when stderr is a terminal.
+
+A report that cannot be written (disk full — ``--out /dev/full`` —, no permission, a folder that
+cannot be created) is refused with one translated line naming the file and the reason, exit 1;
+"report written" is only said once every byte is out.
 """
 
 from __future__ import annotations
 
+import errno
 import sys
 
 from kiosk import timefmt
@@ -113,13 +118,21 @@ def _year(text: str) -> int:
     return int(value)
 
 
+WRITE_REASONS = {errno.ENOSPC: "no_space", errno.EDQUOT: "no_space", errno.EFBIG: "no_space",
+                 errno.EACCES: "denied", errno.EPERM: "denied", errno.EROFS: "read_only",
+                 errno.ENOENT: "no_folder", errno.ENOTDIR: "no_folder", errno.EISDIR: "is_folder"}
+
+
 def _write(ctx: Context, data: bytes) -> int:
     from kiosk.sheets import write_bytes
 
     try:
         write_bytes(ctx.args.out, data)
-    except OSError:
-        raise CommandError(t("cli.cannot_write", path=ctx.args.out)) from None
+    except BrokenPipeError:
+        raise  # ``… --out - | head``: the reader left; the CLI's policy is a quiet exit
+    except OSError as exc:
+        reason = t(f"report.cli.reason.{WRITE_REASONS.get(exc.errno, 'other')}")
+        raise CommandError(t("report.cli.write_failed", path=ctx.args.out, reason=reason)) from None
     if ctx.args.out != "-":
         ctx.out(t("report.cli.written", path=ctx.args.out))
     return 0

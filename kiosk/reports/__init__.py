@@ -55,7 +55,8 @@ def _render(fmt: str, title: str, tables, *, bulletin: str | None, meta: str,
     if fmt == "md":
         from kiosk.reports.render_text import markdown_report
 
-        return markdown_report(title, tables, bulletin, [meta, "", *preface, ""]).encode("utf-8")
+        lead = [meta, ""] + ([*preface, ""] if preface else [])
+        return markdown_report(title, tables, bulletin, lead).encode("utf-8")
     if fmt == "html":
         from kiosk.reports.render_html import annual_charts, html_document, monthly_charts
 

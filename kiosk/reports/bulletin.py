@@ -2,6 +2,10 @@
 
 Its numbers are the model's numbers: 应到 = totals.expected, 实到 = present + late, the rate is
 totals.rate shown as a percentage with one decimal (:func:`percent`).
+
+Layout of the text: a head block (the title "…学习情况通报", the issue "2026年第N期" when the month
+has one, the period), a blank line, then one paragraph a line. Renderers use :func:`bulletin_parts`
+so the title is shown once, as the section heading, not under a second heading of the same words.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ def percent(rate: float | None) -> str:
 def monthly_bulletin(report: dict) -> str:
     year, month = (int(part) for part in report["month"].split("-"))
     totals = report["totals"]
-    lines = [t("report.bulletin.title", office=report.get("office") or ""),
-             t("report.bulletin.issue", year=year, issue=report["issue"]),
-             t("report.bulletin.period", year=year, month=month), ""]
+    lines = [t("report.bulletin.title", office=report.get("office") or "")]
+    if report["issue"] is not None:  # a month without sessions issues no numbered bulletin
+        lines.append(t("report.bulletin.issue", year=year, issue=report["issue"]))
+    lines += [t("report.bulletin.period", year=year, month=month), ""]
     if not totals["sessions"]:
         lines.append(t("report.bulletin.none"))
         return "\n".join(lines)
@@ -48,6 +53,13 @@ def monthly_bulletin(report: dict) -> str:
                          for w in report["warnings"])
         lines.append(t("report.bulletin.attention", list=items))
     return "\n".join(lines)
+
+
+def bulletin_parts(text: str) -> tuple[str, list[str], list[str]]:
+    """The bulletin split for layout: (title, the other head lines, the body paragraphs)."""
+    head, _, body = text.partition("\n\n")
+    head_lines = head.split("\n")
+    return head_lines[0], head_lines[1:], [line for line in body.split("\n") if line]
 
 
 def warning_detail(warning: dict) -> str:

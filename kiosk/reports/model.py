@@ -2,12 +2,21 @@
 
 The figures come from the aggregate queries in :mod:`db.reports`; this module only adds rates,
 ranks, warnings, targets and the bulletin. ``now`` (naive UTC) is injected because it decides
-which pending rows are absent and how many months of the year are left.
+which sessions have started (a session whose start is still in the future is in no figure at
+all), which pending rows are absent and how many months of the year are left.
 
-Rates are fractions 0–1: ``rate`` = (present + late) / expected (None when nothing was expected)
-and ``rate_excluding_excused`` = (present + late) / (expected − excused). ``attended`` is
-present + late of the expected rows; ``sessions_attended`` also counts visits (列席), which earn
-credit hours like any attendance.
+Rates are fractions 0–1, unrounded in the model and JSON: ``rate`` = (present + late) / expected
+(None when nothing was expected) and ``rate_excluding_excused`` = (present + late) /
+(expected − excused).
+
+Visitors (列席) and credit hours (SPEC §2: "Attending (present or late) earns the session's credit
+hours"): a visit is an attendance, so it earns the session's credit hours and counts in
+``sessions_attended``, but it is not expected, so it is in no rate. Per person, therefore:
+
+* ``attended`` = present + late of the rows where the person was expected (the rate's numerator);
+* ``visited`` = sessions attended as a visitor (列席; ``visitors`` counts the same visitor rows);
+* ``sessions_attended`` = ``attended`` + ``visited``;
+* ``credit_hours`` = the credit hours of exactly those ``sessions_attended`` sessions.
 """
 
 from __future__ import annotations
@@ -75,7 +84,8 @@ def monthly(year: int, month: int, options: ReportOptions, progress: Progress = 
     progress("people")
     people = [{"staff_id": row["staff_id"], "name": row["name"], "department": row["department"],
                "credit_hours": row["credit_hours"], "sessions_attended": row["sessions_attended"],
-               **_with_rates(row)} for row in figures.people_stats(start, end, now)]
+               "visited": row["visited"], **_with_rates(row)}
+              for row in figures.people_stats(start, end, now)]
     progress("totals")
     total_row = figures.totals(start, end, now)
     totals = {"sessions": total_row["sessions"], **_with_rates(total_row),
@@ -89,7 +99,7 @@ def monthly(year: int, month: int, options: ReportOptions, progress: Progress = 
         rows = [_detail_entry(row, tz) for row in figures.detail_rows(start, end, now)]
     report = {
         "month": f"{year:04d}-{month:02d}",
-        "issue": _issue_number(trend, month),
+        "issue": issue_number(trend, month),
         "office": options.office_name,
         "timezone": str(tz.key),
         "period": {"start": timefmt.iso(start, tz), "end": timefmt.iso(end, tz)},
@@ -169,7 +179,7 @@ def _warnings(people: list[dict], options: ReportOptions) -> list[dict]:
 
 
 def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
-    """Month by month from January to ``month``: sessions, expected, attended, rate."""
+    """Month by month from January to ``month``: sessions started, expected, attended, rate."""
     start = timefmt.month_bounds_utc(year, 1, tz)[0]
     end = timefmt.month_bounds_utc(year, month, tz)[1]
     buckets = {m: {"month": f"{year:04d}-{m:02d}", "sessions": 0, "expected": 0, "attended": 0}
@@ -184,16 +194,27 @@ def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
     return list(buckets.values())
 
 
-def _issue_number(trend: list[dict], month: int) -> int:
-    """第N期: bulletins are numbered per year, one per month that had sessions."""
-    earlier = sum(1 for b in trend[:month - 1] if b["sessions"])
-    return earlier + 1
+def issue_number(trend: list[dict], month: int) -> int | None:
+    """第N期: N = how many months of the year, January up to and including ``month``, had at least
+    one session that started (by the report's ``now``; ``trend`` holds only started sessions).
+
+    A month without any started session issues no bulletin, so it has no number (None) — it must
+    not take the number of the next month that does (an empty September and the first real
+    bulletin in October both came out as 第1期).
+    """
+    if not trend[month - 1]["sessions"]:
+        return None
+    return sum(1 for bucket in trend[:month] if bucket["sessions"])
 
 
 # -- annual ---------------------------------------------------------------------------------------
 
 def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> dict:
-    """Per person: credit hours and sessions attended in ``year`` against the targets."""
+    """Per person: credit hours and sessions attended in ``year`` against the targets.
+
+    Only sessions that have started by ``now`` count (as in :func:`monthly`); ``sessions_attended``
+    = ``attended`` (as expected) + ``visited`` (列席), and ``credit_hours`` are theirs.
+    """
     tz, now = options.tz, options.now
     start = timefmt.month_bounds_utc(year, 1, tz)[0]
     end = timefmt.month_bounds_utc(year, 12, tz)[1]
@@ -214,6 +235,8 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
             "department": person["department"], "groups": person["groups"],
             "credit_hours": round(sum(r["credit_hours"] for r in rows), 2),
             "sessions_attended": sum(r["sessions_attended"] for r in rows),
+            "attended": sum(r["present"] + r["late"] for r in rows),
+            "visited": sum(r["visited"] for r in rows),
             "expected": sum(r["expected"] for r in rows),
             "absent": sum(r["absent"] for r in rows),
             "targets": targets,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from kiosk.i18n import current_language, t
+from kiosk.reports.bulletin import bulletin_parts
 from kiosk.reports.charts import rate_bars, trend_columns
 from kiosk.reports.render_text import cell_text
 from kiosk.reports.tables import Table
@@ -23,6 +24,7 @@ h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }
 h2 { font-size: 12pt; border-bottom: 1px solid #888; margin: 6mm 0 2mm; padding-bottom: 1mm; }
 .bulletin { border: 1px solid #bbb; padding: 3mm 5mm; }
 .bulletin p { margin: 1.5mm 0; text-indent: 2em; }
+.bulletin h2 { text-align: center; border-bottom: none; margin-top: 2mm; }
 .bulletin p.head { text-indent: 0; text-align: center; font-weight: bold; }
 .meta { color: #555; font-size: 9pt; text-align: right; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; page-break-inside: auto; }
@@ -63,10 +65,10 @@ def html_document(title: str, *, bulletin: str | None, tables: list[Table], char
         parts.append(f'<p class="meta">{escape(meta)}</p>')
     parts += [f"<p>{escape(line)}</p>" for line in preface]
     if bulletin:
-        lines = [line for line in bulletin.split("\n") if line]
-        paragraphs = [f'<p class="head">{escape(line)}</p>' for line in lines[:3]]
-        paragraphs += [f"<p>{escape(line)}</p>" for line in lines[3:]]
-        parts.append(f'<section class="bulletin"><h2>{escape(t("report.section.bulletin"))}</h2>'
+        title_line, head, body = bulletin_parts(bulletin)  # its title is the heading: once
+        paragraphs = [f'<p class="head">{escape(line)}</p>' for line in head]
+        paragraphs += [f"<p>{escape(line)}</p>" for line in body]
+        parts.append(f'<section class="bulletin"><h2 class="head">{escape(title_line)}</h2>'
                      + "".join(paragraphs) + "</section>")
     if charts:
         parts.append('<div class="charts">'

@@ -2,8 +2,10 @@
 
 CSV layout (documented choice): every table of the report as a *section* in one file — a row with
 the section title, its header row, its rows, then a blank row — in the order 汇总, 按部门, 按人员,
-按场次, (预警名单), 明细. Rates are written as fractions 0–1 (numbers, not text), so a spreadsheet
-can format or compute with them.
+按场次, (预警名单), 明细. Rates are written as fractions 0–1 rounded to :data:`CSV_RATE_DIGITS`
+decimals (``0.3333``, not ``0.3333333333333333``) and other fractional numbers (hours) to
+:data:`CSV_NUMBER_DIGITS` — still numbers, not text, so a spreadsheet can format or compute
+with them.
 
 XLSX: one sheet per table with the fixed names 汇总 / 按部门 / 按人员 / 按场次 / 预警名单 / 明细
 (annual: 汇总 / 按人员) whatever the language, frozen bold header, widths that fit CJK text,
@@ -26,10 +28,25 @@ SHEET_NAMES = {"summary": "汇总", "departments": "按部门", "people": "按�
                "warnings": "预警名单", "detail": "明细"}
 PERCENT_FORMAT = "0.0%"
 HOURS_FORMAT = "0.##"
+CSV_RATE_DIGITS = 4
+CSV_NUMBER_DIGITS = 2
 
 
 def csv_report(tables: list[Table]) -> bytes:
-    return csv_sections_bytes((table.title, table.headers, table.rows) for table in tables)
+    return csv_sections_bytes((table.title, table.headers, _csv_rows(table)) for table in tables)
+
+
+def _csv_rows(table: Table) -> list[list]:
+    """The rows with every float rounded for reading (CSV shows a float's full ``repr``)."""
+    return [[_csv_number(table, r, c, v) for c, v in enumerate(row)]
+            for r, row in enumerate(table.rows)]
+
+
+def _csv_number(table: Table, row: int, column: int, value):
+    if not isinstance(value, float):
+        return value
+    digits = CSV_RATE_DIGITS if table.is_percent(row, column) else CSV_NUMBER_DIGITS
+    return round(value, digits)
 
 
 def xlsx_report(tables: list[Table], title: str) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.i18n import t
-from kiosk.reports.bulletin import percent
+from kiosk.reports.bulletin import bulletin_parts, percent
 from kiosk.reports.tables import Table
 
 
@@ -37,11 +37,13 @@ def markdown_report(title: str, tables: list[Table], bulletin: str | None = None
                     preface: list[str] = ()) -> str:
     parts = [f"# {_md_escape(title)}", ""]
     parts += list(preface)
-    if bulletin:
-        parts += [f"## {t('report.section.bulletin')}", ""]
-        for line in bulletin.split("\n"):
-            if line:
-                parts += [_md_escape(line), ""]
+    if bulletin:  # its own title ("…学习情况通报") is the section heading: shown once
+        title_line, head, body = bulletin_parts(bulletin)
+        parts += [f"## {_md_escape(title_line)}", ""]
+        if head:
+            parts += [_md_escape(" ".join(head)), ""]
+        for line in body:
+            parts += [_md_escape(line), ""]
     for table in tables:
         parts += [f"## {_md_escape(table.title)}", "", markdown_table(table), ""]
     return "\n".join(parts) + "\n"
