@@ -6,6 +6,7 @@ never load the UI.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -48,9 +49,17 @@ def run(ctx: Context, hint: str = "") -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("KIOSK_ALLOW_NO_TTY"):
         raise CommandError(t("run.not_a_terminal"))
     settings = ctx.settings.with_overrides(kiosk_id=(args.kiosk_id or "").strip()[:64] or None)
+    from kiosk import timefmt
+    from kiosk.ui.today import PlanPreload
+
+    # no garbage collections while Textual loads and the first frame is drawn (start-up time):
+    # the kiosk turns the collector back on once the first frame is on screen
+    gc.disable()
+    # today's sessions are read while Textual imports, so the title is in the first frame
+    preload = PlanPreload(db, settings.tz, timefmt.utc_now)
     from kiosk.ui.app import build_app
 
-    app = build_app(settings, db, qr_only=args.qr_only, camera_source=source)
+    app = build_app(settings, db, qr_only=args.qr_only, camera_source=source, plan=preload.take())
     app.status_hint = hint
     app.run()
     return 0

@@ -8,6 +8,7 @@ button on the PIN-gated admin screen.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,15 +19,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.timer import Timer
 
-from kiosk import pin as admin_pin
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.desk import SignInDesk
 from kiosk.i18n import set_language, t
-from kiosk.ui.dialogs import PinDialog, SetPinDialog
-from kiosk.ui.screens.admin import AdminScreen
 from kiosk.ui.screens.signin import SignInScreen
 from kiosk.ui.sync_poll import next_delay, queued_events, sync_round
+from kiosk.ui.today import TodayPlan
 from kiosk.ui.widgets.sync_mark import SyncState
 
 log = logging.getLogger("kiosk.ui")
@@ -41,8 +40,10 @@ class KioskApp(App[None]):
     ]
 
     def __init__(self, settings: Settings, db: pw.Database, desk: SignInDesk, *,
-                 clock: Callable[[], dt.datetime], qr_only: bool, camera_source: int | str | None) -> None:
+                 clock: Callable[[], dt.datetime], qr_only: bool, camera_source: int | str | None,
+                 plan: TodayPlan | None = None) -> None:
         super().__init__()
+        self.first_plan = plan
         self.settings = settings
         self.db = db
         self.desk = desk
@@ -61,9 +62,15 @@ class KioskApp(App[None]):
     # -- start-up -------------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.title = t("ui.app_title")
-        self.push_screen(SignInScreen(self.desk, clock=self.clock, qr_only=self.qr_only))
-        if not admin_pin.has_pin(self.settings.home):
-            self.push_screen(SetPinDialog(self.settings.home, first_run=True))
+        self.push_screen(SignInScreen(self.desk, clock=self.clock, qr_only=self.qr_only,
+                                      plan=self.first_plan))
+        self.call_after_refresh(self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        """Work that can wait until the kiosk is on screen (start-up time)."""
+        if not gc.isenabled():  # ``kiosk run`` paused the collector for start-up
+            gc.freeze()  # what start-up made lives as long as the kiosk: never scan it again
+            gc.enable()
         self.request_sync_check()
 
     def on_unmount(self) -> None:
@@ -87,12 +94,27 @@ class KioskApp(App[None]):
         super().bell()
 
     def open_admin(self) -> None:
+        """F2: the PIN dialog, then the admin screen. Never offers to set a first PIN on screen.
+
+        Without a PIN nobody can reach admin or quit here: the message says how to set one from
+        the command line. Admin screen and dialogs load on first use (start-up time).
+        """
+        from kiosk import pin as admin_pin  # loaded on first use: start-up time
+
         home = self.settings.home
         if not admin_pin.has_pin(home):
-            self.push_screen(SetPinDialog(home, first_run=True),
-                             callback=lambda ok: ok and self.push_screen(AdminScreen()))
+            self.notify(t("ui.pin.none_set"), severity="warning", timeout=12)
             return
-        self.push_screen(PinDialog(home), callback=lambda ok: ok and self.push_screen(AdminScreen()))
+        from kiosk.ui.dialogs import PinDialog
+        from kiosk.ui.screens.admin import AdminScreen
+
+        self.push_screen(PinDialog(home, on_scan=self._scan_from_pin_dialog),
+                         callback=lambda ok: ok and self.push_screen(AdminScreen()))
+
+    def _scan_from_pin_dialog(self, raw: str) -> None:
+        """A badge scanned while the PIN dialog was open: sign it in as if the dialog weren't there."""
+        if isinstance(self.screen, SignInScreen):
+            self.signin.sign_in(raw)
 
     def switch_language(self, lang: str) -> None:
         set_language(lang)
@@ -181,11 +203,15 @@ class KioskApp(App[None]):
 
 
 def build_app(settings: Settings, db: pw.Database, *, clock: Callable[[], dt.datetime] = timefmt.utc_now,
-              qr_only: bool = False, camera_source: int | str | None = None) -> KioskApp:
-    """The one way the CLI and the tests make a kiosk (posting's ``make_posting`` pattern)."""
+              qr_only: bool = False, camera_source: int | str | None = None,
+              plan: TodayPlan | None = None) -> KioskApp:
+    """The one way the CLI and the tests make a kiosk (posting's ``make_posting`` pattern).
+
+    ``plan``: today's sessions already read (``kiosk run`` preloads them while Textual loads).
+    """
     set_language(settings.lang)
     desk = SignInDesk(db, kiosk_id=settings.kiosk_id, tz=settings.tz,
                       allow_typed_id=settings.allow_typed_id and not qr_only,
                       signout_grace=settings.signout_grace, clock=clock)
     return KioskApp(settings, db, desk, clock=clock, qr_only=qr_only or not settings.allow_typed_id,
-                    camera_source=camera_source)
+                    camera_source=camera_source, plan=plan)

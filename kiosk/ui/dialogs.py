@@ -7,6 +7,7 @@ scrypt hash in ``KIOSK_HOME`` and ``False`` on Escape/cancel, so callers never s
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on, work
@@ -14,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -45,6 +47,15 @@ LOCK_AFTER = 5  # wrong PINs in a row …
 LOCK_SECONDS = 30.0  # … lock the dialog for this long, so guessing at the kiosk is slow
 FORGET_SECONDS = 600.0  # wrong PINs older than this no longer count
 _failures: dict[Path, list[float]] = {}  # per home: times of the wrong PINs in a row
+IDLE_SECONDS = 20.0  # the PIN dialog closes after this long without a key
+SCAN_LIMIT = 4096  # the field takes a whole scan, so a badge is recognised rather than cut at 32
+BADGE_PREFIX = "SK1."
+
+
+def could_be_pin(value: str) -> bool:
+    """False for what a scanner sends (a badge payload, or more than a PIN's 32 characters)."""
+    text = value.strip()
+    return len(text) <= admin_pin.MAX_LEN and not text.upper().startswith(BADGE_PREFIX)
 
 
 def _locked_for(home: Path) -> int:
@@ -58,20 +69,26 @@ class PinDialog(ModalScreen[bool]):
     """Ask for the admin PIN; dismiss True when right, False on cancel. Wrong PIN: stay, say so.
 
     After five wrong PINs in a row (in any dialog on this home) it refuses to check for 30 s.
+    A kiosk's scanner keeps typing while the dialog is open, so the dialog closes itself after
+    ``IDLE_SECONDS`` without a key, and an entry that cannot be a PIN (a badge payload
+    ``SK1.…`` or anything longer than a PIN may be) closes it without counting as a wrong PIN;
+    ``on_scan`` (the kiosk's sign-in) then gets that entry, so the scan is not lost.
     """
 
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, on_scan: Callable[[str], None] | None = None) -> None:
         super().__init__()
         self.home = Path(home)
+        self.on_scan = on_scan
+        self._idle: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(t("ui.pin.title"), classes="dialog-title")
             yield Label(t("ui.pin.prompt"))
-            yield Input(password=True, id="pin-input", max_length=admin_pin.MAX_LEN)
+            yield Input(password=True, id="pin-input", max_length=SCAN_LIMIT)
             yield Label("", id="pin-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
                 yield Button(t("ui.pin.cancel"), id="pin-cancel")
@@ -79,11 +96,28 @@ class PinDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#pin-input", Input).focus()
+        self._touch()
+
+    def _touch(self) -> None:
+        """Any key restarts the idle countdown."""
+        if self._idle is not None:
+            self._idle.stop()
+        self._idle = self.set_timer(IDLE_SECONDS, self.action_cancel)
+
+    def on_key(self) -> None:
+        self._touch()
+
+    @on(Input.Changed, "#pin-input")
+    def _typed(self) -> None:
+        self._touch()  # the Input consumes printable keys, so count its changes too
 
     @on(Input.Submitted, "#pin-input")
     @on(Button.Pressed, "#pin-ok")
     def submit(self) -> None:
         field = self.query_one("#pin-input", Input)
+        if not could_be_pin(field.value):
+            self._not_a_pin(field.value)
+            return
         wait = _locked_for(self.home)
         if wait:
             field.value = ""
@@ -93,6 +127,12 @@ class PinDialog(ModalScreen[bool]):
         field.disabled = True
         self._check(field.value)
 
+    def _not_a_pin(self, value: str) -> None:
+        """A scan landed here: close without counting a wrong PIN and hand the scan on."""
+        self.dismiss(False)
+        if self.on_scan is not None and value.strip():
+            self.app.call_later(self.on_scan, value)
+
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _check(self, value: str) -> None:
         # scrypt takes ~50 ms on purpose: keep it off the UI thread so the screen never stalls.
@@ -100,6 +140,8 @@ class PinDialog(ModalScreen[bool]):
         self.app.call_from_thread(self._checked, ok)
 
     def _checked(self, ok: bool) -> None:
+        if not self.is_attached:
+            return
         if ok:
             _failures.pop(self.home, None)
             self.dismiss(True)
@@ -116,37 +158,34 @@ class PinDialog(ModalScreen[bool]):
 
     @on(Button.Pressed, "#pin-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        if self.is_current:
+            self.dismiss(False)
 
 
 class SetPinDialog(ModalScreen[bool]):
-    """Set (first run) or change the admin PIN: typed twice, validated, stored hashed.
+    """Change the admin PIN from the admin screen (already behind the PIN): typed twice, stored hashed.
 
-    On first run it cannot be cancelled: a kiosk must never stand in front of attendees
-    without a PIN guarding quit and admin.
+    There is deliberately no "first PIN" on screen: whoever walked up first would own the kiosk.
+    A home without a PIN gets one from the command line (``kiosk init --no-keys --pin …``).
     """
 
     DEFAULT_CSS = DIALOG_CSS.replace("PinDialog, SetPinDialog, SessionPickDialog", "SetPinDialog")
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, home: Path, *, first_run: bool = False) -> None:
+    def __init__(self, home: Path) -> None:
         super().__init__()
         self.home = Path(home)
-        self.first_run = first_run
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(t("ui.pin.set_title"), classes="dialog-title")
-            if self.first_run:
-                yield Label(t("ui.pin.set_first"))
             yield Label(t("ui.pin.new"))
             yield Input(password=True, id="pin-new", max_length=admin_pin.MAX_LEN)
             yield Label(t("ui.pin.repeat"))
             yield Input(password=True, id="pin-repeat", max_length=admin_pin.MAX_LEN)
             yield Label("", id="pin-error", classes="dialog-error")
             with Horizontal(classes="buttons"):
-                if not self.first_run:
-                    yield Button(t("ui.pin.cancel"), id="pin-cancel")
+                yield Button(t("ui.pin.cancel"), id="pin-cancel")
                 yield Button(t("ui.pin.ok"), id="pin-ok", variant="primary")
 
     def on_mount(self) -> None:
@@ -186,8 +225,7 @@ class SetPinDialog(ModalScreen[bool]):
 
     @on(Button.Pressed, "#pin-cancel")
     def action_cancel(self) -> None:
-        if not self.first_run:
-            self.dismiss(False)
+        self.dismiss(False)
 
 
 class SessionPickDialog(ModalScreen[int | None]):

@@ -12,9 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from db.models import SignInEvent
+from db.roster import StaffRecord, upsert_staff
+from db.sessions import add_session
 from kiosk import config
 from kiosk import pin as admin_pin
 from kiosk.desk import SignInDesk
@@ -185,7 +188,7 @@ async def test_morning_session_has_no_early_leave_tile_and_english_works(db, sql
 
 async def test_pick_list_of_today_opens_a_session(db, sqlite_url):
     make_office(db)
-    app = make_app(db, sqlite_url, None, Clock(wall("2026-11-28 08:40")))
+    app = make_app(db, sqlite_url, None, Clock(wall("2026-11-28 14:01")))  # two open: ask
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: app.screen.query_one("#pick-list").option_count == 3)
         await pilot.press("enter")
@@ -194,6 +197,68 @@ async def test_pick_list_of_today_opens_a_session(db, sqlite_url):
         assert "机关学习日" in str(app.screen.query_one("#host-header", Static).content)
         await pilot.press("f6")
         await until(pilot, lambda: not isinstance(app.screen, HostScreen))
+
+
+async def test_the_one_open_session_opens_directly_and_f6_switches(db, sqlite_url):
+    make_office(db)
+    app = make_app(db, sqlite_url, None, Clock(wall("2026-11-28 08:40")))  # only the morning is open
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        assert "机关学习日" in str(app.screen.query_one("#host-header", Static).content)
+        await pilot.press("f6")
+        await until(pilot, lambda: not isinstance(app.screen, HostScreen))
+        await until(pilot, lambda: app.screen.query_one("#pick-list").option_count == 3)
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, HostScreen)  # the list stays to choose from
+
+
+async def test_host_actions_without_a_pin_are_refused_and_say_how(db, sqlite_url, home):
+    ids = make_office(db)
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        for key in ("f2", "f3", "f4"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, HostScreen)
+        notes = " ".join(str(n.message) for n in app._notifications)
+        assert "kiosk init --no-keys --pin 1234" in notes
+    assert not admin_pin.has_pin(home)
+    assert SignInEvent.select().count() == 0
+
+
+LONG_DEPARTMENTS = ["机关党委办公室", "综合业务处", "财务审计处", "人力资源处", "信息中心", "后勤服务中心",
+                    "法规处", "宣传处", "离退休干部处", "工会", "档案室", "纪检监察室"]
+SCROLLBAR_GLYPHS = set("▁▂▃▄▅▆▇▉▊▋▌▍▎▏")
+
+
+def screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 50)])
+async def test_departments_fit_without_scrollbars_between_the_panels(db, sqlite_url, size):
+    """Long department names and more rows than fit: every row keeps its %, no ▅▅ between panels."""
+    with db.atomic():
+        upsert_staff([StaffRecord(f"S{i:03d}", f"S{i:03d}", f"人{i}", LONG_DEPARTMENTS[i % 12], "", ())
+                      for i in range(40)])
+        sid = add_session({"title": "学习", "kind": "learning_day", "start": wall("2026-11-28 09:00"),
+                           "end": wall("2026-11-28 11:00")}, [("all", "")])
+    SignInDesk(db, kiosk_id="door-1", tz=TZ).sign_in("S000", at=wall("2026-11-28 08:55"))
+    app = make_app(db, sqlite_url, sid, Clock(wall("2026-11-28 09:20")))
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 40")
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        rows = [line for line in text.splitlines() if line.lstrip().startswith(tuple(LONG_DEPARTMENTS))]
+        assert len(rows) >= 8
+        assert all("%" in line for line in rows), text
+        assert "25%" in text  # 机关党委办公室: 1 of 4
+        if size[0] < 120:
+            assert not SCROLLBAR_GLYPHS & set(text), text
+        if size[0] >= 100:
+            assert "█" in text  # room for bars again
 
 
 async def test_an_unknown_session_is_said_on_screen(db, sqlite_url):

@@ -229,22 +229,157 @@ async def test_admin_chooses_the_session_for_this_kiosk(db, home):
     assert Attendance.get(session=ids["central"], staff="B2002").status == "present"
 
 
-async def test_first_run_asks_for_a_pin_before_anything(db, home):
+async def test_a_preloaded_plan_is_on_the_first_frame_without_a_database_round_trip(db, home):
+    """``kiosk run`` reads today's sessions while Textual loads: the title needs no worker."""
+    from kiosk.config import Settings
+    from kiosk.ui.app import build_app
+    from kiosk.ui.today import PlanPreload
+    from tests.ui.kiosk_office import FrozenClock
+
+    make_office(db)
+    pin.set_pin(home, PIN)
+    clock = FrozenClock("2026-11-28 09:02")
+    settings = Settings(home=home, db_url=f"sqlite:///{db.database}", lang="zh", kiosk_id="k")
+    plan = PlanPreload(db, settings.tz, clock).take(timeout=5)
+    assert plan is not None and plan.current.title == "机关学习日"
+    app = build_app(settings, db, clock=clock, plan=plan)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "机关学习日" in str(app.signin.query_one(SessionCard).content)  # before any worker ran
+        await ready(app, pilot)
+        assert "张 三" in await scan(app, pilot, "A1001")
+
+
+def toast_text(app) -> str:
+    return " ".join(str(n.message) for n in app._notifications)
+
+
+async def test_without_a_pin_the_kiosk_signs_in_and_never_offers_to_set_one(db, home):
+    """A home set up without a PIN: nobody walking up can claim the kiosk; F2 says how to set one."""
     make_office(db)
     app, _ = kiosk(db, home, with_pin=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.screen.focused is app.screen.query_one("#scan", Input)
+        assert "张 三" in await scan(app, pilot, "A1001")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert "kiosk init --no-keys --pin 1234" in toast_text(app)
+        await pilot.press(*"1234", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+    assert not pin.has_pin(home)
+    assert Attendance.get(staff="A1001", status="present")
+
+
+async def test_english_no_pin_message(db, home):
+    make_office(db)
+    app, _ = kiosk(db, home, with_pin=False, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        text = toast_text(app)
+        assert "No admin PIN is set" in text and "kiosk init --no-keys --pin 1234" in text
+
+
+async def test_changing_the_pin_from_the_admin_screen_still_works(db, home):
+    make_office(db)
+    app, _ = kiosk(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f2", *PIN, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.click("#admin-pin")
+        await pilot.pause()
         assert isinstance(app.screen, SetPinDialog)
-        await pilot.press("escape")
-        assert isinstance(app.screen, SetPinDialog)  # cannot be skipped
         await pilot.press(*"12", "enter", *"12", "enter")
         await pilot.pause()
         assert "4–32" in str(app.screen.query_one("#pin-error", Static).content)
         await pilot.press(*"5791", "enter", *"5791", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(app.screen, SignInScreen)
+        assert isinstance(app.screen, AdminScreen)
     assert pin.check_pin(home, "5791")
+
+
+async def test_pin_dialog_closes_itself_after_a_while_without_a_key(db, home, monkeypatch):
+    from kiosk.ui import dialogs
+
+    monkeypatch.setattr(dialogs, "IDLE_SECONDS", 1.0)
+    make_office(db)
+    app, _ = kiosk(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause(0.6)
+        await pilot.press("1")
+        await pilot.pause(0.6)
+        assert isinstance(app.screen, PinDialog)  # a key restarted the countdown
+        await pilot.pause(1.0)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.screen.focused is app.screen.query_one("#scan", Input)
+        assert "张 三" in await scan(app, pilot, "A1001")
+
+
+async def test_a_badge_scanned_into_the_pin_dialog_signs_in_and_is_no_wrong_pin(db, home):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from db import queries
+    from kiosk.badges import keys, payload
+    from kiosk.ui import dialogs
+
+    make_office(db)
+    key = Ed25519PrivateKey.generate()
+    with db.atomic():
+        queries.set_setting("badge_public_key", keys.public_key_text(key.public_key()))
+    app, _ = kiosk(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        for _ in range(6):  # more than the lockout's five
+            await pilot.press("f2")
+            await pilot.pause()
+            assert isinstance(app.screen, PinDialog)
+            app.screen.query_one("#pin-input", Input).value = payload.sign(key, "A1002", 1)
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, SignInScreen)
+            assert "李 四" in banner(app).text
+        await pilot.press("f2")
+        await pilot.pause()
+        app.screen.query_one("#pin-input", Input).value = "X" * 40  # longer than any PIN
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert not dialogs._failures.get(home)
+        await pilot.press("f2", *PIN, "enter")  # no lockout: the right PIN opens admin
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, AdminScreen)
+    assert SignInEvent.get(SignInEvent.staff_key == "A1002").method == "qr"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_notifications_never_cover_the_input(db, home, size):
+    from textual.widgets._toast import Toast
+
+    make_office(db)
+    app, _ = kiosk(db, home)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await ready(app, pilot)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert toasts and "联系管理员" in toast_text(app)
+        field = app.screen.query_one("#scan", Input).region
+        prompt = app.screen.query_one("#prompt").region
+        for toast in toasts:
+            assert toast.region.area and not toast.region.overlaps(field)
+            assert not toast.region.overlaps(prompt)
 
 
 async def test_qr_only_refuses_typed_ids_and_accepts_a_scanned_badge(db, home):

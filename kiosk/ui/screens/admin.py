@@ -20,14 +20,26 @@ from db.database import redact_url
 from kiosk import timefmt
 from kiosk.i18n import current_language, t
 from kiosk.ui.dialogs import SetPinDialog
-from kiosk.ui.today import load_today
-from kiosk.ui.widgets.session_card import TodayPlan
+from kiosk.ui.today import TodayPlan, load_today
 
 IDLE_SECONDS = 120.0
 AUTO = "auto"
 
 
 class AdminScreen(Screen):
+    # Here, not in kiosk.tcss: parsed only when an administrator opens the screen (start-up time).
+    DEFAULT_CSS = """
+    AdminScreen { align: center top; }
+    AdminScreen #admin-body { width: 100%; max-width: 100; padding: 0 2; }
+    AdminScreen #admin-title {
+        text-style: bold; color: $accent; width: 100%; content-align: center middle; margin: 1 0;
+    }
+    AdminScreen .admin-heading { text-style: bold; margin-top: 1; }
+    AdminScreen .admin-row { height: auto; }
+    AdminScreen .admin-row Button { margin-right: 2; }
+    AdminScreen #session-list { height: auto; max-height: 8; }
+    AdminScreen .admin-note { color: $text-muted; margin-top: 1; }
+    """
     BINDINGS = [Binding("escape", "back", show=False)]
 
     class TodayLoaded(Message):

@@ -29,7 +29,7 @@ from kiosk import rules, timefmt
 from kiosk.desk import session_view
 from kiosk.host_actions import HostOutcome
 from kiosk.i18n import t
-from kiosk.ui.dialogs import PinDialog, SetPinDialog
+from kiosk.ui.dialogs import PinDialog
 from kiosk.ui.widgets.host_counts import HostCounts
 from kiosk.ui.widgets.host_departments import HostDepartments
 from kiosk.ui.widgets.host_form import HostActionForm, HostForm
@@ -203,11 +203,11 @@ class HostScreen(Screen):
         if time.monotonic() < self._unlocked_until:
             return True
         home = self.app.settings.home
-        if admin_pin.has_pin(home):
-            ok = await self.app.push_screen_wait(PinDialog(home))
-        else:
-            self.notify(t("host.form.no_pin"))
-            ok = await self.app.push_screen_wait(SetPinDialog(home))
+        if not admin_pin.has_pin(home):  # never offer a first PIN on screen: refused, say how
+            self.notify(t("host.form.no_pin"), severity="error", timeout=12)
+            self.app.bell()
+            return False
+        ok = await self.app.push_screen_wait(PinDialog(home))
         if ok:
             self._unlocked_until = time.monotonic() + UNLOCK_SECONDS
         return bool(ok)

@@ -1,4 +1,8 @@
-"""The pick list of today's sessions, shown by ``kiosk host`` when no ``--session`` is given."""
+"""The pick list of today's sessions, shown by ``kiosk host`` when no ``--session`` is given.
+
+When exactly one session is open for sign-in right now, that session opens directly (once, at
+start); F6 in the live view comes back to this list to switch.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,14 @@ from kiosk.ui.screens.host import HostScreen
 
 class HostPickScreen(Screen):
     class Loaded(Message):
-        def __init__(self, sessions: list[rules.SessionView]) -> None:
+        def __init__(self, sessions: list[rules.SessionView], open_now: list[int]) -> None:
             super().__init__()
             self.sessions = sessions
+            self.open_now = open_now
+
+    def __init__(self, *, open_single: bool = True) -> None:
+        super().__init__()
+        self.open_single = open_single
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
@@ -37,12 +46,15 @@ class HostPickScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self) -> None:
         tz = self.app.settings.tz
-        start, end = timefmt.day_bounds_utc(timefmt.local(self.app.clock(), tz).date(), tz)
+        now = self.app.clock()
+        start, end = timefmt.day_bounds_utc(timefmt.local(now, tz).date(), tz)
         try:
             sessions = [session_view(r) for r in queries.sessions_between(start, end)]
+            near = [session_view(r) for r in queries.sessions_near(now)]  # opened yesterday evening
         finally:
             self.app.db.close()
-        self.post_message(self.Loaded(sessions))
+        open_now = sorted({s.id for s in sessions + near if rules.window_open(s, now)})
+        self.post_message(self.Loaded(sessions, open_now))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -58,6 +70,9 @@ class HostPickScreen(Screen):
         if message.sessions:
             options.highlighted = 0
         options.focus()
+        if self.open_single and len(message.open_now) == 1:
+            self.open_single = False  # only at start: back here by F6, the list stays
+            self.app.push_screen(HostScreen(message.open_now[0]))
 
     @on(OptionList.OptionSelected, "#pick-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:

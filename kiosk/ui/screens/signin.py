@@ -23,16 +23,16 @@ from textual.widgets import Input, Static
 
 from kiosk.desk import SignInDesk, SignInOutcome
 from kiosk.i18n import t
-from kiosk.ui.dialogs import SessionPickDialog
-from kiosk.ui.today import load_today
+from kiosk.ui.today import TodayPlan, load_today
 from kiosk.ui.widgets.clock import KioskClock
 from kiosk.ui.widgets.result_banner import ResultBanner
-from kiosk.ui.widgets.session_card import SessionCard, TodayPlan
+from kiosk.ui.widgets.session_card import SessionCard
 from kiosk.ui.widgets.sync_mark import SyncMark, SyncState
 from kiosk.ui.widgets.today_list import TodayList
 
 log = logging.getLogger("kiosk.ui")
 RESULT_SECONDS = 3.0
+TODAY_LIST_FROM = 120  # terminal columns from which today's list sits beside the card
 REFRESH_SECONDS = 20.0
 INPUT_LIMIT = 4096  # anything over 256 is refused by the rules; this only bounds a runaway paste
 
@@ -47,7 +47,6 @@ class SignInScreen(Screen):
     """One input, always focused; every other widget is display only."""
 
     AUTO_FOCUS = "#scan"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("escape", "attendee_key", show=False, priority=True),
         Binding("f2", "admin", show=False, priority=True),
@@ -63,13 +62,17 @@ class SignInScreen(Screen):
             super().__init__()
             self.state = state
 
-    def __init__(self, desk: SignInDesk, *, clock: Callable[[], dt.datetime], qr_only: bool) -> None:
+    def __init__(self, desk: SignInDesk, *, clock: Callable[[], dt.datetime], qr_only: bool,
+                 plan: TodayPlan | None = None) -> None:
+        """``plan``: today's sessions read before start (``kiosk run`` preloads them), so the
+        open session's title is in the first frame; without it a worker reads them."""
         super().__init__()
         self.desk = desk
         self.clock = clock
         self.qr_only = qr_only
         self._reset_timer: Timer | None = None
-        self.plan = TodayPlan()
+        self.plan = plan or TodayPlan()
+        self._resumed = False
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -92,16 +95,33 @@ class SignInScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(ResultBanner).display = False
+        self._fit(self.app.size.width)
+        if self.plan.loaded:  # preloaded: on screen in the first frame, no database round trip
+            self.query_one(SessionCard).show(self.plan)
+            self.query_one(TodayList).show(self.plan)
+        else:
+            self.refresh_today()
         self.retranslate()
-        self.refresh_today()
         self.set_interval(REFRESH_SECONDS, self.refresh_today)
         self.set_status(self.app.status_hint)
         self.app.start_camera()
 
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Today's list only where there is room. Not a breakpoint class on the screen: that
+        restyles every widget, which cost ~8 ms of the kiosk's start-up."""
+        self.query_one(TodayList).display = width >= TODAY_LIST_FROM
+
     def on_screen_resume(self) -> None:
-        """Back from the admin screen or a dialog: the chosen session or language may have changed."""
-        if self.is_mounted:
+        """Back from the admin screen or a dialog: the chosen session or language may have changed.
+
+        Not on the first resume (the screen just mounted and has today's plan already).
+        """
+        if self._resumed and self.is_mounted:
             self.refresh_today()
+        self._resumed = True
 
     def retranslate(self) -> None:
         """Redraw every text in the current language (after a live language switch)."""
@@ -175,6 +195,8 @@ class SignInScreen(Screen):
             self.show_result(None, error_key="ui.result.error")
             return
         if outcome.reason == "ambiguous_session" and outcome.choices:
+            from kiosk.ui.dialogs import SessionPickDialog  # rare: loaded on first use
+
             self.app.push_screen(SessionPickDialog(outcome.choices, self.desk.tz, name=outcome.name or ""),
                                  callback=lambda picked: self._picked(PendingScan(raw, method), picked))
             return

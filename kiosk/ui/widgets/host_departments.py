@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -11,14 +12,27 @@ from kiosk.i18n import t
 BAR_WIDTH = 5
 WIDE_BAR_WIDTH = 20
 WIDE_FROM = 120  # terminal columns from which the bars get longer
+MIN_BAR = 3  # a bar shorter than this says nothing: then the percentage alone
+PERCENT = 5  # " 100%"
+PADDING = 2  # DataTable's cell padding, one column each side
 
 
 def bar(rate: float | None, width: int = BAR_WIDTH) -> str:
-    """``█████░░░ 62%``: filled blocks for the attendance rate (rounded down, 100% only if full)."""
-    if rate is None:
-        return "░" * width + "   —"
-    filled = int(rate * width)
-    return "█" * filled + "░" * (width - filled) + f" {int(rate * 100):3d}%"
+    """``█████░░░ 62%``: filled blocks for the attendance rate (rounded down, 100% only if full).
+
+    ``width`` 0 gives the percentage alone (a narrow terminal with long department names).
+    """
+    percent = "   —" if rate is None else f"{int(rate * 100):3d}%"
+    if width <= 0:
+        return percent
+    filled = 0 if rate is None else int(rate * width)
+    return "█" * filled + "░" * (width - filled) + " " + percent
+
+
+def bar_width(space: int, preferred: int) -> int:
+    """The longest bar up to ``preferred`` that leaves room for the percentage in ``space`` columns."""
+    fits = space - PADDING - PERCENT - 1
+    return min(preferred, fits) if fits >= MIN_BAR else 0
 
 
 class HostDepartments(DataTable):
@@ -34,15 +48,25 @@ class HostDepartments(DataTable):
                          t("host.dcol.pending"), t("host.col.bar"))
 
     def show(self, departments: tuple[DepartmentCounts, ...], *, ended: bool) -> None:
-        width = WIDE_BAR_WIDTH if self.app.size.width >= WIDE_FROM else BAR_WIDTH
+        self.columns[list(self.columns)[4]].label = Text(t(  # 未到 → 缺席 after the end
+            "host.dcol.absent" if ended else "host.dcol.pending"))
+        preferred = WIDE_BAR_WIDTH if self.app.size.width >= WIDE_FROM else BAR_WIDTH
+        space = self.scrollable_content_region.width
+        width = bar_width(space - self._other_columns(departments), preferred) if space else preferred
         key = (departments, ended, width)
         if key == self._shown:
             return
         self._shown = key
         self.clear()
-        self.columns[list(self.columns)[4]].label = t(  # 未到 → 缺席 after the end
-            "host.dcol.absent" if ended else "host.dcol.pending")
         for dept in departments:
             c = dept.counts
             self.add_row(Text(dept.name), str(c.expected), str(c.attended), str(c.excused),
                          str(c.pending), bar(c.rate, width))
+
+    def _other_columns(self, departments: tuple[DepartmentCounts, ...]) -> int:
+        """Columns taken by everything left of the bar, as the table will lay it out."""
+        labels = [str(c.label) for c in self.columns.values()][:5]
+        cells = [[d.name, str(d.counts.expected), str(d.counts.attended), str(d.counts.excused),
+                  str(d.counts.pending)] for d in departments]
+        return sum(max([cell_len(labels[i])] + [cell_len(row[i]) for row in cells]) + PADDING
+                   for i in range(len(labels)))

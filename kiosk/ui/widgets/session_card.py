@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -10,24 +9,9 @@ from textual.widgets import Static
 
 from kiosk import rules, timefmt
 from kiosk.i18n import t
+from kiosk.ui.today import TodayPlan
 
-
-@dataclass(frozen=True)
-class TodayPlan:
-    """What the card shows; built off the UI thread from the database."""
-
-    open_now: tuple[rules.SessionView, ...] = ()
-    later: tuple[rules.SessionView, ...] = ()
-    chosen: rules.SessionView | None = None
-    loaded: bool = False
-    error: bool = False
-    today: tuple[rules.SessionView, ...] = field(default=())
-
-    @property
-    def current(self) -> rules.SessionView | None:
-        if self.chosen is not None:
-            return self.chosen
-        return self.open_now[0] if self.open_now else None
+__all__ = ["SessionCard", "TodayPlan"]
 
 
 class SessionCard(Static):

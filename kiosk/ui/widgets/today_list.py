@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from kiosk import timefmt
 from kiosk.i18n import t
-from kiosk.ui.widgets.session_card import TodayPlan
+from kiosk.ui.today import TodayPlan
 
 
 class TodayList(Static):
