@@ -8,6 +8,11 @@ on its own byte-identical copy of the same prepared database; rounds alternate t
 best round of each side is compared (the machine is shared and noisy).
 
     python bench/scans.py [--scans 1000] [--rounds 3]
+
+The process row runs the ``kiosk`` script next to this interpreter: run the benchmark with the
+interpreter of a regular install (``pip install .``, which precompiles bytecode) to time what
+users run; with ``PYTHONDONTWRITEBYTECODE`` set, an editable install compiles every changed
+project module on each start.
 """
 
 from __future__ import annotations

@@ -8,6 +8,12 @@ placeholder) from the models' own table and column names, cached, and run with
 replace (``queries.staff_row``, ``queries.recorded_for``, ``ledger.mark_signed_in``,
 ``ledger.append_event``), on SQLite, PostgreSQL and MySQL/MariaDB alike.
 
+On SQLite the statements of a scan (:func:`person_at`, :func:`record_arrival`,
+:func:`insert_event`) go straight to the ``sqlite3`` connection Peewee opened (``db.connection()``:
+same connection, same transaction, same pragmas), which prepares and caches each SQL string
+itself; Peewee's per-statement cursor wrapper cost a fifth of a scan's CPU. Errors are translated
+by Peewee's own exception wrapper, so callers see ``peewee.OperationalError`` etc. as before.
+
 :func:`data_stamp` lets callers cache what rarely changes (the sessions near now): on SQLite it is
 ``PRAGMA data_version`` (changes when another connection commits) with the connection's own
 ``total_changes`` (changes when this connection writes), so an unchanged stamp proves that
@@ -24,6 +30,11 @@ import peewee as pw
 from db.models import Attendance, SignInEvent, Staff, StaffGroup
 
 _SQL: dict[tuple, str] = {}
+# the wrapper Peewee's execute_sql runs every statement in: driver errors → peewee.OperationalError …
+_PEEWEE_ERRORS = pw.__exception_wrapper__
+# what Peewee's own transaction runs after a commit / a rollback (its on-commit callbacks)
+_AFTER_COMMIT = getattr(pw.Database, "_run_commit_callbacks", lambda db: None)
+_AFTER_ROLLBACK = getattr(pw.Database, "_clear_commit_callbacks", lambda db: None)
 
 
 def current() -> pw.Database:
@@ -32,7 +43,8 @@ def current() -> pw.Database:
     return getattr(handle, "obj", None) or handle
 
 
-def _statement(db: pw.Database, name: tuple, build: Callable[[Callable[[str], str], str], str]) -> str:
+def _statement(db: pw.Database, name: tuple, build: Callable[..., str], *args) -> str:
+    """The SQL ``build(ident, param, *args)`` writes for ``db``'s engine, cached under ``name``."""
     key = (db.quote, db.param, *name)
     sql = _SQL.get(key)
     if sql is None:
@@ -41,8 +53,114 @@ def _statement(db: pw.Database, name: tuple, build: Callable[[Callable[[str], st
         def ident(text: str) -> str:
             return f"{quote[0]}{text}{quote[1]}"
 
-        sql = _SQL[key] = build(ident, db.param)
+        sql = _SQL[key] = build(ident, db.param, *args)
     return sql
+
+
+def _execute(db: pw.Database, sql: str, params: tuple):
+    """``db.execute_sql(sql, params)``; on SQLite run on the sqlite3 connection itself (see the
+    module docstring) — same connection, transaction and error classes, no Peewee cursor wrapper."""
+    if isinstance(db, pw.SqliteDatabase):
+        try:
+            return db.connection().execute(sql, params)
+        except Exception as exc:
+            _raise_as_peewee(exc)
+    return db.execute_sql(sql, params)
+
+
+def _raise_as_peewee(exc: Exception) -> None:  # never returns
+    """Re-raise a driver error as Peewee's class of it, as ``execute_sql`` would have (a
+    try/except costs nothing until it fires, unlike a ``with`` block around every statement)."""
+    with _PEEWEE_ERRORS:
+        raise exc
+    raise exc  # not a driver error: unchanged
+
+
+class ScanTransaction:
+    """``with db.atomic():`` for one scan, at raw sqlite3's cost on SQLite.
+
+    Outside any transaction on SQLite it issues ``BEGIN IMMEDIATE`` … ``COMMIT`` (the lock type
+    ``database.bind`` gives every SQLite database) on the sqlite3 connection and stands on
+    Peewee's transaction stack meanwhile, so
+    an ``atomic()`` inside becomes a savepoint exactly as under ``db.atomic()``; a failed body or
+    commit is rolled back (unless SQLite already undid it, e.g. on a full disk) and re-raised as
+    Peewee's error. Elsewhere, or nested, it is ``db.atomic()``. One object per transaction.
+
+    Its :meth:`record_arrival` and :meth:`insert_event_values` (``ledger``'s ``via=``) and ``conn``
+    (for :func:`person_at`) run the scan's statements on that connection without looking it up
+    again; without one (``conn`` None) they are the module's functions.
+    """
+
+    __slots__ = ("db", "conn", "_atomic")
+
+    def __init__(self, db: pw.Database) -> None:
+        self.db = db
+        self.conn = None  # the sqlite3 connection while this object runs the transaction itself
+        self._atomic = None
+
+    def __enter__(self) -> ScanTransaction:
+        db = self.db
+        if isinstance(db, pw.SqliteDatabase) and not db.in_transaction():
+            conn = db.connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except Exception as exc:
+                _raise_as_peewee(exc)
+            db.push_transaction(self)
+            self.conn = conn
+        else:
+            self._atomic = db.atomic()
+            self._atomic.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._atomic is not None:
+            inner, self._atomic = self._atomic, None
+            inner.__exit__(exc_type, exc, tb)
+            return
+        conn, self.conn = self.conn, None
+        db = self.db
+        db.pop_transaction()
+        try:
+            if exc_type is None:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    _AFTER_ROLLBACK(db)
+                    raise
+                _AFTER_COMMIT(db)
+            else:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                _AFTER_ROLLBACK(db)
+        except Exception as error:
+            _raise_as_peewee(error)
+
+    def record_arrival(self, session_id: int, staff_key: str, *, status: str, at: dt.datetime,
+                       method: str, kiosk_id: str, event_id: str) -> int:
+        """:func:`record_arrival` in this transaction."""
+        conn = self.conn
+        if conn is None:
+            return record_arrival(session_id, staff_key, status=status, at=at, method=method,
+                                  kiosk_id=kiosk_id, event_id=event_id)
+        try:
+            return conn.execute(_statement(self.db, ("arrival",), _arrival_sql),
+                                (status, Attendance.signed_in_at.db_value(at), method, kiosk_id,
+                                 event_id, session_id, staff_key)).rowcount
+        except Exception as exc:
+            _raise_as_peewee(exc)
+
+    def insert_event_values(self, names: tuple[str, ...], values: tuple) -> None:
+        """:func:`insert_event_values` in this transaction."""
+        conn = self.conn
+        if conn is None:
+            return insert_event_values(names, values)
+        try:
+            conn.execute(_statement(self.db, ("event", names), _event_sql, names), values)
+        except Exception as exc:
+            _raise_as_peewee(exc)
 
 
 def to_datetime(value) -> dt.datetime | None:
@@ -109,66 +227,76 @@ def record_arrival(session_id: int, staff_key: str, *, status: str, at: dt.datet
                    kiosk_id: str, event_id: str) -> int:
     """Mark a pending row signed in; the number of rows changed (0: none, or already signed in)."""
     db = current()
-    cursor = db.execute_sql(_statement(db, ("arrival",), _arrival_sql),
-                            (status, Attendance.signed_in_at.db_value(at), method, kiosk_id,
-                             event_id, session_id, staff_key))
+    cursor = _execute(db, _statement(db, ("arrival",), _arrival_sql),
+                      (status, Attendance.signed_in_at.db_value(at), method, kiosk_id,
+                       event_id, session_id, staff_key))
     return cursor.rowcount
+
+
+def _event_sql(q, p, names: tuple[str, ...]) -> str:
+    fields = SignInEvent._meta.fields
+    cols = ", ".join(q(fields[n].column_name) for n in names)
+    return (f"INSERT INTO {q(SignInEvent._meta.table_name)} ({cols}) "
+            f"VALUES ({', '.join([p] * len(names))})")
 
 
 def insert_event(row: dict) -> None:
     """Insert one sign-in event row (keys are SignInEvent field names)."""
+    insert_event_values(tuple(row), tuple(row.values()))
+
+
+def insert_event_values(names: tuple[str, ...], values: tuple) -> None:
+    """Insert one sign-in event: SignInEvent field ``names`` and their ``values``."""
     db = current()
-    names = tuple(row)
-    fields = SignInEvent._meta.fields
-
-    def build(q, p):
-        cols = ", ".join(q(fields[n].column_name) for n in names)
-        return (f"INSERT INTO {q(SignInEvent._meta.table_name)} ({cols}) "
-                f"VALUES ({', '.join([p] * len(names))})")
-
-    sql = _statement(db, ("event", names), build)
     # the values are str/int/None/datetime, which every driver takes as Peewee would pass them
-    db.execute_sql(sql, tuple(row.values()))
+    _execute(db, _statement(db, ("event", names), _event_sql, names), values)
 
 
-def _person_sql(count: int):
-    def build(q, p):
-        s, g, a = (Staff._meta.table_name, StaffGroup._meta.table_name, Attendance._meta.table_name)
-        cols = ", ".join(f"s.{q(c)}" for c in ("key", "staff_id", "name", Staff.department.column_name,
-                                              "title", "active", "badge_version"))
-        sess, staff = Attendance.session.column_name, Attendance.staff.column_name
-        return (f"SELECT dv.data_version, {cols}, (SELECT group_concat(g.{q('name')}, char(31)) "
-                f"FROM {q(g)} g WHERE g.{q(StaffGroup.staff.column_name)} = s.{q('key')}), "
-                f"a.{q(sess)}, a.{q('status')}, a.{q('expected')}, a.{q('signed_in_at')}, "
-                f"a.{q('signed_out_at')} FROM pragma_data_version() dv "
-                f"LEFT JOIN {q(s)} s ON s.{q('key')} = {p} "
-                f"LEFT JOIN {q(a)} a ON a.{q(staff)} = s.{q('key')} "
-                f"AND a.{q(sess)} IN ({', '.join([p] * count)})")
-    return build
+def _person_sql(q, p, count: int) -> str:
+    s, g, a = (Staff._meta.table_name, StaffGroup._meta.table_name, Attendance._meta.table_name)
+    cols = ", ".join(f"s.{q(c)}" for c in ("key", "staff_id", "name", Staff.department.column_name,
+                                          "title", "active", "badge_version"))
+    sess, staff = Attendance.session.column_name, Attendance.staff.column_name
+    return (f"SELECT dv.data_version, {cols}, (SELECT group_concat(g.{q('name')}, char(31)) "
+            f"FROM {q(g)} g WHERE g.{q(StaffGroup.staff.column_name)} = s.{q('key')}), "
+            f"a.{q(sess)}, a.{q('status')}, a.{q('expected')}, a.{q('signed_in_at')}, "
+            f"a.{q('signed_out_at')} FROM pragma_data_version() dv "
+            f"LEFT JOIN {q(s)} s ON s.{q('key')} = {p} "
+            f"LEFT JOIN {q(a)} a ON a.{q(staff)} = s.{q('key')} "
+            f"AND a.{q(sess)} IN ({', '.join([p] * count)})")
 
 
-def person_at(staff_key: str, session_ids: Sequence[int]) -> tuple[int, dict | None, dict[int, dict]]:
-    """SQLite only, one statement: ``PRAGMA data_version``, ``staff_row(staff_key)`` and
-    ``recorded_for(staff_key, session_ids)`` — what a scan reads when its sessions are cached."""
+def person_sql(session_count: int) -> str:
+    """The statement :func:`person_at` runs for that many sessions (a cache may keep it)."""
     db = current()
-    sql = _statement(db, ("person_at", len(session_ids)), _person_sql(len(session_ids)))
-    rows = db.execute_sql(sql, (staff_key, *session_ids)).fetchall()
+    return _statement(db, ("person_at", session_count), _person_sql, session_count)
+
+
+def person_at(staff_key: str, session_ids: Sequence[int], sql: str | None = None, conn=None
+              ) -> tuple[tuple, dict | None, dict[int, dict]]:
+    """SQLite only, one statement: :func:`data_stamp`, ``staff_row(staff_key)`` and
+    ``recorded_for(staff_key, session_ids)`` — what a scan reads when its sessions are cached.
+
+    ``sql`` is :func:`person_sql` for ``len(session_ids)``, when the caller kept it; ``conn`` the
+    bound database's sqlite3 connection, when the caller holds it (``ScanTransaction.conn``).
+    """
+    if conn is None:
+        conn = current().connection()
+    try:
+        rows = conn.execute(sql or person_sql(len(session_ids)), (staff_key, *session_ids)).fetchall()
+    except Exception as exc:
+        _raise_as_peewee(exc)
     first = rows[0]
+    stamp = (conn, first[0], conn.total_changes)
     if first[1] is None:
-        return first[0], None, {}
+        return stamp, None, {}
     person = {"key": first[1], "staff_id": first[2], "name": first[3], "department": first[4],
               "title": first[5], "active": bool(first[6]), "badge_version": first[7],
               "groups": sorted(first[8].split("\x1f")) if first[8] else []}
     held = {r[9]: {"session": r[9], "status": r[10], "expected": bool(r[11]),
                    "signed_in_at": to_datetime(r[12]), "signed_out_at": to_datetime(r[13])}
             for r in rows if r[9] is not None}
-    return first[0], person, held
-
-
-def stamp_of(version: int) -> tuple:
-    """The :func:`data_stamp` for a ``data_version`` read by :func:`person_at`."""
-    conn = current().connection()
-    return conn, version, conn.total_changes
+    return stamp, person, held
 
 
 def data_stamp() -> tuple | None:

@@ -107,24 +107,38 @@ def session_view(row: dict) -> rules.SessionView:
 
 
 def staff_view(row: dict) -> rules.StaffView:
-    return rules.StaffView(
-        key=row["key"], staff_id=row["staff_id"], name=row["name"], department=row["department"],
-        groups=frozenset(row.get("groups", ())), active=bool(row["active"]),
-        badge_version=row["badge_version"], title=row.get("title") or "",
-    )
+    return rules.StaffView(row["key"], row["staff_id"], row["name"], row["department"],
+                           frozenset(row.get("groups", ())), bool(row["active"]),
+                           row["badge_version"], row.get("title") or "")
 
 
 NEAR_CACHE_SPAN = dt.timedelta(minutes=30)
 
 
-@dataclass
 class _NearCache:
-    """Session views near ``start``…``until``, valid while the database's stamp is ``stamp``."""
+    """Session views near ``start``…``until``, valid while the database's stamp is ``stamp``.
 
-    stamp: tuple | None
-    start: dt.datetime
-    until: dt.datetime
-    sessions: list[rules.SessionView]
+    (A plain class: a dataclass costs ~0.5 ms of every command's start-up to create.)
+    """
+
+    __slots__ = ("stamp", "start", "until", "sessions", "ids", "person_sql", "always")
+
+    def __init__(self, stamp: tuple | None, start: dt.datetime, until: dt.datetime,
+                 sessions: list[rules.SessionView]) -> None:
+        self.stamp = stamp
+        self.start = start
+        self.until = until
+        self.sessions = sessions
+        self.ids = tuple(s.id for s in sessions)
+        # signin_sql.person_sql(len(ids)), kept for the scans this cache serves
+        self.person_sql = signin_sql.person_sql(len(self.ids)) if stamp is not None else ""
+        # every session is near any instant of start…until: no filtering per scan
+        low, high = until - queries.NEAR_AFTER, start + queries.NEAR_BEFORE
+        self.always = all(s.start <= high and s.end >= low for s in sessions)
+
+    def within(self, at: dt.datetime) -> list[rules.SessionView]:
+        """The cached sessions near ``at`` (``start <= at <= until``)."""
+        return self.sessions if self.always else SignInDesk._within(self.sessions, at)
 
 
 class SignInDesk:
@@ -166,9 +180,9 @@ class SignInDesk:
         if not badge and not rules.is_valid_staff_id(text):
             return self._reject_input(raw, method, at, "reason.invalid_input")
         try:
-            with self.db.atomic():
-                outcome = self._decide(text, badge, method, at, session_id)
-                self._record(outcome, text, at)
+            with signin_sql.ScanTransaction(self.db) as scan:  # db.atomic(), cheaper on SQLite
+                outcome = self._decide(text, badge, method, at, session_id, scan)
+                self._record(outcome, text, at, scan)
         except pw.OperationalError as exc:
             # on a full disk SQLite undoes the transaction itself, so Peewee's rollback fails
             # with "cannot rollback" and hides the reason: raise the reason
@@ -199,9 +213,9 @@ class SignInDesk:
             until = at + NEAR_CACHE_SPAN
             near = self._near = _NearCache(stamp, at, until, [
                 session_view(r) for r in queries.sessions_near(at, until)])
-        return self._within(near.sessions, at)
+        return near.within(at)
 
-    def _facts(self, key: str, at: dt.datetime):
+    def _facts(self, key: str, at: dt.datetime, scan: signin_sql.ScanTransaction):
         """(staff row, sessions near ``at`` or None, their register rows or None, stamp).
 
         With the sessions cached (SQLite), one statement reads the person, their register rows
@@ -210,10 +224,9 @@ class SignInDesk:
         """
         near = self._near
         if near is not None and near.stamp is not None and near.start <= at <= near.until:
-            version, row, held = signin_sql.person_at(key, [s.id for s in near.sessions])
-            stamp = signin_sql.stamp_of(version)
+            stamp, row, held = signin_sql.person_at(key, near.ids, near.person_sql, scan.conn)
             if stamp == near.stamp:
-                return row, self._within(near.sessions, at), held, stamp
+                return row, near.within(at), held, stamp
         stamp = signin_sql.data_stamp()
         if near is not None and near.stamp != stamp:
             self._near = None
@@ -225,7 +238,7 @@ class SignInDesk:
         return [s for s in sessions if s.start <= high and s.end >= low]
 
     def _decide(self, text: str, badge: bool, method: str, at: dt.datetime,
-                session_id: int | None) -> SignInOutcome:
+                session_id: int | None, scan: signin_sql.ScanTransaction) -> SignInOutcome:
         if badge:
             try:
                 claim = badge_payload.verify(text, self.public_key())
@@ -236,17 +249,17 @@ class SignInDesk:
             if not self.allow_typed_id:
                 return SignInOutcome("rejected", "typed_id_disabled", at=at, method=method)
             key = rules.normalise_staff_id(text)
-        row, sessions, held, stamp = self._facts(key, at)
+        row, sessions, held, stamp = self._facts(key, at, scan)
         if row is None:
             out = SignInOutcome("rejected", "unknown_staff", at=at, method=method,
                                 staff_id=key if not badge else claim.staff_key)
             out.extra["stamp"] = stamp
             return out
         person = staff_view(row)
-        out = SignInOutcome("rejected", at=at, method=method, staff_id=person.staff_id,
-                            name=person.name, department=person.department)
-        out.extra["stamp"] = stamp
         if badge and claim.version != person.badge_version:
+            out = SignInOutcome("rejected", at=at, method=method, staff_id=person.staff_id,
+                                name=person.name, department=person.department)
+            out.extra["stamp"] = stamp
             out.reason = "revoked_badge" if claim.version < person.badge_version else "bad_signature"
             return out
         if sessions is None:
@@ -256,40 +269,36 @@ class SignInDesk:
             held = None
         if held is None:
             held = queries.recorded_for(key, [s.id for s in sessions])
-        recorded = {
-            sid: rules.Recorded(status=r["status"], expected=bool(r["expected"]),
-                                signed_in_at=r["signed_in_at"], signed_out_at=r["signed_out_at"])
-            for sid, r in held.items()
-        }
+        recorded = {sid: rules.Recorded(r["status"], bool(r["expected"]), r["signed_in_at"],
+                                        r["signed_out_at"]) for sid, r in held.items()}
         decision = rules.decide(person, sessions, recorded, at, session_id, self.signout_grace)
-        out.result, out.reason, out.session = decision.result, decision.reason, decision.session
-        out.status, out.already_at, out.choices = decision.status, decision.already_at, decision.choices
-        out.early_leave = decision.early_leave
-        out.extra["expected"] = decision.expected
-        out.extra["staff_key"] = key
+        extra = {"stamp": stamp, "expected": decision.expected, "staff_key": key}
         if badge:  # kept in the event so the centre can flag a badge it revoked before this scan
-            out.extra["badge_version"] = claim.version
-        if decision.reason == "no_open_session":
-            out.next_session = self._next_today(sessions, at)
-        return out
+            extra["badge_version"] = claim.version
+        return SignInOutcome(
+            decision.result, decision.reason, at, person.staff_id, person.name, person.department,
+            decision.session, decision.status, decision.already_at, decision.early_leave, method,
+            choices=decision.choices, extra=extra,
+            next_session=(self._next_today(sessions, at) if decision.reason == "no_open_session"
+                          else None))
 
     def _next_today(self, sessions: list[rules.SessionView], at: dt.datetime):
         day_start, day_end = timefmt.day_bounds_utc(timefmt.local(at, self.tz).date(), self.tz)
         today = [s for s in sessions if day_start <= s.start < day_end]
         return rules.next_session(today, at)
 
-    def _record(self, out: SignInOutcome, text: str, at: dt.datetime) -> None:
+    def _record(self, out: SignInOutcome, text: str, at: dt.datetime,
+                scan: signin_sql.ScanTransaction) -> None:
         key = out.extra.get("staff_key")
-        event = ledger.Event(kiosk_id=self.kiosk_id, at=at, method=out.method, result=out.result,
-                             reason=out.reason, staff_key=key, session_id=out.session_id,
-                             input="" if out.accepted else rules.sanitise_for_log(text),
-                             badge_version=out.extra.get("badge_version"))
-        event.id = ledger.new_event_id()
+        event = ledger.Event(self.kiosk_id, at, out.method, out.result, out.reason, key,
+                             out.session.id if out.session else None,
+                             "" if out.result != "rejected" else rules.sanitise_for_log(text),
+                             id=ledger.new_event_id(), badge_version=out.extra.get("badge_version"))
         if out.result in ("present", "late", "visitor"):
             fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,
                                           expected=out.extra["expected"], at=at,
                                           method=out.method, kiosk_id=self.kiosk_id,
-                                          event_id=event.id)
+                                          event_id=event.id, via=scan)
             if not fresh:  # another kiosk got there first inside our wait for the lock
                 held = queries.recorded_for(key, [out.session_id])[out.session_id]
                 out.result, out.already_at = "already", held["signed_in_at"]
@@ -297,7 +306,7 @@ class SignInDesk:
         elif out.result == "signed_out":
             ledger.mark_signed_out(out.session_id, key, at, out.early_leave)
             event.note = "early_leave" if out.early_leave else ""
-        out.event_id = ledger.append_event(event)
+        out.event_id = ledger.append_event(event, via=scan)
 
     def _reject_input(self, raw: str, method: str, at: dt.datetime, detail: str) -> SignInOutcome:
         out = SignInOutcome("rejected", "invalid_input", at=at, method=method, detail=detail)

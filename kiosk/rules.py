@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 MAX_INPUT = 256
 KINDS = ("learning_day", "central_group", "lecture", "exhibition", "seminar", "training", "other")
@@ -62,11 +63,12 @@ class SessionView:
     credit_hours: float | None = None
     audience: Audience = field(default_factory=Audience)
 
-    @property
+    # computed once per view (every scan asks; a frozen view never changes)
+    @cached_property
     def opens(self) -> dt.datetime:
         return self.start - dt.timedelta(minutes=self.open_before)
 
-    @property
+    @cached_property
     def late_from(self) -> dt.datetime:
         return self.start + dt.timedelta(minutes=self.late_after)
 
@@ -114,7 +116,10 @@ def clean_input(raw: str) -> str:
         raise InvalidInput("reason.too_long")
     if not text:
         raise InvalidInput("reason.empty")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+    # isprintable() is False for every Cc/Cf/Cs/Co/Cn character (and for separators), so only
+    # text it refuses needs the per-character look-up (a scan is almost always printable ASCII)
+    if not text.isprintable() and any(
+            unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
         raise InvalidInput("reason.control_chars")
     return text
 

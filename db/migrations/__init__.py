@@ -7,8 +7,9 @@ yet recorded, each in its own transaction where the engine supports transactiona
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from dataclasses import dataclass
+from inspect import getmodulename  # (Peewee imports inspect anyway; pkgutil would cost start-up)
 
 import peewee
 
@@ -23,16 +24,33 @@ class Migration:
 
 
 def available() -> list[Migration]:
-    """All migration modules in this package, in version order."""
-    found = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("m") and info.name[1:5].isdigit():
-            found.append(Migration(int(info.name[1:5]), info.name[6:], f"{__name__}.{info.name}"))
+    """All migration modules in this package, in version order.
+
+    The package's directory is listed the way ``pkgutil.iter_modules`` would (module files by
+    their import suffixes), without importing pkgutil: every command checks the schema.
+    """
+    names: set[str] = set()
+    for folder in __path__:
+        try:
+            names.update(filter(None, map(getmodulename, os.listdir(folder))))
+        except OSError:
+            continue
+    found = [Migration(int(name[1:5]), name[6:], f"{__name__}.{name}")
+             for name in names if name.startswith("m") and name[1:5].isdigit()]
     return sorted(found, key=lambda m: m.version)
 
 
 def current_version(db: peewee.Database) -> int:
-    if not db.table_exists(SchemaVersion._meta.table_name):
+    table = SchemaVersion._meta.table_name
+    if isinstance(db, peewee.SqliteDatabase):  # one statement (every command asks, at start-up)
+        try:
+            column = SchemaVersion.version.column_name
+            return db.execute_sql(f'SELECT MAX("{column}") FROM "{table}"').fetchone()[0] or 0
+        except peewee.OperationalError as exc:
+            if "no such table" in str(exc):
+                return 0
+            raise
+    if not db.table_exists(table):
         return 0
     return SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar() or 0
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import errno
-import json
 import logging
-import logging.handlers
 import os
 import sys
 from dataclasses import dataclass, field
@@ -65,7 +63,42 @@ class Context:
         sys.stdout.write(text + "\n")
 
     def json(self, data) -> None:
+        import json  # only --json output needs it (start-up time)
+
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+class LogFile(logging.Handler):
+    """``KIOSK_HOME/logs/kiosk.log``, rotated at 2 MB (3 kept), opened at the first record.
+
+    ``logging.handlers`` (and pickle, queue) is imported only then: a run that logs nothing — a
+    clean ``kiosk signin --from-file`` — does not pay for it (bench/scans.py counts start-up).
+    """
+
+    kiosk_file = True
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            try:
+                self._file = logging.handlers.RotatingFileHandler(
+                    self.path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+            except OSError:
+                self.handleError(record)
+                return
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
 
 
 def setup_logging(home: Path) -> Path | None:
@@ -76,11 +109,10 @@ def setup_logging(home: Path) -> Path | None:
         return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
-                                                       encoding="utf-8")
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666))  # writable?
     except OSError:
         return None
-    handler.kiosk_file = True  # type: ignore[attr-defined]
+    handler = LogFile(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)

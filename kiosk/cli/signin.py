@@ -8,7 +8,6 @@ from kiosk import timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.desk import SignInDesk
 from kiosk.i18n import t
-from kiosk.tabular import TableError, decode
 
 
 def register(commands, common) -> None:
@@ -36,13 +35,11 @@ def signin(ctx: Context) -> int:
     if not lines:
         raise CommandError(t("cli.nothing"))
     rejected = 0
+    tz, show = ctx.tz, (ctx.json if a.json else ctx.out)  # (looked up once: a file may be long)
     for line in lines:
         outcome = desk.sign_in(line, at=at, session_id=a.session, method=a.method)
         rejected += outcome.result == "rejected"
-        if a.json:
-            ctx.json(outcome.as_json(ctx.tz))
-        else:
-            ctx.out(outcome.message(ctx.tz))
+        show(outcome.as_json(tz) if a.json else outcome.message(tz))  # after its commit
     if a.from_file is not None and not a.json:
         ctx.out(t("cli.signin_file_summary", total=len(lines), ok=len(lines) - rejected,
                   rejected=rejected))
@@ -56,8 +53,13 @@ def _read_lines(path: Path) -> list[str]:
         raise CommandError(t("cli.file_not_found", path=path)) from None
     except OSError:
         raise CommandError(t("cli.file_unreadable", path=path)) from None
-    try:
-        text = decode(data)
-    except TableError:
-        text = data.decode("utf-8", errors="replace")
+    try:  # UTF-8 (BOM or not) without importing kiosk.tabular, whose decode tries GBK next
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
+        from kiosk.tabular import TableError, decode
+
+        try:
+            text = decode(data)
+        except TableError:
+            text = data.decode("utf-8", errors="replace")
     return [line for line in text.split("\n") if line.strip("\r \t")]

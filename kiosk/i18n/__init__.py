@@ -2,7 +2,11 @@
 
 Every string shown to a person goes through :func:`t`. The table is assembled from one catalogue
 module per area (core, ui, badges, reports, sync) so features can grow their own strings without
-editing each other's; a key defined twice is an error at import time.
+editing each other's; a key defined twice is an error when the table is assembled.
+
+The core catalogue (results, reasons, CLI lines) is loaded at import; the others are loaded and
+merged the first time a key is missing from it, so ``kiosk signin`` (bench/scans.py counts its
+start-up) never loads the screens' or reports' strings.
 """
 
 from __future__ import annotations
@@ -35,7 +39,27 @@ def _assemble() -> dict[str, tuple[str, str]]:
     return table
 
 
-TABLE: Mapping[str, tuple[str, str]] = _assemble()
+class _Table(dict):
+    """key → (zh, en): the core catalogue, completed with every catalogue at the first miss."""
+
+    complete = False
+
+    def __missing__(self, key: str) -> tuple[str, str]:
+        if not self.complete:
+            self.update(_assemble())
+            self.complete = True
+            if key in self:
+                return self[key]
+        raise KeyError(key)
+
+    def get(self, key: str, default=None):  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+
+TABLE: Mapping[str, tuple[str, str]] = _Table(catalog_core.MESSAGES)
 assert catalog_core.MESSAGES  # the core catalogue always exists
 _language = "zh"
 
@@ -76,8 +100,9 @@ def current_language() -> str:
 
 def t(key: str, /, lang: str | None = None, **values: object) -> str:
     """The text for ``key`` in ``lang`` (default: the current language), formatted with values."""
-    pair = TABLE.get(key)
-    if pair is None:
+    try:
+        pair = TABLE[key]
+    except KeyError:
         return key
     text = pair[1] if (lang or _language) == "en" else pair[0]
     if values:
