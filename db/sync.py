@@ -47,6 +47,7 @@ from db.register import refresh_all_upcoming, refresh_expected
 
 PUSH_BATCH = 2000  # events per central transaction (and per local commit marking them)
 SQL_ROWS = 1000  # rows per multi-row statement: 15,000 parameters at most
+MARK_CHUNK = 5000  # ids per local UPDATE (SQLite allows 32,766 parameters, the servers 65,535)
 PULL_OVERLAP = dt.timedelta(minutes=10)
 PULLED_SETTINGS = ("badge_public_key",)  # a whitelist: nothing else travels to a kiosk
 SIGN_IN_RESULTS = ("present", "late", "visitor")
@@ -57,6 +58,9 @@ IN_CHUNK = 500
 
 StatusOf = Callable[[dict, dt.datetime], str]
 EVENT_COLUMNS = [f.column_name for f in SignInEvent._meta.sorted_fields]
+PG_TYPES = {"VARCHAR": "text", "TEXT": "text", "INT": "int", "BIGINT": "bigint",
+            "DATETIME": "timestamp", "BOOL": "boolean"}
+EVENT_PG_TYPES = [PG_TYPES[f.field_type] for f in SignInEvent._meta.sorted_fields]
 LEAVE_FIELDS = (Leave.session, Leave.staff, Leave.reason, Leave.recorded_at, Leave.recorded_by,
                 Leave.event_id)
 
@@ -107,18 +111,32 @@ def queued_batch(limit: int = PUSH_BATCH) -> list[dict]:
 
 
 def _as_datetime(value) -> dt.datetime | None:
-    """SQLite hands timestamps back as text; the servers as datetimes."""
+    """SQLite hands timestamps back as text; the servers as datetimes.
+
+    ``fromisoformat`` first (C speed, and it reads every format Peewee writes); Peewee's own
+    parsing for anything else.
+    """
     if value is None or isinstance(value, dt.datetime):
         return value
-    return SignInEvent.at.python_value(value)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return SignInEvent.at.python_value(value)
+    return parsed if parsed.tzinfo is None else SignInEvent.at.python_value(value)
 
 
 def mark_pushed(event_ids: list[str], at: dt.datetime) -> None:
+    """Acknowledge a pushed batch locally: one short transaction, one plain ``UPDATE … WHERE id
+    IN (…)`` per chunk (Peewee's expression building for thousands of ids cost more than
+    SQLite's own work)."""
     db = SignInEvent._meta.database
+    left, right = db.quote[0], db.quote[1]
+    stamp = SignInEvent.pushed_at.db_value(at)
     with db.atomic():
-        for chunk in _chunks(event_ids, SQL_ROWS):
-            (SignInEvent.update(pushed_at=at)
-             .where(SignInEvent.id.in_(chunk) & SignInEvent.pushed_at.is_null()).execute())
+        for chunk in _chunks(event_ids, MARK_CHUNK):
+            db.execute_sql(f"UPDATE {left}sign_in_event{right} SET {left}pushed_at{right} = {db.param} "
+                           f"WHERE {left}pushed_at{right} IS NULL AND {left}id{right} IN ("
+                           + ", ".join([db.param] * len(chunk)) + ")", [stamp, *chunk])
 
 
 def _watermark(name: str) -> dt.datetime | None:
@@ -209,19 +227,49 @@ def _engine(central: pw.Database) -> str:
 def _insert_events(central: pw.Database, rows: list[dict]) -> None:
     """Multi-row ``INSERT`` that skips ids the centre already holds (the idempotency key).
 
-    Written as one parameterised SQL string per chunk rather than through ``insert_many``:
-    Peewee's per-value SQL generation cost more than the database's own work here.
+    PostgreSQL: the whole batch as one statement over ``unnest`` of one array literal per column
+    (see :func:`_pg_array`) — 15 parameters instead of 15 per row, so neither the driver's
+    per-value quoting nor the server's parsing of a huge ``VALUES`` list costs anything; this is
+    faster than psycopg2's ``execute_values``. MySQL/MariaDB and SQLite: one parameterised
+    multi-row string per chunk (rather than ``insert_many``, whose per-value SQL generation cost
+    more than the database's own work).
     """
     engine = _engine(central)
     left, right = central.quote[0], central.quote[1]
     columns = ", ".join(f"{left}{c}{right}" for c in EVENT_COLUMNS)
-    verb = {"postgresql": "INSERT", "mysql": "INSERT IGNORE", "sqlite": "INSERT OR IGNORE"}[engine]
-    tail = " ON CONFLICT DO NOTHING" if engine == "postgresql" else ""
+    if engine == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in EVENT_PG_TYPES)
+        central.execute_sql(f'INSERT INTO "sign_in_event" ({columns}) SELECT * FROM unnest({arrays}) '
+                            "ON CONFLICT DO NOTHING",
+                            [_pg_array([r[c] for r in rows], kind)
+                             for c, kind in zip(EVENT_COLUMNS, EVENT_PG_TYPES, strict=True)])
+        return
+    verb = {"mysql": "INSERT IGNORE", "sqlite": "INSERT OR IGNORE"}[engine]
     one = "(" + ", ".join([central.param] * len(EVENT_COLUMNS)) + ")"
     for chunk in _chunks(rows, SQL_ROWS):
         sql = (f"{verb} INTO {left}sign_in_event{right} ({columns}) VALUES "
-               + ", ".join([one] * len(chunk)) + tail)
+               + ", ".join([one] * len(chunk)))
         central.execute_sql(sql, [r[c] for r in chunk for c in EVENT_COLUMNS])
+
+
+def _pg_array(values: list, kind: str) -> str:
+    """One column of a batch as a PostgreSQL array literal (``{"a","b\\"c",NULL}``), cast by the
+    statement to ``kind[]``.
+
+    Every element is double-quoted with ``\\`` and ``"`` escaped (the array syntax's only
+    specials inside quotes), so any text round-trips; the literal itself travels as one ordinary
+    bound parameter.
+    """
+    if kind in ("int", "bigint"):
+        items = ["NULL" if v is None else str(int(v)) for v in values]
+    elif kind == "timestamp":
+        items = ["NULL" if v is None else f'"{v.isoformat(" ")}"' for v in values]
+    elif kind == "boolean":
+        items = ["NULL" if v is None else ("t" if v else "f") for v in values]
+    else:
+        items = ["NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                 for v in values]
+    return "{" + ",".join(items) + "}"
 
 
 def _central_staff(central: pw.Database, keys: list[str]) -> dict[str, dict]:
@@ -314,6 +362,11 @@ def _apply_sign_ins(central: pw.Database, rows: list[dict], sessions: dict[int, 
     engine = _engine(central)
     values = [(sid, key, ev["at"], status_of(sessions[sid], ev["at"]), ev["method"], ev["kiosk_id"],
                ev["id"]) for (sid, key), ev in sorted(best.items())]
+    if engine == "postgresql":  # the whole batch in one statement over column arrays
+        central.execute_sql(_upsert_sql(engine, central.param, len(values)),
+                            [_pg_array([row[i] for row in values], kind)
+                             for i, kind in enumerate(SIGN_IN_PG_TYPES)])
+        return
     for chunk in _chunks(values, SQL_ROWS):
         params = [v for row in chunk for v in row]
         if engine == "mysql":
@@ -325,6 +378,7 @@ def _apply_sign_ins(central: pw.Database, rows: list[dict], sessions: dict[int, 
 
 
 SIGN_IN_COLUMNS = ("sid", "skey", "at", "status", "method", "kiosk_id", "event_id")
+SIGN_IN_PG_TYPES = ("int", "text", "timestamp", "text", "text", "text", "text")
 EARLIER_GUARD = ("(a.signed_in_at IS NULL OR a.signed_in_at > v.at OR (a.signed_in_at = v.at "
                  "AND (a.event_id IS NULL OR a.event_id > v.event_id)))")
 SET_SIGN_IN = ("signed_in_at = v.at, status = v.status, method = v.method, kiosk_id = v.kiosk_id, "
@@ -332,8 +386,13 @@ SET_SIGN_IN = ("signed_in_at = v.at, status = v.status, method = v.method, kiosk
 
 
 def _values_source(engine: str, param: str, columns: tuple[str, ...], count: int) -> str:
-    """``count`` rows of parameters as a relation ``v``: a CTE (PostgreSQL, SQLite) or a derived
-    table of ``UNION ALL`` selects (MySQL/MariaDB, whose VALUES cannot name its columns)."""
+    """``count`` rows of parameters as a relation ``v``: a CTE (SQLite; PostgreSQL over one array
+    parameter per column, see :func:`_pg_array`) or a derived table of ``UNION ALL`` selects
+    (MySQL/MariaDB, whose VALUES cannot name its columns)."""
+    if engine == "postgresql":
+        types = dict(zip(SIGN_IN_COLUMNS, SIGN_IN_PG_TYPES, strict=True))
+        arrays = ", ".join(f"{param}::{types[c]}[]" for c in columns)
+        return f"v({', '.join(columns)}) AS (SELECT * FROM unnest({arrays}))"
     if engine == "mysql":
         def cell(name: str, value: str) -> str:
             return f"CAST({value} AS DATETIME(6))" if name == "at" else value

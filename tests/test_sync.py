@@ -360,6 +360,32 @@ def test_push_is_idempotent_and_the_earliest_sign_in_wins(centre, tmp_path):
     central.close()
 
 
+def test_pushed_text_arrives_exactly_as_written(centre):
+    """Whatever a person typed or a host noted reaches the centre byte for byte (the PostgreSQL
+    push sends each column as one array literal: quotes, backslashes, braces must survive)."""
+    central = database.make_database(centre.url)
+    central.connect()
+    awkward = ['a "quoted" \\ back\\slash', "{braces},commas", "NULL", "", "  spaced  ",
+               "行\n换\t制表 ✓", "\\", '"', "'; DROP TABLE staff; --"]
+    rows = [{"id": f"00000000-0000-4000-9000-{n:012d}", "seq": n, "kiosk_id": "door-1",
+             "at": wall(f"{DAY} 08:{n:02d}") + dt.timedelta(microseconds=n), "method": "id",
+             "result": "unknown", "reason": "not_found", "staff_key": None if n % 2 else text,
+             "session_id": None, "input": text, "note": text, "actor": text, "pushed_at": None,
+             "received_at": None, "badge_version": n if n % 3 else None}
+            for n, text in enumerate(awkward)]
+    store.push_batch(central, rows, arrival_status)
+    store.push_batch(central, rows, arrival_status)
+    got = {r["id"]: r for r in SignInEvent.select().where(SignInEvent.result == "unknown")
+           .dicts().execute(central)}
+    assert len(got) == len(rows)
+    for r in rows:
+        held = got[r["id"]]
+        fields = ("seq", "at", "staff_key", "session_id", "input", "note", "actor", "badge_version")
+        assert {k: held[k] for k in fields} == {k: r[k] for k in fields}
+        assert held["received_at"] is not None
+    central.close()
+
+
 def test_signins_during_a_sync_land_in_the_local_file(centre, tmp_path, monkeypatch):
     """The kiosk screen signs in on its thread while the agent syncs on another."""
     door = new_home(tmp_path, "door", "door-1")
