@@ -60,10 +60,17 @@ class KioskApp(App[None]):
         self._camera = None
 
     # -- start-up -------------------------------------------------------------------------------
+    def get_default_screen(self) -> SignInScreen:
+        """The sign-in screen is the base of the screen stack (start-up time).
+
+        Pushed over Textual's blank default screen from ``on_mount`` instead, its first paint
+        fell inside the app's start-up batch and was dropped, so the first frame waited for the
+        next screen-update tick (~15 ms of ``kiosk run``'s start-up, bench/startup.py).
+        """
+        return SignInScreen(self.desk, clock=self.clock, qr_only=self.qr_only, plan=self.first_plan)
+
     def on_mount(self) -> None:
         self.title = t("ui.app_title")
-        self.push_screen(SignInScreen(self.desk, clock=self.clock, qr_only=self.qr_only,
-                                      plan=self.first_plan))
         self.call_after_refresh(self._first_frame_shown)
 
     def _first_frame_shown(self) -> None:
