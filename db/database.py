@@ -107,6 +107,8 @@ def make_database(url: str) -> peewee.Database:
         return peewee.PostgresqlDatabase(name, **params)
     params.setdefault("connect_timeout", 5)
     params.setdefault("charset", "utf8mb4")
+    if "passwd" in params:  # playhouse's URL parser still uses PyMySQL's deprecated name
+        params["password"] = params.pop("passwd")
     return MySQLDatabase(name, **params)
 
 
