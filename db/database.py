@@ -72,7 +72,10 @@ def redact_text(text: str, url: str | None = None) -> str:
 
 
 def engine_of(url: str) -> str:
-    scheme = urlparse(url).scheme.split("+")[0]
+    try:
+        scheme = urlparse(url).scheme.split("+")[0]
+    except ValueError:
+        raise DatabaseUrlError("malformed database url") from None
     if scheme in ("sqlite",):
         return "sqlite"
     if scheme in ("postgres", "postgresql"):
@@ -97,7 +100,11 @@ def make_database(url: str) -> peewee.Database:
         )
     from playhouse.db_url import parse as parse_db_url  # server URLs only (start-up time)
 
-    params = parse_db_url(url.replace("mariadb://", "mysql://", 1))
+    try:
+        params = parse_db_url(url.replace("mariadb://", "mysql://", 1))
+        urlparse(url).port  # noqa: B018 — raises for a port out of range
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range" …: never echo the URL
+        raise DatabaseUrlError(f"{redact_url(url)}: {exc}") from None
     params.pop("engine", None)
     name = params.pop("database", None)
     if not name:

@@ -297,3 +297,29 @@ def test_ambiguous_cli_signin_names_the_choices(office, capsys):
     run = kiosk(capsys, "signin", "A1001", "--at", "2026-11-28 08:55", "--db", office)
     assert run.code == 1 and "--session" in run.err + run.out
     assert f"{a} " in run.out and f"{b} " in run.out
+
+
+def test_export_log_range_is_optional(office, capsys):
+    add_session(capsys, office)
+    kiosk(capsys, "signin", "A1001", "--at", "2026-11-28 08:55", "--db", office)
+    kiosk(capsys, "signin", "B2001", "--at", "2026-11-28 09:30", "--db", office)
+    whole = kiosk(capsys, "export", "log", "--format", "jsonl", "--out", "-", "--db", office)
+    assert whole.code == 0 and len(whole.jsonl()) == 2
+    since = kiosk(capsys, "export", "log", "--from", "2026-11-29", "--format", "jsonl", "--out", "-",
+                  "--db", office)
+    assert since.code == 0 and since.out == ""
+    until = kiosk(capsys, "export", "log", "--to", "2026-11-28", "--format", "jsonl", "--out", "-",
+                  "--db", office)
+    assert len(until.jsonl()) == 2
+    both = kiosk(capsys, "export", "log", "--month", "2026-11", "--from", "2026-11-01", "--format", "csv",
+                 "--out", "-", "--db", office)
+    assert both.code == 2
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:s3cret@[bad/x", "postgresql://u:s3cret@127.0.0.1:99999/x",
+                                 "mysql://u:s3cret@127.0.0.1:99999/x"])
+def test_malformed_database_urls_are_one_clear_line(capsys, url):
+    for argv in (["staff", "list", "--db", url], ["init", "--db", url]):
+        run = kiosk(capsys, *argv)
+        assert run.code == 1 and "s3cret" not in run.err and "ValueError" not in run.err
+        assert len(run.err.strip().splitlines()) == 1

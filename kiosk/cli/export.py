@@ -11,6 +11,7 @@ from kiosk.cli.context import CommandError, Context
 from kiosk.i18n import t
 from kiosk.sheets import csv_bytes, write_bytes, xlsx_bytes
 
+EARLIEST, LATEST = dt.datetime(1970, 1, 1), dt.datetime(9999, 1, 1)
 FIELDS = ("event_id", "time", "kiosk", "method", "result", "reason", "staff_id", "name",
           "department", "session", "session_title", "input", "note", "actor")
 
@@ -29,16 +30,21 @@ def register(commands, common) -> None:
 
 
 def period(ctx: Context) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC span to export: ``--month``, or ``--from``/``--to`` (either may be left open),
+    or — with neither — the whole log."""
     a = ctx.args
-    if a.month and not (a.date_from or a.date_to):
+    if a.month and (a.date_from or a.date_to):
+        raise CommandError(t("cli.bad_range"), code=2)
+    if a.month:
         return timefmt.month_bounds_utc(*timefmt.parse_month(a.month), ctx.tz)
-    if a.date_from and a.date_to and not a.month:
+    start, end = EARLIEST, LATEST
+    if a.date_from:
         start = timefmt.day_bounds_utc(timefmt.parse_date(a.date_from), ctx.tz)[0]
+    if a.date_to:
         end = timefmt.day_bounds_utc(timefmt.parse_date(a.date_to), ctx.tz)[1]
-        if end <= start:
-            raise CommandError(t("cli.range_reversed"))
-        return start, end
-    raise CommandError(t("cli.bad_range"), code=2)
+    if end <= start:
+        raise CommandError(t("cli.range_reversed"))
+    return start, end
 
 
 def log_rows(ctx: Context, start: dt.datetime, end: dt.datetime) -> list[dict]:

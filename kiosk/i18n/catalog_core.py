@@ -100,7 +100,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.disk_full": ("磁盘已满或只读,无法写入", "the disk is full or read-only; nothing was written"),
     "cli.config_invalid": ("配置有误:{detail}", "invalid configuration: {detail}"),
     "cli.bad_timezone": ("未知时区:{value}", "unknown time zone: {value}"),
-    "cli.bad_range": ("请指定 --month 或 --from 与 --to", "give --month, or --from and --to"),
+    "cli.bad_range": ("--month 不能与 --from/--to 同时使用", "give --month or --from/--to, not both"),
     "cli.demo_ready": ("演示数据已就绪:{home}", "demo office ready in {home}"),
     "cli.demo_try": ("可以试试这些工号:{ids}", "try these staff IDs: {ids}"),
     "cli.demo_pin": ("演示管理员密码:{pin}", "demo admin PIN: {pin}"),
