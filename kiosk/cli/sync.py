@@ -8,17 +8,14 @@ here, and never a signing key: a kiosk set up only by ``sync`` can verify badges
 
 from __future__ import annotations
 
-import os
 import random
-import re
 import sys
 import time
-import tomllib
-from pathlib import Path
 
 from db import database, migrations
 from kiosk import config
 from kiosk.cli.context import CommandError, Context
+from kiosk.config_file import ConfigWriteError, write_setting
 from kiosk.i18n import t
 from kiosk.syncer import SyncAgent, SyncReport
 
@@ -117,47 +114,11 @@ def _configured_in_file(raw: dict) -> bool:
     return isinstance(table, dict) and bool(table.get("central"))
 
 
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in escaped) + '"'
-
-
 def remember_central(ctx: Context, url: str) -> None:
-    """Add ``central = URL`` under ``[sync]`` in config.toml, keeping everything else as it is."""
-    path = ctx.settings.home / config.CONFIG_FILE
+    """Set ``central = URL`` under ``[sync]`` in config.toml, keeping everything else as it is."""
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-    except (OSError, UnicodeDecodeError):
-        raise CommandError(t("sync.config_unwritable", path=path)) from None
-    line = f"central = {_toml_string(url)}\n"
-    header = re.search(r"^\[sync\][ \t]*(#.*)?$", text, flags=re.M)
-    if header:
-        cut = text.find("\n", header.end())
-        cut = len(text) if cut < 0 else cut + 1
-        new = text[:cut] + ("" if text[:cut].endswith("\n") else "\n") + line + text[cut:]
-    else:
-        new = text + ("\n" if text and not text.endswith("\n") else "") + (
-            "\n[sync]\n" if text else "[sync]\n") + line
-    try:
-        if tomllib.loads(new).get("sync", {}).get("central") != url:
-            raise CommandError(t("sync.config_unwritable", path=path))
-    except tomllib.TOMLDecodeError:
-        raise CommandError(t("sync.config_unwritable", path=path)) from None
-    _write_private(path, new)
+        path = write_setting(ctx.settings.home, "sync", "central", url)
+    except ConfigWriteError:
+        raise CommandError(t("sync.config_unwritable",
+                             path=ctx.settings.home / config.CONFIG_FILE)) from None
     ctx.out(t("sync.remembered", where=database.redact_url(url), path=path))
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically with mode 0600: the URL may carry the centre's password."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError:
-        raise CommandError(t("sync.config_unwritable", path=path)) from None

@@ -97,6 +97,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo.summary": ("演示单位:{staff} 人,{departments} 个部门,{sessions} 场学习",
                      "Demo office: {staff} staff, {departments} departments, {sessions} sessions"),
     "demo.open_now": ("正在签到:{title}({start}–{end})", "Open now: {title} ({start}–{end})"),
+    "ui.lang_not_saved": ("语言已切换,但未能写入配置文件,重启后恢复原设置",
+                          "Language switched, but config.toml could not be written; it reverts on restart"),
     "demo.try_ids": ("可试用的工号:{ids}(K1030 是已离职人员的示例,Z9999 是不存在的工号)",
                      "Staff IDs to try: {ids} (K1030 is an example of someone no longer active, Z9999 does not exist)"),
     "demo.try_badge": ("扫码签到示例(可粘贴):{payload}", "A badge payload to paste: {payload}"),

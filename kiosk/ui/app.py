@@ -127,6 +127,18 @@ class KioskApp(App[None]):
         set_language(lang)
         self.title = t("ui.app_title")
         self.signin.retranslate()
+        self._remember_language(lang)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="config")
+    def _remember_language(self, lang: str) -> None:
+        """Keep the admin's choice across restarts (``[kiosk] lang`` in config.toml)."""
+        from kiosk.config_file import ConfigWriteError, write_setting
+
+        try:
+            write_setting(self.settings.home, "kiosk", "lang", lang)
+        except ConfigWriteError:
+            log.warning("could not save the language to config.toml")
+            self.call_from_thread(self.notify, t("ui.lang_not_saved"), severity="warning")
 
     # -- sync mark ------------------------------------------------------------------------------
     def request_sync_check(self) -> None:

@@ -203,6 +203,11 @@ async def test_language_switch_is_live(db, home):
         await pilot.pause()
         assert "Scan your badge" in str(app.screen.query_one("#prompt", Static).content)
         assert "Unknown staff ID" in await scan(app, pilot, "Z9999")
+        await app.workers.wait_for_complete()
+    # the choice survives a restart: it is kept in config.toml (the rest of the file untouched)
+    from kiosk import config
+
+    assert config.load(home=home, environ={}).lang == "en"
 
 
 async def test_admin_chooses_the_session_for_this_kiosk(db, home):
