@@ -7,12 +7,12 @@ and the file is replaced atomically with mode 0600 (it may hold the centre's pas
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from pathlib import Path
 
 from kiosk.config import CONFIG_FILE
+from kiosk.private_file import write_private
 
 
 class ConfigWriteError(OSError):
@@ -37,7 +37,10 @@ def write_setting(home: Path, table: str, key: str, value: str) -> Path:
             raise ConfigWriteError(str(path))
     except tomllib.TOMLDecodeError:
         raise ConfigWriteError(str(path)) from None
-    _write_private(path, new)
+    try:
+        write_private(path, new.encode("utf-8"))
+    except OSError:
+        raise ConfigWriteError(str(path)) from None
     return path
 
 
@@ -59,18 +62,3 @@ def _with_setting(text: str, table: str, key: str, value: str) -> str:
         body = line + body
     head = text[:body_start] + ("" if text[:body_start].endswith("\n") else "\n")
     return head + body + text[body_end:]
-
-
-def _write_private(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except OSError:
-        raise ConfigWriteError(str(path)) from None

@@ -13,6 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from kiosk.private_file import write_private
+
 FILE = "admin_pin.json"
 N, R, P = 2**14, 8, 1
 MIN_LEN, MAX_LEN = 4, 32
@@ -38,15 +40,7 @@ def set_pin(home: Path, pin: str) -> None:
     salt = os.urandom(16)
     record = {"kdf": "scrypt", "n": N, "r": R, "p": P,
               "salt": base64.b64encode(salt).decode(), "hash": base64.b64encode(_hash(pin, salt)).decode()}
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(record, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_private(home / FILE, json.dumps(record).encode("ascii"))
 
 
 def has_pin(home: Path) -> bool:

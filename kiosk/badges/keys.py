@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from db import queries
 from kiosk.badges.payload import public_key_from_text
 from kiosk.i18n import t
+from kiosk.private_file import write_private
 
 PUBLIC_KEY_SETTING = "badge_public_key"
 KEY_DIR = "keys"
@@ -81,18 +82,7 @@ def write_private_key(home: Path, key: Ed25519PrivateKey) -> Path:
     os.chmod(path.parent, 0o700)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    tmp = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_private(path, pem)
     return path
 
 
