@@ -68,11 +68,9 @@ class HostActions:
         """补签: present or late by the session's rules at ``at`` (default now), method manual."""
         at = at or self.clock()
         reason = _clean_reason(reason)
-        if not reason:
-            return HostOutcome("refused", "reason_required")
         key = rules.normalise_staff_id(staff)
         with self.db.atomic():
-            found = self._person_and_session(key, session_id)
+            found = self._checked(key, session_id, reason)
             if isinstance(found, HostOutcome):
                 return found
             person, session = found
@@ -101,11 +99,9 @@ class HostActions:
         """Undo a mistaken sign-in: an audited ``undo`` event; the original event stays."""
         at = at or self.clock()
         reason = _clean_reason(reason)
-        if not reason:
-            return HostOutcome("refused", "reason_required")
         key = rules.normalise_staff_id(staff)
         with self.db.atomic():
-            found = self._person_and_session(key, session_id)
+            found = self._checked(key, session_id, reason)
             if isinstance(found, HostOutcome):
                 return found
             person, _session = found
@@ -116,7 +112,11 @@ class HostActions:
         return HostOutcome("undone", "", person.staff_id, person.name, person.department, at,
                            event_id=event_id)
 
-    def _person_and_session(self, key: str, session_id: int):
+    def _checked(self, key: str, session_id: int, reason: str):
+        """(person, session) for an audited action, or the refusal: no reason, unknown person or
+        session."""
+        if not reason:
+            return HostOutcome("refused", "reason_required")
         row = queries.staff_row(key)
         if row is None:
             return HostOutcome("refused", "unknown_staff", staff_id=key)
