@@ -144,6 +144,14 @@ def bind(url: str) -> peewee.Database:
     return db
 
 
+def root_cause(exc: BaseException) -> BaseException:
+    """The error a failed rollback hid: SQLite undoes a transaction itself on a full disk, so
+    Peewee's own rollback then fails with "cannot rollback" and masks the real reason."""
+    while "cannot rollback" in str(exc) and exc.__context__ is not None:
+        exc = exc.__context__
+    return exc
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else exc.__class__.__name__

@@ -47,9 +47,6 @@ class Event:
     id: str = ""
     badge_version: int | None = None
 
-    def row(self) -> dict:
-        return dict(zip(EVENT_FIELDS, self.values(), strict=True))
-
     def values(self) -> tuple:
         """The row's values in :data:`EVENT_FIELDS` order (an id is made if it has none)."""
         return (self.id or new_event_id(), next_seq(), self.kiosk_id[:64], self.at, self.method,

@@ -62,3 +62,8 @@ def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
                 StaffGroup.insert_many([{"staff": rec.key, "name": g} for g in sorted(wanted)]).execute()
     refresh_all_upcoming()
     return added, updated, unchanged
+
+
+def bump_badge_version(key: str, at) -> None:
+    """Revoke every badge printed so far; ``updated_at`` moves so sync carries it to kiosks."""
+    Staff.update(badge_version=Staff.badge_version + 1, updated_at=at).where(Staff.key == key).execute()

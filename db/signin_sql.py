@@ -9,7 +9,7 @@ replace (``queries.staff_row``, ``queries.recorded_for``, ``ledger.mark_signed_i
 ``ledger.append_event``), on SQLite, PostgreSQL and MySQL/MariaDB alike.
 
 On SQLite the statements of a scan (:func:`person_at`, :func:`record_arrival`,
-:func:`insert_event`) go straight to the ``sqlite3`` connection Peewee opened (``db.connection()``:
+:func:`insert_event_values`) go straight to the ``sqlite3`` connection Peewee opened (``db.connection()``:
 same connection, same transaction, same pragmas), which prepares and caches each SQL string
 itself; Peewee's per-statement cursor wrapper cost a fifth of a scan's CPU. Errors are translated
 by Peewee's own exception wrapper, so callers see ``peewee.OperationalError`` etc. as before.
@@ -238,11 +238,6 @@ def _event_sql(q, p, names: tuple[str, ...]) -> str:
     cols = ", ".join(q(fields[n].column_name) for n in names)
     return (f"INSERT INTO {q(SignInEvent._meta.table_name)} ({cols}) "
             f"VALUES ({', '.join([p] * len(names))})")
-
-
-def insert_event(row: dict) -> None:
-    """Insert one sign-in event row (keys are SignInEvent field names)."""
-    insert_event_values(tuple(row), tuple(row.values()))
 
 
 def insert_event_values(names: tuple[str, ...], values: tuple) -> None:

@@ -44,6 +44,7 @@ from db.models import (
     utcnow,
 )
 from db.register import refresh_all_upcoming, refresh_expected
+from db.signin_sql import to_datetime
 
 PUSH_BATCH = 2000  # events per central transaction (and per local commit marking them)
 SQL_ROWS = 1000  # rows per multi-row statement: 15,000 parameters at most
@@ -106,23 +107,8 @@ def queued_batch(limit: int = PUSH_BATCH) -> list[dict]:
     rows = [dict(zip(EVENT_COLUMNS, values, strict=True)) for values in db.execute_sql(sql).fetchall()]
     for row in rows:
         for name in ("at", "pushed_at", "received_at"):
-            row[name] = _as_datetime(row[name])
+            row[name] = to_datetime(row[name])
     return rows
-
-
-def _as_datetime(value) -> dt.datetime | None:
-    """SQLite hands timestamps back as text; the servers as datetimes.
-
-    ``fromisoformat`` first (C speed, and it reads every format Peewee writes); Peewee's own
-    parsing for anything else.
-    """
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return SignInEvent.at.python_value(value)
-    return parsed if parsed.tzinfo is None else SignInEvent.at.python_value(value)
 
 
 def mark_pushed(event_ids: list[str], at: dt.datetime) -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 
 from db import ledger, queries, signin_sql
+from db.database import root_cause
 from kiosk import rules, timefmt
 from kiosk.badges import payload as badge_payload
 from kiosk.i18n import t
@@ -184,11 +185,7 @@ class SignInDesk:
                 outcome = self._decide(text, badge, method, at, session_id, scan)
                 self._record(outcome, text, at, scan)
         except pw.OperationalError as exc:
-            # on a full disk SQLite undoes the transaction itself, so Peewee's rollback fails
-            # with "cannot rollback" and hides the reason: raise the reason
-            cause: BaseException = exc
-            while "cannot rollback" in str(cause) and cause.__context__ is not None:
-                cause = cause.__context__
+            cause = root_cause(exc)  # a full disk: raise the reason, not "cannot rollback"
             if cause is not exc:
                 raise cause from None
             raise

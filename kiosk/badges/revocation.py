@@ -10,7 +10,7 @@ import datetime as dt
 import peewee as pw
 
 from db import ledger, queries
-from db.models import Staff
+from db.roster import bump_badge_version
 
 
 def revoke(db: pw.Database, staff_key: str, *, kiosk_id: str, at: dt.datetime,
@@ -21,9 +21,8 @@ def revoke(db: pw.Database, staff_key: str, *, kiosk_id: str, at: dt.datetime,
         if row is None:
             return None
         old = row["badge_version"]
-        (Staff.update(badge_version=Staff.badge_version + 1, updated_at=at)
-         .where(Staff.key == staff_key).execute())
-        new = queries.staff_row(staff_key)["badge_version"]
+        bump_badge_version(staff_key, at)
+        new = queries.staff_row(staff_key)["badge_version"]  # a concurrent revoke may count too
         ledger.append_event(ledger.Event(kiosk_id=kiosk_id, at=at, method="manual",
                                          result="badge_revoked", staff_key=staff_key,
                                          note=f"badge_version {old}->{new}", actor=actor))

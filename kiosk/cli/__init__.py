@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-from kiosk.cli.lean import skip_server_drivers
+from kiosk.cli.lean import command_word, skip_server_drivers
 
 CONSOLE_SCRIPT = os.path.basename(sys.argv[0]) == "kiosk"
 if CONSOLE_SCRIPT:  # the console script: trim start-up before Peewee loads
@@ -107,19 +107,6 @@ def build_parser(command: str | None = None) -> Parser:
     if command in COMMAND_GROUPS and command not in commands.choices:
         return build_parser()
     return parser
-
-
-def command_word(words: list[str]) -> str | None:
-    """The command's first word, skipping options given before it (``kiosk --db URL staff …``)."""
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-        elif word in ("--db", "--lang"):
-            skip = True
-        elif not word.startswith("-"):
-            return word
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from db import queries
 from kiosk import rules, timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.i18n import t
+from kiosk.sheets import write_bytes
 
 FORMATS = ("png", "svg", "html")
 SHEET_NAME = "badges.html"
@@ -133,10 +134,10 @@ def make(ctx: Context) -> int:
                                 department=row["department"], title=row.get("title") or "",
                                 payload=sign(key, row["staff_id"], row["badge_version"]))
         if a.format == "png":
-            (out / f"{face.staff_id}.png").write_bytes(render.png_bytes(face.payload))
+            write_bytes(str(out / f"{face.staff_id}.png"), render.png_bytes(face.payload))
         elif a.format == "svg":
-            (out / f"{face.staff_id}.svg").write_text(render.badge_svg(face, ctx.settings.office_name),
-                                                      encoding="utf-8")
+            write_bytes(str(out / f"{face.staff_id}.svg"),
+                        render.badge_svg(face, ctx.settings.office_name).encode("utf-8"))
         faces.append(face)
         progress.step()
     progress.done()
@@ -146,7 +147,7 @@ def make(ctx: Context) -> int:
             sys.stdout.write(sheet)
             return 0
         target = out / SHEET_NAME
-        target.write_text(sheet, encoding="utf-8")
+        write_bytes(str(target), sheet.encode("utf-8"))
         ctx.out(t("badge.made", count=len(faces), path=target))
     else:
         ctx.out(t("badge.made", count=len(faces), path=out))

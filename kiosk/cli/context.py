@@ -188,22 +188,14 @@ def _disk_trouble(text: str) -> bool:
                                    "unable to open database file"))
 
 
-def _root_cause(exc: BaseException) -> BaseException:
-    """The error a failed rollback hid: SQLite undoes a transaction itself on a full disk, so
-    Peewee's own rollback then fails with "cannot rollback" and masks the real reason."""
-    while "cannot rollback" in str(exc) and exc.__context__ is not None:
-        exc = exc.__context__
-    return exc
-
-
 def _database_error(exc: Exception, ctx) -> int:
-    exc = _root_cause(exc)
+    exc = database.root_cause(exc)
     text = str(exc).lower()
     url = ctx.settings.db_url if ctx else None
     log.warning("database error: %s", database.redact_text(str(exc), url))
     if "locked" in text or "busy" in text:
         _say(t("cli.db_locked"))
-    elif "readonly" in text or "read-only" in text or "disk" in text or "full" in text:
+    elif _disk_trouble(text):
         _say(t("cli.disk_full"))
     elif "no such table" in text or "doesn't exist" in text or "does not exist" in text:
         _say(t("cli.db_not_initialised"))

@@ -20,12 +20,25 @@ SERVER_WORDS = (b"postgres", b"mysql", b"mariadb")
 DRIVERS = ("psycopg2", "psycopg2cffi", "psycopg", "pymysql", "MySQLdb")
 
 
+def command_word(words: list[str]) -> str | None:
+    """The command's first word, skipping options given before it (``kiosk --db URL staff …``)."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("--db", "--lang"):
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def skip_server_drivers(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> bool:
     """Mark the server drivers absent for a SQLite-only ``kiosk signin``; True if it did."""
     environ = os.environ if environ is None else environ
     if "peewee" in sys.modules or any(name in sys.modules for name in DRIVERS):
         return False
-    command = next((word for word in argv if not word.startswith("-")), None)
+    command = command_word(list(argv))
     if command not in LEAN_COMMANDS:
         return False
     from kiosk.config import CONFIG_FILE, home_from_environment

@@ -10,7 +10,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.count.absent": ("缺席", "Absent"),
     "host.count.visitors": ("列席", "Visitors"),
     "host.count.early_leave": ("早退", "Left early"),
-    "host.count.signed_out": ("签退", "Signed out"),
     "host.count.rate": ("出勤率", "Rate"),
     # header
     "host.header.time_left": ("距结束 {left}", "{left} left"),
@@ -18,7 +17,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.header.ended": ("已结束", "ended"),
     "host.header.speaker": ("主讲:{speaker}", "Speaker: {speaker}"),
     "host.header.signout": ("需签退", "sign-out required"),
-    "host.header.updated": ("更新于 {time}", "updated {time}"),
     "host.header.db_error": ("数据库暂不可用,正在重试…", "Database unavailable, retrying…"),
     "host.header.loading": ("正在读取…", "Loading…"),
     # panels
@@ -29,7 +27,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.filter.placeholder": ("输入姓名、部门或工号筛选", "Type a name, department or ID to filter"),
     "host.missing.none": ("全部到齐", "Everyone is here"),
     "host.missing.no_match": ("没有匹配的人员", "Nobody matches"),
-    "host.recent.none": ("尚无签到", "No sign-ins yet"),
     "host.col.department": ("部门", "Department"),
     "host.col.name": ("姓名", "Name"),
     "host.col.staff_id": ("工号", "ID"),
@@ -54,7 +51,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.key.manual": ("补签", "Manual"),
     "host.key.undo": ("撤销签到", "Undo"),
     "host.key.refresh": ("刷新", "Refresh"),
-    "host.key.clear": ("清除筛选", "Clear filter"),
     "host.key.sessions": ("选择场次", "Sessions"),
     "host.key.quit": ("退出", "Quit"),
     # the action form
@@ -95,5 +91,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.pick.hint": ("↑↓ 选择,回车确认;Ctrl+Q 退出", "↑↓ to choose, Enter to open; Ctrl+Q to quit"),
     "host.pick.none": ("今天没有学习安排", "No sessions today"),
     "host.cli.session_not_found": ("场次不存在:{session}", "No such session: {session}"),
-    "host.cli.help": ("主持人实时看板", "the host's live-count view"),
 }

@@ -37,11 +37,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "统计{people}人,已完成全部目标{on_track}人,未完成{behind}人;本年度剩余{months}个月。",
         "{people} people: {on_track} have met every target, {behind} are behind; {months} months of the year left.",
     ),
-    "report.annual.behind_item": (
-        "{name}({department}):{target}差{shortfall}{unit}",
-        "{name} ({department}): {target} short by {shortfall} {unit}",
-    ),
-    "report.annual.behind": ("未完成目标人员", "Behind target"),
     "report.generated": ("生成时间:{time}", "Generated {time}"),
     "report.section.summary": ("汇总", "Summary"),
     "report.section.departments": ("按部门", "By department"),

@@ -27,8 +27,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync.stopped": ("同步已停止", "Sync stopped"),
     "sync.local_server": ("本机数据库未初始化:请先执行 kiosk init", "The local database is not initialised: run kiosk init first"),
     # the kiosk's status mark
-    "sync.mark_online": ("中心:已连接", "Centre: online"),
-    "sync.mark_offline": ("中心:未连接", "Centre: offline"),
-    "sync.mark_local": ("单机模式", "Stand-alone"),
-    "sync.mark_waiting": ("待上传 {queued}", "{queued} waiting"),
 }

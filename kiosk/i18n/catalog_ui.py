@@ -105,7 +105,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo.pin": ("管理员 PIN:{pin}(按 F2 进入管理)", "Admin PIN: {pin} (press F2 for admin)"),
     "demo.hint": ("演示 · 工号 {ids} · 管理 PIN {pin}", "Demo · IDs {ids} · admin PIN {pin}"),
     "demo.starting": ("正在启动签到界面…", "Starting the kiosk…"),
-    "demo.office_name": ("示范机关", "Demo Office"),
     # run
     "run.not_a_terminal": ("kiosk run 需要在终端中运行", "kiosk run needs a terminal"),
     "run.bad_camera": ("摄像头参数无效:{value}(应为设备编号或视频文件)",

@@ -152,11 +152,6 @@ def _kind_counts(sessions: list[dict]) -> dict[str, int]:
     return dict(counts)
 
 
-def settled_rate(entry: dict) -> float | None:
-    """The rate over sessions already over (pending rows of running sessions left out)."""
-    return ratio(entry["attended"], entry["expected"] - entry["pending"])
-
-
 def _warnings(people: list[dict], options: ReportOptions) -> list[dict]:
     """People below the rate threshold or with more than K unexcused absences.
 

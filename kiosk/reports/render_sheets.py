@@ -27,7 +27,6 @@ from kiosk.sheets import csv_sections_bytes, xlsx_cell
 SHEET_NAMES = {"summary": "汇总", "departments": "按部门", "people": "按人员", "sessions": "按场次",
                "warnings": "预警名单", "detail": "明细"}
 PERCENT_FORMAT = "0.0%"
-HOURS_FORMAT = "0.##"
 CSV_RATE_DIGITS = 4
 CSV_NUMBER_DIGITS = 2
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 
 from db.database import redact_text
-from db.models import SignInEvent
 from kiosk.config import Settings
 from kiosk.ui.widgets.sync_mark import SyncState
 
@@ -18,7 +17,10 @@ MAX_BACKOFF = 300.0
 
 
 def queued_events() -> int:
-    return SignInEvent.select().where(SignInEvent.pushed_at.is_null()).count()
+    """Events the centre has not acknowledged (the store's own count; loaded on first use)."""
+    from db.sync import queued_count
+
+    return queued_count()
 
 
 def sync_round(settings: Settings, agent=None) -> tuple[SyncState, object]:

@@ -15,11 +15,10 @@ from textual.screen import Screen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from db import queries
 from kiosk import rules, timefmt
-from kiosk.desk import session_view
 from kiosk.i18n import t
 from kiosk.ui.screens.host import HostScreen
+from kiosk.ui.today import load_today
 
 
 class HostPickScreen(Screen):
@@ -45,16 +44,11 @@ class HostPickScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self) -> None:
-        tz = self.app.settings.tz
-        now = self.app.clock()
-        start, end = timefmt.day_bounds_utc(timefmt.local(now, tz).date(), tz)
         try:
-            sessions = [session_view(r) for r in queries.sessions_between(start, end)]
-            near = [session_view(r) for r in queries.sessions_near(now)]  # opened yesterday evening
+            plan = load_today(self.app.clock(), self.app.settings.tz, None)
         finally:
             self.app.db.close()
-        open_now = sorted({s.id for s in sessions + near if rules.window_open(s, now)})
-        self.post_message(self.Loaded(sessions, open_now))
+        self.post_message(self.Loaded(list(plan.today), sorted(s.id for s in plan.open_now)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
