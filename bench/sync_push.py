@@ -11,7 +11,7 @@
    Like with like: the baseline only inserts events, while ``run_once`` also applies the register,
    marks the local rows and pulls. So two ratios are printed: the FULL one (``run_once`` vs
    ``execute_values``: the target, ≤ 2×) and INSERT-ONLY (the product's own event insert,
-   ``db.sync._insert_events`` in one transaction on a fresh copy, vs ``execute_values``). Each
+   ``db.sync.push._insert_events`` in one transaction on a fresh copy, vs ``execute_values``). Each
    side runs on its own fresh copy of the centre made from one template, so no side finds the
    other's rows or a warmer table. INSERT-ONLY is below 1× because the product sends each column
    as one array parameter (``INSERT … SELECT * FROM unnest(…)``) instead of a quoted ``VALUES`` list.
@@ -168,7 +168,7 @@ def raw_push(url: str, rows: list[dict]) -> float:
 def product_insert(url: str, rows: list[dict]) -> float:
     """Only the product's event insert (the statement ``push_batch`` uses), one transaction."""
     from db import database
-    from db import sync as store
+    from db.sync import push as store
 
     central = database.make_database(url)
     central.connect()

@@ -1,0 +1,113 @@
+"""What every part of sync shares: limits, the watermark table, the engine probes, the centre's clock.
+
+Two databases take part in a sync: the kiosk's *local* one, bound to the models' proxy (the kiosk
+screen signs people in through it, on another thread, while a sync runs), and the *central* one, a
+separate ``peewee.Database`` that every central query names explicitly (``.execute(central)``,
+``central.atomic()``). Nothing in this package rebinds the models, so a sync can never send a
+sign-in to the wrong database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import peewee as pw
+
+from db.models import BaseModel, Leave, SignInEvent, utcnow
+
+PUSH_BATCH = 2000  # events per central transaction (and per local commit marking them)
+SQL_ROWS = 1000  # rows per multi-row statement: 15,000 parameters at most
+MARK_CHUNK = 5000  # ids per local UPDATE (SQLite allows 32,766 parameters, the servers 65,535)
+PULL_OVERLAP = dt.timedelta(minutes=10)
+PULLED_SETTINGS = ("badge_public_key",)  # a whitelist: nothing else travels to a kiosk
+SIGN_IN_RESULTS = ("present", "late", "visitor")
+BADGE_METHODS = ("qr", "camera")
+REVOKED_FLAG = "revoked_badge_at_centre"
+REQUIRED_CENTRAL_VERSION = 2
+IN_CHUNK = 500
+
+StatusOf = Callable[[dict, dt.datetime], str]
+EVENT_COLUMNS = [f.column_name for f in SignInEvent._meta.sorted_fields]
+PG_TYPES = {"VARCHAR": "text", "TEXT": "text", "INT": "int", "BIGINT": "bigint",
+            "DATETIME": "timestamp", "BOOL": "boolean"}
+EVENT_PG_TYPES = [PG_TYPES[f.field_type] for f in SignInEvent._meta.sorted_fields]
+LEAVE_FIELDS = (Leave.session, Leave.staff, Leave.reason, Leave.recorded_at, Leave.recorded_by,
+                Leave.event_id)
+
+
+class SyncState(BaseModel):
+    """Watermarks of this database's pulls (``pull.staff`` …), ISO timestamps of the centre's rows."""
+
+    key = pw.CharField(max_length=64, primary_key=True)
+    value = pw.TextField()
+
+    class Meta:
+        table_name = "sync_state"
+
+
+class CentralSchemaTooOld(RuntimeError):
+    """The central database has not been upgraded to a schema that can take pushes."""
+
+
+def _chunks(items: list, size: int = IN_CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+
+def _engine(central: pw.Database) -> str:
+    if isinstance(central, pw.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(central, pw.MySQLDatabase):
+        return "mysql"
+    return "sqlite"
+
+
+def _pg_array(values: list, kind: str) -> str:
+    """One column of a batch as a PostgreSQL array literal (``{"a","b\\"c",NULL}``), cast by the
+    statement to ``kind[]``.
+
+    Every element is double-quoted with ``\\`` and ``"`` escaped (the array syntax's only
+    specials inside quotes), so any text round-trips; the literal itself travels as one ordinary
+    bound parameter.
+    """
+    if kind in ("int", "bigint"):
+        items = ["NULL" if v is None else str(int(v)) for v in values]
+    elif kind == "timestamp":
+        items = ["NULL" if v is None else f'"{v.isoformat(" ")}"' for v in values]
+    elif kind == "boolean":
+        items = ["NULL" if v is None else ("t" if v else "f") for v in values]
+    else:
+        items = ["NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                 for v in values]
+    return "{" + ",".join(items) + "}"
+
+
+# -- the central side (explicit database) ----------------------------------------------------
+def central_version(central: pw.Database) -> int:
+    try:
+        row = central.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    except pw.ProgrammingError:
+        raise CentralSchemaTooOld() from None
+    return int(row[0] or 0) if row else 0
+
+
+def check_central(central: pw.Database) -> None:
+    if central_version(central) < REQUIRED_CENTRAL_VERSION:
+        raise CentralSchemaTooOld()
+
+
+def central_now(central: pw.Database) -> dt.datetime:
+    """The centre's own clock (naive UTC): the ``received_at`` of a batch."""
+    if isinstance(central, pw.PostgresqlDatabase):
+        sql = "SELECT CAST(now() AT TIME ZONE 'UTC' AS timestamp)"
+    elif isinstance(central, pw.MySQLDatabase):
+        sql = "SELECT UTC_TIMESTAMP(6)"
+    else:
+        return utcnow()
+    value = central.execute_sql(sql).fetchone()[0]
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=None)
+

@@ -1,0 +1,231 @@
+"""Pull: what changed at the centre, read first, then applied locally in one short transaction.
+
+Departments (all: a few dozen rows), staff with their groups, sessions with their audiences and
+leaves changed since a watermark (``updated_at``/``recorded_at`` minus an overlap, because those
+times come from the writers' clocks, not from commit order), and the public badge key — never
+anything else from ``setting``. Everything is read from the centre before anything is written
+locally, so the kiosk's sign-ins never wait on the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+from db.models import (
+    Attendance,
+    Department,
+    Leave,
+    SessionAudience,
+    Setting,
+    Staff,
+    StaffGroup,
+    StudySession,
+)
+from db.register import refresh_all_upcoming, refresh_expected
+from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
+
+
+def _watermark(name: str) -> dt.datetime | None:
+    row = SyncState.get_or_none(SyncState.key == f"pull.{name}")
+    return dt.datetime.fromisoformat(row.value) if row else None
+
+
+def _set_watermark(name: str, value: dt.datetime | None) -> None:
+    if value is None:
+        return
+    old = _watermark(name)
+    if old is not None and old >= value:
+        return
+    updated = SyncState.update(value=value.isoformat()).where(SyncState.key == f"pull.{name}").execute()
+    if not updated:
+        SyncState.insert(key=f"pull.{name}", value=value.isoformat()).execute()
+
+
+
+class Snapshot:
+    """What a pull read from the centre; applied locally by :func:`apply_snapshot`."""
+
+    def __init__(self) -> None:
+        self.departments: list[dict] = []
+        self.staff: list[dict] = []
+        self.groups: dict[str, list[str]] = {}
+        self.sessions: list[dict] = []
+        self.audiences: dict[int, list[tuple[str, str]]] = {}
+        self.leaves: list[dict] = []
+        self.settings: dict[str, str] = {}
+        self.marks: dict[str, dt.datetime | None] = {}
+
+
+def _since(query: pw.ModelSelect, field: pw.Field, mark: dt.datetime | None) -> pw.ModelSelect:
+    """Rows changed since the watermark, minus an overlap (writers' clocks, late commits)."""
+    return query if mark is None else query.where(field >= mark - PULL_OVERLAP)
+
+
+def read_central(central: pw.Database) -> Snapshot:
+    """Everything that changed at the centre since this (local) database's watermarks."""
+    snap = Snapshot()
+    snap.departments = list(Department.select().dicts().execute(central))
+    staff_q = _since(Staff.select(), Staff.updated_at, _watermark("staff"))
+    snap.staff = list(staff_q.dicts().execute(central))
+    keys = sorted(r["key"] for r in snap.staff)
+    for chunk in _chunks(keys):
+        q = (StaffGroup.select(StaffGroup.staff, StaffGroup.name)
+             .where(StaffGroup.staff.in_(chunk)).tuples())
+        for key, name in q.execute(central):
+            snap.groups.setdefault(key, []).append(name)
+    sessions_q = _since(StudySession.select(), StudySession.updated_at, _watermark("session"))
+    snap.sessions = list(sessions_q.dicts().execute(central))
+    ids = sorted(r["id"] for r in snap.sessions)
+    for chunk in _chunks(ids):
+        q = (SessionAudience.select(SessionAudience.session, SessionAudience.kind,
+                                    SessionAudience.value)
+             .where(SessionAudience.session.in_(chunk)).tuples())
+        for sid, kind, value in q.execute(central):
+            snap.audiences.setdefault(sid, []).append((kind, value))
+    leaves_q = _since(Leave.select(*LEAVE_FIELDS), Leave.recorded_at, _watermark("leave"))
+    snap.leaves = list(leaves_q.dicts().execute(central))
+    snap.settings = dict(Setting.select(Setting.key, Setting.value)
+                         .where(Setting.key.in_(PULLED_SETTINGS)).tuples().execute(central))
+    snap.marks = {
+        "staff": max((r["updated_at"] for r in snap.staff if r["updated_at"]), default=None),
+        "session": max((r["updated_at"] for r in snap.sessions if r["updated_at"]), default=None),
+        "leave": max((r["recorded_at"] for r in snap.leaves if r["recorded_at"]), default=None),
+    }
+    return snap
+
+
+def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
+    """Bring the local (bound) database in line with what was read; returns rows changed.
+
+    One transaction; then the register's expected rows follow (deactivations drop out of
+    sessions that have not started, new audience members appear).
+    """
+    db = Staff._meta.database
+    with db.atomic():
+        changed = _apply_departments(snap.departments)
+        staff_changed = _apply_staff(snap.staff, snap.groups)
+        sessions_changed = _apply_sessions(snap.sessions, snap.audiences)
+        changed += staff_changed + len(sessions_changed) + _apply_local_leaves(snap.leaves)
+        changed += _apply_settings(snap.settings)
+        if staff_changed:
+            refresh_all_upcoming(now)
+        for sid in sessions_changed:
+            refresh_expected(sid, now)
+        for name, mark in snap.marks.items():
+            _set_watermark(name, mark)
+    return changed
+
+
+def _apply_departments(rows: list[dict]) -> int:
+    local = {r["name"]: r for r in Department.select().dicts()}
+    changed = 0
+    for r in rows:
+        held = local.get(r["name"])
+        if held is None:
+            Department.insert(**r).execute()
+        elif held != r:
+            Department.update(sort_order=r["sort_order"]).where(Department.name == r["name"]).execute()
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+def _apply_staff(rows: list[dict], groups: dict[str, list[str]]) -> int:
+    keys = [r["key"] for r in rows]
+    local: dict[str, dict] = {}
+    local_groups: dict[str, set[str]] = {}
+    for chunk in _chunks(keys):
+        local.update({r["key"]: r for r in Staff.select().where(Staff.key.in_(chunk)).dicts()})
+        for key, name in (StaffGroup.select(StaffGroup.staff, StaffGroup.name)
+                          .where(StaffGroup.staff.in_(chunk)).tuples()):
+            local_groups.setdefault(key, set()).add(name)
+    fresh, regroup, changed = [], [], 0
+    for r in rows:
+        key = r["key"]
+        same_groups = local_groups.get(key, set()) == set(groups.get(key, ()))
+        held = local.get(key)
+        if held is None:
+            fresh.append(r)
+        elif held != r:
+            Staff.update(**{k: v for k, v in r.items() if k != "key"}).where(Staff.key == key).execute()
+        elif same_groups:
+            continue
+        changed += 1
+        if not same_groups:
+            regroup.append(key)
+            if held is not None:
+                StaffGroup.delete().where(StaffGroup.staff == key).execute()
+    for chunk in _chunks(fresh, 200):
+        Staff.insert_many(chunk).execute()
+    new_groups = [{"staff": k, "name": n} for k in regroup for n in sorted(set(groups.get(k, ())))]
+    for chunk in _chunks(new_groups, 200):
+        StaffGroup.insert_many(chunk).execute()
+    return changed
+
+
+def _apply_sessions(rows: list[dict], audiences: dict[int, list[tuple[str, str]]]) -> list[int]:
+    changed = []
+    for r in rows:
+        sid = r["id"]
+        held = StudySession.select().where(StudySession.id == sid).dicts().first()
+        terms = sorted(audiences.get(sid, []))
+        held_terms = sorted(SessionAudience.select(SessionAudience.kind, SessionAudience.value)
+                            .where(SessionAudience.session == sid).tuples())
+        if held is None:
+            StudySession.insert(**r).execute()
+        elif held != r:
+            StudySession.update(**{k: v for k, v in r.items() if k != "id"}).where(
+                StudySession.id == sid).execute()
+        elif held_terms == terms:
+            continue
+        if held_terms != terms:
+            SessionAudience.delete().where(SessionAudience.session == sid).execute()
+            if terms:
+                SessionAudience.insert_many([{"session": sid, "kind": k, "value": v}
+                                             for k, v in terms]).execute()
+        changed.append(sid)
+    return changed
+
+
+def _apply_local_leaves(rows: list[dict]) -> int:
+    """Leaves as the centre holds them; one whose session or person this database lacks is
+    skipped (a foreign-key failure would otherwise block every later pull)."""
+    changed = 0
+    for r in rows:
+        where = (Leave.session == r["session"]) & (Leave.staff == r["staff"])
+        held = Leave.select(*LEAVE_FIELDS).where(where).dicts().first()
+        if held == r:
+            continue
+        if held is None and not (
+                StudySession.select().where(StudySession.id == r["session"]).exists()
+                and Staff.select().where(Staff.key == r["staff"]).exists()):
+            continue
+        if held is None:
+            Leave.insert(**r).execute()
+        else:
+            Leave.update(**{k: v for k, v in r.items() if k not in ("session", "staff")}).where(
+                where).execute()
+        (Attendance.update(status="excused")
+         .where((Attendance.session == r["session"]) & (Attendance.staff == r["staff"])
+                & (Attendance.status == "pending")).execute())
+        changed += 1
+    return changed
+
+
+def _apply_settings(values: dict[str, str]) -> int:
+    changed = 0
+    for key in PULLED_SETTINGS:
+        if key not in values:
+            continue
+        held = Setting.get_or_none(Setting.key == key)
+        if held is not None and held.value == values[key]:
+            continue
+        if held is None:
+            Setting.insert(key=key, value=values[key]).execute()
+        else:
+            Setting.update(value=values[key]).where(Setting.key == key).execute()
+        changed += 1
+    return changed

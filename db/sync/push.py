@@ -1,0 +1,156 @@
+"""Push: one batch of events into the centre's log, then the centre's register follows.
+
+Each batch is one central transaction: ``INSERT … ON CONFLICT DO NOTHING`` / ``INSERT IGNORE``
+keyed by the event's UUID (so a batch retried after a lost reply never duplicates), with the
+original scan time and kiosk id and the centre's ``received_at``; then the register rules of
+:mod:`db.sync.centre_rules` apply it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import peewee as pw
+
+from db.models import SignInEvent, Staff, StudySession
+from db.sync.centre_rules import (
+    _apply_leaves,
+    _apply_sign_ins,
+    _apply_sign_outs,
+    _apply_undos,
+)
+from db.sync.common import (
+    BADGE_METHODS,
+    EVENT_COLUMNS,
+    EVENT_PG_TYPES,
+    REVOKED_FLAG,
+    SIGN_IN_RESULTS,
+    SQL_ROWS,
+    StatusOf,
+    _chunks,
+    _engine,
+    _pg_array,
+    central_now,
+)
+
+
+def push_batch(central: pw.Database, rows: list[dict], status_of: StatusOf) -> None:
+    """Store one batch at the centre and apply it to the centre's register, atomically.
+
+    Idempotent: running it twice with the same rows leaves the centre exactly as running it once.
+    """
+    if not rows:
+        return
+    with central.atomic():
+        received = central_now(central)
+        # the centre's view of the people whose badge scans or leaves need checking
+        keys = sorted({r["staff_key"] for r in rows if r["staff_key"] and (
+            r["result"] == "leave" or (r["result"] in SIGN_IN_RESULTS and r["method"] in BADGE_METHODS))})
+        session_ids = sorted({r["session_id"] for r in rows if r["session_id"] is not None})
+        staff = _central_staff(central, keys)
+        sessions = _central_sessions(central, session_ids)
+        revoked = _revocations(central, [r for r in rows if _old_badge(r, staff.get(r["staff_key"]))])
+        out = []
+        for r in rows:
+            row = dict(r)
+            row["pushed_at"] = received  # acknowledged by definition: never queued at the centre
+            row["received_at"] = received
+            if _revoked_before_scan(row, staff.get(row["staff_key"]), revoked.get(row["staff_key"])):
+                row["note"] = (REVOKED_FLAG + (" " + row["note"] if row["note"] else ""))[:500]
+            out.append(row)
+        _insert_events(central, out)
+        known = [r for r in out if r["staff_key"] and r["session_id"] in sessions]
+        _apply_sign_ins(central, [r for r in known if r["result"] in SIGN_IN_RESULTS], sessions,
+                        status_of)
+        _apply_sign_outs(central, [r for r in known if r["result"] == "signed_out"])
+        _apply_leaves(central, [r for r in known if r["result"] == "leave" and r["staff_key"] in staff])
+        _apply_undos(central, [r for r in known if r["result"] == "undo"])
+
+
+def _insert_events(central: pw.Database, rows: list[dict]) -> None:
+    """Multi-row ``INSERT`` that skips ids the centre already holds (the idempotency key).
+
+    PostgreSQL: the whole batch as one statement over ``unnest`` of one array literal per column
+    (see :func:`_pg_array`) — 15 parameters instead of 15 per row, so neither the driver's
+    per-value quoting nor the server's parsing of a huge ``VALUES`` list costs anything; this is
+    faster than psycopg2's ``execute_values``. MySQL/MariaDB and SQLite: one parameterised
+    multi-row string per chunk (rather than ``insert_many``, whose per-value SQL generation cost
+    more than the database's own work).
+    """
+    engine = _engine(central)
+    left, right = central.quote[0], central.quote[1]
+    columns = ", ".join(f"{left}{c}{right}" for c in EVENT_COLUMNS)
+    if engine == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in EVENT_PG_TYPES)
+        central.execute_sql(f'INSERT INTO "sign_in_event" ({columns}) SELECT * FROM unnest({arrays}) '
+                            "ON CONFLICT DO NOTHING",
+                            [_pg_array([r[c] for r in rows], kind)
+                             for c, kind in zip(EVENT_COLUMNS, EVENT_PG_TYPES, strict=True)])
+        return
+    verb = {"mysql": "INSERT IGNORE", "sqlite": "INSERT OR IGNORE"}[engine]
+    one = "(" + ", ".join([central.param] * len(EVENT_COLUMNS)) + ")"
+    for chunk in _chunks(rows, SQL_ROWS):
+        sql = (f"{verb} INTO {left}sign_in_event{right} ({columns}) VALUES "
+               + ", ".join([one] * len(chunk)))
+        central.execute_sql(sql, [r[c] for r in chunk for c in EVENT_COLUMNS])
+
+
+def _central_staff(central: pw.Database, keys: list[str]) -> dict[str, dict]:
+    found = {}
+    for chunk in _chunks(keys):
+        q = (Staff.select(Staff.key, Staff.badge_version, Staff.updated_at)
+             .where(Staff.key.in_(chunk)).dicts())
+        found.update({r["key"]: r for r in q.execute(central)})
+    return found
+
+
+def _central_sessions(central: pw.Database, ids: list[int]) -> dict[int, dict]:
+    found = {}
+    for chunk in _chunks(ids):
+        q = StudySession.select().where(StudySession.id.in_(chunk)).dicts()
+        found.update({r["id"]: r for r in q.execute(central)})
+    return found
+
+
+def _old_badge(row: dict, person: dict | None) -> bool:
+    """An accepted badge scan whose version the centre has since replaced."""
+    return bool(
+        person is not None and row["result"] in SIGN_IN_RESULTS and row["method"] in BADGE_METHODS
+        and row.get("badge_version") is not None and row["badge_version"] < person["badge_version"]
+    )
+
+
+REVOKE_NOTE = re.compile(r"badge_version (\d+)->(\d+)")
+
+
+def _revocations(central: pw.Database, rows: list[dict]) -> dict[str, list[tuple[int, dt.datetime]]]:
+    """(old version, time) of each audited revocation (``badge_revoked`` events) of these people."""
+    keys = sorted({r["staff_key"] for r in rows})
+    found: dict[str, list[tuple[int, dt.datetime]]] = {}
+    for chunk in _chunks(keys):
+        q = (SignInEvent.select(SignInEvent.staff_key, SignInEvent.note, SignInEvent.at)
+             .where((SignInEvent.result == "badge_revoked") & SignInEvent.staff_key.in_(chunk))
+             .tuples())
+        for key, note, at in q.execute(central):
+            match = REVOKE_NOTE.search(note or "")
+            if match:
+                found.setdefault(key, []).append((int(match.group(1)), at))
+    return found
+
+
+def _revoked_before_scan(row: dict, person: dict | None,
+                         revocations: list[tuple[int, dt.datetime]] | None) -> bool:
+    """A badge scan the kiosk accepted with a version the centre had revoked before the scan.
+
+    The version scanned stopped being valid at the first audited revocation that moved the
+    person past it. Without such an event (a version bumped by hand), ``updated_at`` — which a
+    revocation bumps — at or before the scan still proves it; a later edit then hides the flag.
+    """
+    if not _old_badge(row, person):
+        return False
+    times = [at for old, at in revocations or () if old >= row["badge_version"]]
+    if times:
+        return min(times) <= row["at"]
+    return person["updated_at"] is not None and person["updated_at"] <= row["at"]
+
