@@ -86,18 +86,22 @@ def _plain(row: dict) -> dict:
     return row
 
 
-def _in_period(start: dt.datetime, end: dt.datetime, now: dt.datetime):
-    """Sessions starting in ``[start, end)`` that have started by ``now`` (future ones are not held)."""
-    return (StudySession.start >= start) & (StudySession.start < end) & (StudySession.start <= now)
+def _in_period(start: dt.datetime, end: dt.datetime, now: dt.datetime, finished: bool = False):
+    """Sessions starting in ``[start, end)`` that have started by ``now`` (future ones are not held);
+    with ``finished``, only those that have also ended by ``now`` (a month in progress counts its
+    finished sessions only: a running session's pending people are not yet absent nor present)."""
+    held = (StudySession.start >= start) & (StudySession.start < end) & (StudySession.start <= now)
+    return held & (StudySession.end <= now) if finished else held
 
 
-def totals(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict:
+def totals(start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
+           finished: bool = False) -> dict:
     """All sessions of the period together (one row; ``sessions`` = how many sessions)."""
     row = (Attendance.select(*_aggregates(now))
            .join(StudySession, on=(Attendance.session == StudySession.id))
-           .where(_in_period(start, end, now)).dicts().first()) or {}
+           .where(_in_period(start, end, now, finished)).dicts().first()) or {}
     row = _plain(dict(row))
-    row["sessions"] = StudySession.select().where(_in_period(start, end, now)).count()
+    row["sessions"] = StudySession.select().where(_in_period(start, end, now, finished)).count()
     return row
 
 
@@ -123,7 +127,8 @@ def session_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> lis
     return rows
 
 
-def department_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[dict]:
+def department_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
+                     finished: bool = False) -> list[dict]:
     """One row per department (of the person's current department), in the office's order.
 
     Keys: ``department``, ``sort_order``, ``people`` (distinct people with a row) and the counts.
@@ -136,7 +141,7 @@ def department_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> 
              .switch(Attendance)
              .join(Staff, on=(Attendance.staff == Staff.key))
              .join(Department, on=(Staff.department == Department.name))
-             .where(_in_period(start, end, now))
+             .where(_in_period(start, end, now, finished))
              .group_by(Staff.department, Department.sort_order)
              .order_by(Department.sort_order, Staff.department))
     rows = []
@@ -147,7 +152,8 @@ def department_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> 
     return rows
 
 
-def people_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[dict]:
+def people_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
+                 finished: bool = False) -> list[dict]:
     """One row per person with any register row in the period, by department order then ID.
 
     Keys: ``key``, ``staff_id``, ``name``, ``department``, ``active`` and the counts.
@@ -158,7 +164,7 @@ def people_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list
              .switch(Attendance)
              .join(Staff, on=(Attendance.staff == Staff.key))
              .join(Department, on=(Staff.department == Department.name))
-             .where(_in_period(start, end, now))
+             .where(_in_period(start, end, now, finished))
              .group_by(Staff.key, Staff.staff_id, Staff.name, Staff.department, Staff.active,
                        Department.sort_order)
              .order_by(Department.sort_order, Staff.department, Staff.key))
@@ -170,7 +176,8 @@ def people_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list
     return rows
 
 
-def people_kind_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> list[dict]:
+def people_kind_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
+                      finished: bool = False) -> list[dict]:
     """One row per (person, session kind) — what annual targets restricted to kinds need.
 
     Keys: ``key``, ``kind`` and the counts (``sessions_attended`` and ``credit_hours`` per kind).
@@ -178,7 +185,7 @@ def people_kind_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime) ->
     query = (Attendance.select(Attendance.staff.alias("key"), StudySession.kind,
                                *_aggregates(now))
              .join(StudySession, on=(Attendance.session == StudySession.id))
-             .where(_in_period(start, end, now))
+             .where(_in_period(start, end, now, finished))
              .group_by(Attendance.staff, StudySession.kind)
              .order_by(Attendance.staff, StudySession.kind))
     return [_plain(row) for row in query.dicts()]

@@ -128,12 +128,20 @@ def test_monthly_json_matches_the_hand_computed_month(any_db):
 
 
 def test_running_session_is_pending_not_absent(db):
+    """A month in progress (SPEC §10): the running S3 is listed as in_progress with its own
+    pending row, but the totals, people and rates count the finished S1 and S2 only."""
     ids = build_month(db)
     report = monthly(2026, 10, options(now=wall("2026-10-31 23:30")))
     s3 = next(s for s in report["sessions"] if s["id"] == ids["s3"])
-    assert (s3["absent"], s3["pending"], s3["late"]) == (0, 1, 1)
-    assert report["totals"]["absent"] == 1 and report["totals"]["pending"] == 1
-    assert report["totals"]["rate"] == pytest.approx(0.6)  # rate's denominator is still expected
+    assert (s3["absent"], s3["pending"], s3["late"], s3["state"]) == (0, 1, 1, "in_progress")
+    assert {s["state"] for s in report["sessions"] if s["id"] != ids["s3"]} == {"finished"}
+    totals = report["totals"]
+    assert (totals["sessions"], totals["in_progress"]) == (2, 1)
+    # S1 6/3/1/1/1 + S2 2/1/0/1/0: S3's late B2001 and pending B2002 are not in yet
+    assert counts(totals)[:5] == (8, 4, 1, 2, 1) and totals["pending"] == 0
+    assert totals["rate"] == pytest.approx(5 / 8)
+    b2001 = next(p for p in report["people"] if p["staff_id"] == "B2001")
+    assert (b2001["expected"], b2001["late"]) == (1, 0)
 
 
 def test_empty_month_has_no_rates(db):
@@ -197,7 +205,7 @@ TARGETS = (Target(name="学时", who="all", metric="hours", required=5),
 def test_annual_targets_met_and_not_met(any_db):
     build_month(any_db)
     data = json.loads(annual_document(annual(2026, options(targets=TARGETS)), "json"))
-    assert data["year"] == 2026 and data["months_left"] == 1
+    assert data["year"] == 2026 and data["months_left"] == 2  # on 15 November: Nov and Dec
     people = {p["staff_id"]: p for p in data["people"]}
     a1001 = people["A1001"]
     assert (a1001["credit_hours"], a1001["sessions_attended"]) == (6.0, 3)
@@ -209,7 +217,7 @@ def test_annual_targets_met_and_not_met(any_db):
     b2001 = people["B2001"]["targets"]
     assert [(x["name"], x["achieved"], x["met"], x["shortfall"]) for x in b2001] == [
         ("学时", 3.5, False, 1.5)]
-    assert b2001[0]["per_month_needed"] == 1.5
+    assert b2001[0]["per_month_needed"] == 0.75
     b2002 = {x["name"]: (x["achieved"], x["met"]) for x in people["B2002"]["targets"]}
     assert b2002 == {"学时": (0, False), "中心组学习": (0, False)}
     assert people["A1002"]["targets"][0]["met"] is True  # 2 h + a 3 h visit
@@ -302,8 +310,10 @@ def test_sessions_not_started_yet_are_in_no_figure(any_db):
     assert [s["id"] for s in running["sessions"]] == [ids["s1"], ids["s2"], s4]
     lecture = running["sessions"][2]
     assert (lecture["expected"], lecture["present"], lecture["pending"], lecture["absent"]) == (6, 1, 5, 0)
-    assert counts(running["totals"]) == (14, 5, 1, 2, 1, 1) and running["totals"]["pending"] == 5
-    assert "另有5人次所在场次尚未结束" in running["bulletin"]
+    assert lecture["state"] == "in_progress"
+    # the running lecture is listed but in no total until it ends (SPEC §10)
+    assert counts(running["totals"]) == (8, 4, 1, 2, 1, 1) and running["totals"]["in_progress"] == 1
+    assert "另有1次集中学习尚在进行中" in running["bulletin"]
 
 
 def test_issue_number_counts_months_with_started_sessions(db):
@@ -353,3 +363,49 @@ def test_visits_earn_hours_and_count_as_attended_but_not_in_rates(any_db):
         1, 1, 5.0)
     assert (year["A1001"]["attended"], year["A1001"]["visited"], year["A1001"]["credit_hours"]) == (
         3, 0, 6.0)
+
+
+def test_first_of_december_with_a_session_running(db):
+    """The recount's case: 1 December, the month's only session running with sign-ins. Nothing
+    is counted yet (no 0 % rate, no warnings), the bulletin says 截至12月1日 and never 未组织."""
+    with db.atomic():
+        upsert_staff(ROSTER)
+        sid = add_session({"title": "十二月机关学习日", "kind": "learning_day",
+                           "start": wall("2026-12-01 09:00"), "end": wall("2026-12-01 11:00")},
+                          [("all", "")])
+    desk = SignInDesk(db, kiosk_id="door-1", tz=TZ)
+    for staff_id in ("A1001", "A1002", "B2001"):
+        assert desk.sign_in(staff_id, at=wall("2026-12-01 08:55")).result == "present"
+    now = wall("2026-12-01 09:30")
+    report = monthly(2026, 12, options(now=now))
+    assert [(s["id"], s["state"], s["present"], s["pending"]) for s in report["sessions"]] == [
+        (sid, "in_progress", 3, 3)]
+    assert report["totals"]["sessions"] == 0 and report["totals"]["in_progress"] == 1
+    assert report["totals"]["expected"] == 0 and report["totals"]["rate"] is None
+    assert report["people"] == [] and report["departments"] == [] and report["warnings"] == []
+    assert report["as_of"] == "2026-12-01T09:30:00+08:00" and report["complete"] is False
+    assert "截至12月1日" in report["bulletin"] and "未组织" not in report["bulletin"]
+    assert "进行中" in report["bulletin"]
+    public = json.loads(monthly_document(report, "json"))
+    assert public["as_of"] == report["as_of"] and public["sessions"][0]["state"] == "in_progress"
+    # once it is over, it counts — and the bulletin still says 截至 until December ends
+    later = monthly(2026, 12, options(now=wall("2026-12-01 12:00")))
+    assert later["sessions"][0]["state"] == "finished"
+    assert (later["totals"]["expected"], later["totals"]["present"], later["totals"]["absent"]) == (6, 3, 3)
+    assert later["bulletin"].count("截至12月1日,本月共组织集中学习1次") == 1
+    assert len(later["warnings"]) == 3
+    # a month that is over speaks without 截至
+    assert "截至" not in monthly(2026, 12, options(now=wall("2027-01-02 12:00")))["bulletin"]
+
+
+def test_month_with_nothing_held_yet_says_so(db):
+    build_month(db)
+    text = monthly(2026, 12, options(now=wall("2026-12-01 08:00")))["bulletin"]
+    assert "截至12月1日,本月尚未组织集中学习" in text and "本月未组织" not in text
+
+
+@pytest.mark.parametrize(("today", "left"), [("2026-12-01 10:00", 1), ("2026-12-31 23:00", 1),
+                                              ("2026-01-01 00:30", 12), ("2026-07-15 12:00", 6),
+                                              ("2027-01-01 00:30", 0), ("2025-12-31 12:00", 12)])
+def test_months_left_counts_the_current_month(db, today, left):
+    assert annual(2026, options(now=wall(today)))["months_left"] == left

@@ -196,8 +196,8 @@ def test_annual_in_every_format(db):
     cells = [v for r in csv.reader(io.StringIO(raw.decode("utf-8-sig"))) for v in r]
     assert "'" + EVIL_NAME in cells and not [v for v in cells if v.startswith(DANGEROUS)]
     html = annual_document(report, "html").decode("utf-8")
-    assert "<script" not in html and "<svg" in html and "剩余1个月" in html
-    assert "| B2001 | 王五 | 财务科 | 3.5 | 2 | 学时 | 5 | 3.5 | 否 | 1.5 | 1.5 |" in \
+    assert "<script" not in html and "<svg" in html and "剩余2个月" in html
+    assert "| B2001 | 王五 | 财务科 | 3.5 | 2 | 学时 | 5 | 3.5 | 否 | 1.5 | 0.75 |" in \
         annual_document(report, "md").decode("utf-8")
 
 
@@ -282,12 +282,12 @@ def test_csv_rates_are_rounded_numbers(month):
 
 def test_annual_text_formats_have_no_raw_floats(db):
     build_month(db)
-    report = annual(2026, options(now=wall("2026-09-28 12:00"), targets=(
+    report = annual(2026, options(now=wall("2026-10-05 12:00"), targets=(
         Target(name="学时", who="all", metric="hours", required=10),)))
     rows = list(csv.reader(io.StringIO(annual_document(report, "csv").decode("utf-8-sig"))))
     cells = [v for r in rows for v in r]
     assert not [v for v in cells if LONG_DECIMAL.match(v)]
-    assert "3.33" in cells  # 10 h short with 3 months left: 3.33 h a month
+    assert "3.33" in cells  # 10 h short with 3 months left (Oct-Dec): 3.33 h a month
     md = annual_document(report, "md").decode("utf-8")
     assert not re.search(r"\d\.\d{5,}", md)
 

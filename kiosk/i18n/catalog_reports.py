@@ -13,10 +13,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.bulletin.list_sep": ("、", ", "),
     "report.bulletin.group_sep": (";", "; "),
     "report.bulletin.none": ("本月未组织集中学习。", "No study sessions were held this month."),
-    "report.bulletin.pending": (
-        "另有{pending}人次所在场次尚未结束,暂未计入缺席。",
-        "{pending} more person-times belong to sessions not yet over and are not counted as absent.",
-    ),
     "report.bulletin.absentees": ("缺席人员:{list}。", "Absent: {list}."),
     "report.bulletin.no_absentees": ("本月无缺席人员。", "Nobody was absent this month."),
     "report.bulletin.absentee": ("{name}({count}次)", "{name} ({count})"),

@@ -27,19 +27,26 @@ def monthly_bulletin(report: dict) -> str:
     if report["issue"] is not None:  # a month without sessions issues no numbered bulletin
         lines.append(t("report.bulletin.issue", year=year, issue=report["issue"]))
     lines += [t("report.bulletin.period", year=year, month=month), ""]
+    as_of = "" if report.get("complete", True) else _as_of(report["as_of"])
+    running = totals.get("in_progress", 0)
     if not totals["sessions"]:
-        lines.append(t("report.bulletin.none"))
+        if running:  # never "no sessions held" while one is running
+            lines.append(as_of + t("records.bulletin.only_running", count=running))
+        elif as_of:
+            lines.append(as_of + t("records.bulletin.none_yet"))
+        else:
+            lines.append(t("report.bulletin.none"))
         return "\n".join(lines)
     sep = t("report.bulletin.list_sep")
     kinds = sep.join(t("report.bulletin.kind_count", kind=t(f"kind.{kind}"), count=count)
                      for kind, count in totals["kinds"].items())
-    lines.append(t("report.bulletin.summary", sessions=totals["sessions"], kinds=kinds,
+    lines.append(as_of + t("report.bulletin.summary", sessions=totals["sessions"], kinds=kinds,
                    expected=totals["expected"], attended=totals["attended"],
                    rate=percent(totals["rate"]), late=totals["late"], excused=totals["excused"],
                    absent=totals["absent"], early=totals["early_leaves"],
                    visitors=totals["visitors"]))
-    if totals["pending"]:
-        lines.append(t("report.bulletin.pending", pending=totals["pending"]))
+    if running:
+        lines.append(t("records.bulletin.running", count=running))
     lines.append(_absentees(report["people"]))
     if report["departments"]:
         ranked = sorted(report["departments"], key=lambda d: d["rank"])
@@ -53,6 +60,11 @@ def monthly_bulletin(report: dict) -> str:
                          for w in report["warnings"])
         lines.append(t("report.bulletin.attention", list=items))
     return "\n".join(lines)
+
+
+def _as_of(iso: str) -> str:
+    """"截至12月1日," — the day the figures of a month in progress hold for."""
+    return t("records.bulletin.as_of", month=int(iso[5:7]), day=int(iso[8:10]))
 
 
 def bulletin_parts(text: str) -> tuple[str, list[str], list[str]]:

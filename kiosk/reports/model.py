@@ -72,25 +72,32 @@ def monthly(year: int, month: int, options: ReportOptions, progress: Progress = 
             detail: bool = True) -> dict:
     """The monthly report of every session that started in ``year-month`` (local time).
 
+    A month in progress (SPEC §10): every started session is listed with its ``state``
+    (``finished`` or ``in_progress``), but totals, departments, people, rates and warnings count
+    finished sessions only — a running session's people are neither present nor absent yet.
+    ``as_of`` is the moment the figures hold for; ``complete`` says whether the month is over.
     ``detail`` adds the register itself (one entry per row, for the 明细 sheet); JSON leaves it out.
     """
     tz, now = options.tz, options.now
     start, end = timefmt.month_bounds_utc(year, month, tz)
     progress("sessions")
-    sessions = [_session_entry(row, tz) for row in figures.session_stats(start, end, now)]
+    sessions = [_session_entry(row, tz, now) for row in figures.session_stats(start, end, now)]
     progress("departments")
     departments = _ranked([{"department": row["department"], "people": row["people"],
-                            **_with_rates(row)} for row in figures.department_stats(start, end, now)])
+                            **_with_rates(row)}
+                           for row in figures.department_stats(start, end, now, finished=True)])
     progress("people")
     people = [{"staff_id": row["staff_id"], "name": row["name"], "department": row["department"],
                "credit_hours": row["credit_hours"], "sessions_attended": row["sessions_attended"],
                "visited": row["visited"], **_with_rates(row)}
-              for row in figures.people_stats(start, end, now)]
+              for row in figures.people_stats(start, end, now, finished=True)]
     progress("totals")
-    total_row = figures.totals(start, end, now)
+    total_row = figures.totals(start, end, now, finished=True)
+    finished = [s for s in sessions if s["state"] == "finished"]
     totals = {"sessions": total_row["sessions"], **_with_rates(total_row),
               "credit_hours": total_row["credit_hours"],
-              "kinds": _kind_counts(sessions)}
+              "kinds": _kind_counts(finished),
+              "in_progress": len(sessions) - len(finished)}
     progress("trend")
     trend = _trend(year, month, tz, now)
     rows = []
@@ -104,6 +111,8 @@ def monthly(year: int, month: int, options: ReportOptions, progress: Progress = 
         "timezone": str(tz.key),
         "period": {"start": timefmt.iso(start, tz), "end": timefmt.iso(end, tz)},
         "generated_at": timefmt.iso(now, tz),
+        "as_of": timefmt.iso(now, tz),
+        "complete": now >= end,
         "totals": totals,
         "sessions": sessions,
         "departments": departments,
@@ -120,8 +129,9 @@ def monthly(year: int, month: int, options: ReportOptions, progress: Progress = 
     return report
 
 
-def _session_entry(row: dict, tz: ZoneInfo) -> dict:
+def _session_entry(row: dict, tz: ZoneInfo, now: dt.datetime) -> dict:
     return {"id": row["id"], "title": row["title"], "kind": row["kind"],
+            "state": "finished" if row["end"] <= now else "in_progress",
             "start": timefmt.iso(row["start"], tz), "end": timefmt.iso(row["end"], tz),
             "location": row["location"], "speaker": row["speaker"], "credit_hours": row["hours"],
             **_with_rates(row)}
@@ -174,7 +184,8 @@ def _warnings(people: list[dict], options: ReportOptions) -> list[dict]:
 
 
 def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
-    """Month by month from January to ``month``: sessions started, expected, attended, rate."""
+    """Month by month from January to ``month``: sessions started; expected, attended and rate of
+    the finished ones (a running session joins the rates when it ends, as in :func:`monthly`)."""
     start = timefmt.month_bounds_utc(year, 1, tz)[0]
     end = timefmt.month_bounds_utc(year, month, tz)[1]
     buckets = {m: {"month": f"{year:04d}-{m:02d}", "sessions": 0, "expected": 0, "attended": 0}
@@ -182,6 +193,8 @@ def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
     for row in figures.session_stats(start, end, now):
         bucket = buckets[timefmt.local(row["start"], tz).month]
         bucket["sessions"] += 1
+        if row["end"] > now:
+            continue
         bucket["expected"] += row["expected"]
         bucket["attended"] += row["present"] + row["late"]
     for bucket in buckets.values():
@@ -257,13 +270,14 @@ def applies(target: Target, groups: list[str]) -> bool:
 
 
 def months_left(year: int, now: dt.datetime, tz: ZoneInfo) -> int:
-    """Whole months after the current one still left in ``year`` (0 for a past year)."""
+    """Months of ``year`` still left to study in, the current one included (on 1 December: 1;
+    0 for a past year, 12 for a future one)."""
     today = timefmt.local(now, tz)
     if year < today.year:
         return 0
     if year > today.year:
         return 12
-    return 12 - today.month
+    return 13 - today.month
 
 
 def _target_progress(target: Target, rows: list[dict], left: int) -> dict:

@@ -42,7 +42,7 @@ def monthly_tables(report: dict, *, detail: bool = True) -> list[Table]:
     """汇总, 按部门, 按人员, 按场次, (预警名单), 明细 — in that order."""
     totals = report["totals"]
     summary_keys = ["sessions", "expected", "attended", "present", "late", "excused", "absent",
-                    "pending", "visitors", "early_leaves", "rate", "rate_excluding_excused"]
+                    "in_progress", "visitors", "early_leaves", "rate", "rate_excluding_excused"]
     summary = Table(key="summary", title=t("report.section.summary"),
                     headers=[t("report.col.item"), t("report.col.value")],
                     rows=[[t("report.col.month"), report["month"]]]
@@ -51,9 +51,10 @@ def monthly_tables(report: dict, *, detail: bool = True) -> list[Table]:
     dept_cols = ["rank", "department", "people", *COUNT_COLUMNS, *RATE_COLUMNS]
     people_cols = ["staff_id", "name", "department", *COUNT_COLUMNS, "sessions_attended",
                    "credit_hours", *RATE_COLUMNS]
-    session_cols = ["session_id", "title", "kind", "start", "location", "credit_hours",
+    session_cols = ["session_id", "title", "kind", "state", "start", "location", "credit_hours",
                     *COUNT_COLUMNS, *RATE_COLUMNS]
     sessions = [_pick({**s, "session_id": s["id"], "kind": t(f"kind.{s['kind']}"),
+                       "state": t(f"records.state.{s['state']}"),
                        "start": s["start"][:16].replace("T", " ")}, session_cols)
                 for s in report["sessions"]]
     tables = [
