@@ -20,7 +20,7 @@ def host(ctx: Context) -> int:
     db = ctx.database()
     if a.session is not None and queries.session_by_id(a.session) is None:
         raise CommandError(t("host.cli.session_not_found", session=a.session))
+    from kiosk.cli.screens import run_app
     from kiosk.ui.host_app import build_host_app  # textual loads only for the screen
 
-    build_host_app(ctx.settings, db, session_id=a.session, actor=(a.by or "host")[:64]).run()
-    return 0
+    return run_app(build_host_app(ctx.settings, db, session_id=a.session, actor=(a.by or "host")[:64]), ctx)

@@ -61,8 +61,58 @@ def run(ctx: Context, hint: str = "") -> int:
 
     app = build_app(settings, db, qr_only=args.qr_only, camera_source=source, plan=preload.take())
     app.status_hint = hint
-    app.run()
-    return 0
+    from kiosk import backups
+
+    daily = backups.start_daily(settings)
+    try:
+        return run_app(app, ctx)
+    finally:
+        if daily is not None:
+            daily.stop.set()
+
+
+def run_app(app, ctx: Context) -> int:
+    """Run a full-screen app; an error that ends it is logged and exits 1, never 0.
+
+    Textual catches an unhandled exception, closes the screen and returns from ``run()`` as if
+    all were well: left alone, a crashed kiosk would exit 0 and a supervisor would read it as a
+    deliberate stop. Its traceback goes to the log (not the screen of the door: Textual's own
+    print of it is caught), and the terminal gets one line naming the log.
+    """
+    import io
+    import logging
+    import threading
+
+    from rich.console import Console
+
+    log = logging.getLogger("kiosk.cli")
+    previous_hook = threading.excepthook
+    threading.excepthook = _log_thread_crash
+    caught = io.StringIO()
+    app.error_console = Console(file=caught, markup=False, highlight=False, width=100)
+    try:
+        app.run()
+    finally:
+        threading.excepthook = previous_hook
+    error = getattr(app, "_exception", None)
+    if error is None and not app.return_code:
+        return 0
+    if error is not None:
+        log.error("the %s stopped on an unhandled error", app.__class__.__name__,
+                  exc_info=(type(error), error, error.__traceback__))
+    else:
+        log.error("the %s stopped with code %s: %s", app.__class__.__name__, app.return_code,
+                  caught.getvalue()[-2000:])
+    raise CommandError(t("run.crashed", kind=error.__class__.__name__ if error else app.return_code,
+                         log=ctx.settings.home / "logs" / "kiosk.log"))
+
+
+def _log_thread_crash(args) -> None:
+    import logging
+
+    logging.getLogger("kiosk.cli").error(
+        "unhandled error in thread %s", getattr(args.thread, "name", "?"),
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 def demo(ctx: Context) -> int:

@@ -1,0 +1,192 @@
+"""The home's backups: where they go, what they are called, how many are kept, the daily one.
+
+Backups are named by the UTC time they were taken (``kiosk-20261201T081500Z.db``) so they sort
+by name, never collide across a DST change, and say when they were made without opening them.
+Only files with that name are ever deleted by rotation: whatever else the admin keeps in the
+folder (and the copy ``kiosk restore`` keeps of the database it replaced) is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import backup as sqlite_backup
+from db import database
+from kiosk.config import ConfigError, Settings
+
+log = logging.getLogger("kiosk.backup")
+
+DEFAULT_KEEP = 14
+DAY = dt.timedelta(days=1)
+NAME = re.compile(r"^kiosk-(\d{8}T\d{6})Z(?:-(\d+))?\.db$")
+CHECK_EVERY = 3600.0  # seconds between the running kiosk's "is a backup due?" checks
+
+
+class NotEmbedded(RuntimeError):
+    """The database is a server (PostgreSQL/MySQL): its own dump tools back it up."""
+
+
+@dataclass(frozen=True)
+class BackupPolicy:
+    folder: Path
+    keep: int = DEFAULT_KEEP
+    daily: bool = True
+
+
+@dataclass(frozen=True)
+class Made:
+    path: Path
+    size: int
+    seconds: float
+    removed: tuple[Path, ...]
+
+
+def policy(settings: Settings, *, out: str | None = None, keep: int | None = None) -> BackupPolicy:
+    """``[backup] dir / keep / daily`` from config.toml, overridden by the command's options."""
+    table = settings.raw.get("backup", {})
+    if not isinstance(table, dict):
+        raise ConfigError("[backup] must be a table")
+    folder = Path(out or table.get("dir") or "backups").expanduser()
+    if not folder.is_absolute():
+        folder = settings.home / folder if not out else folder.resolve()
+    value = keep if keep is not None else table.get("keep", DEFAULT_KEEP)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"[backup] keep must be a whole number >= 1, not {value!r}")
+    daily = table.get("daily", True)
+    if not isinstance(daily, bool):
+        raise ConfigError("[backup] daily must be true or false")
+    return BackupPolicy(folder=folder, keep=value, daily=daily)
+
+
+def database_file(settings: Settings) -> Path:
+    if database.engine_of(settings.db_url) != "sqlite":
+        raise NotEmbedded(database.redact_url(settings.db_url))
+    return Path(database.sqlite_path(settings.db_url))
+
+
+def backup_name(now: dt.datetime, folder: Path) -> Path:
+    """``kiosk-<UTC time>Z.db``; a second one within the same second gets the next ``-N``."""
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    same = [_order(p)[1] for p in backups_in(folder) if NAME.match(p.name).group(1) == stamp]
+    if not same and not (folder / f"kiosk-{stamp}Z.db").exists():
+        return folder / f"kiosk-{stamp}Z.db"
+    return folder / f"kiosk-{stamp}Z-{max(same, default=0) + 1}.db"
+
+
+def _order(path: Path) -> tuple[str, int]:
+    match = NAME.match(path.name)
+    return match.group(1), int(match.group(2) or 0)
+
+
+def backups_in(folder: Path) -> list[Path]:
+    """This folder's backups (by their name only), oldest first."""
+    try:
+        names = [p for p in folder.iterdir() if NAME.match(p.name) and p.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(names, key=_order)
+
+
+def taken_at(path: Path) -> dt.datetime | None:
+    match = NAME.match(path.name)
+    if not match:
+        return None
+    return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+
+
+def newest(folder: Path) -> Path | None:
+    found = backups_in(folder)
+    return found[-1] if found else None
+
+
+def private_folder(folder: Path) -> None:
+    """Create the folder 0700; a folder we made is never readable by others, whatever umask."""
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)
+
+
+def make_backup(settings: Settings, rules: BackupPolicy, now: dt.datetime | None = None) -> Made:
+    """Copy the live database into ``rules.folder`` and rotate; raises OSError/sqlite3.Error."""
+    source = database_file(settings)
+    if not source.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(source))
+    private_folder(rules.folder)
+    target = backup_name(now or dt.datetime.now(dt.UTC), rules.folder)
+    started = time.perf_counter()
+    size = sqlite_backup.copy_database(source, target)
+    seconds = time.perf_counter() - started
+    removed = rotate(rules.folder, rules.keep)
+    log.info("backup written: %s (%d bytes, %.2f s); %d old removed", target, size, seconds,
+             len(removed))
+    return Made(target, size, seconds, tuple(removed))
+
+
+def rotate(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups (named ones only); returns what went."""
+    found = backups_in(folder)
+    doomed = found[:-keep] if keep > 0 else found
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    return doomed
+
+
+def due(rules: BackupPolicy, now: dt.datetime) -> bool:
+    """A daily backup is due when the newest one is a day old (or there is none)."""
+    last = newest(rules.folder)
+    when = taken_at(last) if last else None
+    return when is None or now - when >= DAY or when > now + DAY  # (a clock set back a year)
+
+
+class DailyBackup:
+    """The running kiosk's own backup: checked hourly in a background thread, made when due.
+
+    A failure (full disk, folder gone) is logged and retried at the next check; it never
+    reaches the sign-in screen, which keeps working whatever happens to the backup folder.
+    """
+
+    def __init__(self, settings: Settings, rules: BackupPolicy, *, every: float = CHECK_EVERY,
+                 clock=lambda: dt.datetime.now(dt.UTC)) -> None:
+        self.settings, self.rules, self.every, self.clock = settings, rules, every, clock
+        self.stop = threading.Event()
+        self.made: list[Made] = []
+        self.thread = threading.Thread(target=self._loop, name="daily-backup", daemon=True)
+
+    def start(self) -> DailyBackup:
+        self.thread.start()
+        return self
+
+    def check(self) -> Made | None:
+        if not due(self.rules, self.clock()):
+            return None
+        made = make_backup(self.settings, self.rules, self.clock())
+        self.made.append(made)
+        return made
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.check()
+            except Exception:  # logged with its traceback; the kiosk goes on signing people in
+                log.exception("daily backup failed")
+            self.stop.wait(self.every)
+
+
+def start_daily(settings: Settings) -> DailyBackup | None:
+    """Start the daily backup for ``kiosk run`` (embedded SQLite homes with it enabled)."""
+    try:
+        rules = policy(settings)
+        database_file(settings)
+    except NotEmbedded:
+        log.info("daily backup off: the database is a server; back it up with its own tools")
+        return None
+    if not rules.daily:
+        return None
+    return DailyBackup(settings, rules).start()

@@ -1,0 +1,195 @@
+"""``kiosk backup`` / ``kiosk restore`` on a real SQLite home, with a real concurrent writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from db import database, migrations
+from db.roster import StaffRecord, upsert_staff
+from db.sessions import add_session
+from kiosk import backups, config
+from tests.cli_runner import kiosk
+from tests.conftest import wall
+
+ROOT = Path(__file__).resolve().parent.parent
+AT = dt.datetime(2026, 11, 28, 1, 30)  # 09:30 Shanghai, inside the session below
+PEOPLE = [f"P{n:04d}" for n in range(300)]
+
+
+@pytest.fixture
+def office(home) -> Path:
+    """A home whose kiosk.db holds 300 people and one session open at AT."""
+    handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
+    migrations.upgrade(handle)
+    with handle.atomic():
+        upsert_staff([StaffRecord(i, i, f"员工{i}", f"部门{n % 7}") for n, i in enumerate(PEOPLE)])
+        add_session({"title": "机关学习日", "kind": "learning_day", "start": wall("2026-11-28 09:00"),
+                     "end": wall("2026-11-28 11:00")}, [("all", "")])
+    handle.close()
+    return home / "kiosk.db"
+
+
+def events_in(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT COUNT(*) FROM sign_in_event").fetchone()[0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sign_in(home: Path, ids: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tests.robustness_child", f"sqlite:///{home / 'kiosk.db'}",
+                           AT.isoformat(), "door-1", *ids], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+
+
+@pytest.mark.timeout(180)
+def test_backups_taken_while_a_kiosk_writes_are_whole_and_private(office, home, capsys, monkeypatch):
+    monkeypatch.setattr(os, "umask", os.umask)  # (restored whatever happens)
+    os.umask(0o022)
+    writer = subprocess.Popen([sys.executable, "-m", "tests.robustness_child", f"sqlite:///{office}",
+                               AT.isoformat(), "door-1", "-"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    writer.stdin.write("\n".join(PEOPLE * 2) + "\n")  # 600 durable writes, one commit each
+    writer.stdin.close()
+    made, seen = [], []
+    while writer.poll() is None or not made:
+        run = kiosk(capsys, "backup", "--keep", "100", "--json")
+        assert run.code == 0, run.err
+        made.append(Path(run.json()["path"]))
+        seen.append(events_in(office))
+    writer.wait(timeout=120)
+    out, err = writer.stdout.read(), writer.stderr.read()
+    lines = out.splitlines()
+    assert len(lines) == 600 and all(line.startswith("ok ") for line in lines), (out[-500:], err)
+    assert len(made) >= 2
+    counts = []
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert backups.NAME.match(path.name)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one whole file
+            # each copy is one moment: every attendance row has its event in the same copy
+            orphans = conn.execute("SELECT COUNT(*) FROM attendance WHERE event_id IS NOT NULL "
+                                   "AND event_id NOT IN (SELECT id FROM sign_in_event)").fetchone()[0]
+            arrived = conn.execute("SELECT COUNT(*) FROM attendance WHERE status IN "
+                                   "('present', 'late')").fetchone()[0]
+            accepted = conn.execute("SELECT COUNT(*) FROM sign_in_event WHERE result IN "
+                                    "('present', 'late')").fetchone()[0]
+            counts.append(conn.execute("SELECT COUNT(*) FROM sign_in_event").fetchone()[0])
+        assert orphans == 0 and arrived == accepted
+    assert counts == sorted(counts) and all(c <= s for c, s in zip(counts, seen, strict=True))
+    assert counts[0] < 600 <= events_in(office)  # the first copy was taken mid-stream
+    assert stat.S_IMODE((home / "backups").stat().st_mode) == 0o700
+
+
+def test_rotation_keeps_the_newest_and_nothing_else_is_touched(office, home, capsys, tmp_path):
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    (out / "notes.txt").write_text("the admin's own file")
+    (out / "kiosk-old-copy.db").write_text("not one of ours by name")
+    made = []
+    for _ in range(4):
+        run = kiosk(capsys, "backup", "--out", str(out), "--keep", "2", "--json")
+        assert run.code == 0, run.err
+        made.append(Path(run.json()["path"]))
+    left = sorted(p.name for p in out.iterdir())
+    assert left == sorted([made[2].name, made[3].name, "notes.txt", "kiosk-old-copy.db"])
+
+
+def test_default_keep_is_fourteen_and_config_can_change_it(office, home):
+    settings = config.load()
+    rules = backups.policy(settings)
+    assert rules.keep == 14 and rules.folder == home / "backups"
+    (home / "config.toml").write_text('[backup]\ndir = "/srv/kiosk-backups"\nkeep = 30\n')
+    rules = backups.policy(config.load())
+    assert rules.keep == 30 and rules.folder == Path("/srv/kiosk-backups")
+
+
+def test_backup_refuses_bad_keep_and_server_databases(office, capsys):
+    assert kiosk(capsys, "backup", "--keep", "0").code == 2
+    run = kiosk(capsys, "backup", "--db", "postgresql://u:secret@db.example/kiosk", "--lang", "en")
+    assert run.code == 1 and "pg_dump" in run.err and "secret" not in run.err
+
+
+def test_restore_puts_a_backup_back_and_keeps_the_replaced_database(office, home, capsys):
+    assert sign_in(home, PEOPLE[:10]).returncode == 0
+    first = Path(kiosk(capsys, "backup", "--json").json()["path"])
+    assert sign_in(home, PEOPLE[10:25]).returncode == 0
+    assert events_in(office) == 25
+    run = kiosk(capsys, "restore", str(first), "--lang", "en")
+    assert run.code == 0, run.err
+    assert events_in(office) == 10
+    kept = list((home / "backups").glob("before-restore-*.db"))
+    assert len(kept) == 1 and events_in(kept[0]) == 25
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(office.stat().st_mode) == 0o600
+    listed = kiosk(capsys, "staff", "list", "--json")
+    assert len(listed.json()) == len(PEOPLE)  # the restored home works as before
+
+
+def _truncated(source: Path, target: Path) -> Path:
+    target.write_bytes(source.read_bytes()[: source.stat().st_size // 3])
+    return target
+
+
+def _headers_smashed(source: Path, target: Path) -> Path:
+    data = bytearray(source.read_bytes())
+    for page in range(1, len(data) // 4096):
+        data[page * 4096: page * 4096 + 5] = b"\x0d\x00\x00\x00\xff"
+    target.write_bytes(bytes(data))
+    return target
+
+
+@pytest.mark.parametrize("damage", [_truncated, _headers_smashed])
+def test_a_damaged_backup_is_refused_and_nothing_changes(office, home, capsys, tmp_path, damage):
+    assert sign_in(home, PEOPLE[:5]).returncode == 0
+    good = Path(kiosk(capsys, "backup", "--json").json()["path"])
+    bad = damage(good, tmp_path / "bad.db")
+    before = digest(office)
+    run = kiosk(capsys, "restore", str(bad), "--lang", "en")
+    assert run.code == 1 and "damaged" in run.err and "Traceback" not in run.err
+    assert digest(office) == before
+    assert not list((home / "backups").glob("before-restore-*"))
+
+
+def test_restore_refuses_what_is_no_kiosk_database(office, home, capsys, tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("hello")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(office.read_bytes())
+    with sqlite3.connect(newer) as conn:
+        conn.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (9999, 'x', '')")
+    before = digest(office)
+    for path, word in ((text, "not an SQLite"), (other, "not a kiosk"), (newer, "newer release"),
+                       (tmp_path / "missing.db", "not an SQLite")):
+        run = kiosk(capsys, "restore", str(path), "--lang", "en")
+        assert run.code == 1 and word in run.err, run.err
+    assert digest(office) == before
+
+
+def test_daily_backup_is_made_once_a_day(office, home):
+    now = [dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)]
+    rules = backups.policy(config.load())
+    daily = backups.DailyBackup(config.load(), rules, clock=lambda: now[0])
+    assert daily.check() is not None  # none yet: one now
+    now[0] += dt.timedelta(hours=23)
+    assert daily.check() is None
+    now[0] += dt.timedelta(hours=1, seconds=1)
+    assert daily.check() is not None
+    assert len(backups.backups_in(home / "backups")) == 2

@@ -1,0 +1,69 @@
+"""The whole ``kiosk run`` process on a terminal: its daily backup, and a crash that is loud."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from db import database, migrations
+from tests.conftest import make_office
+from tests.kiosk_pty import KioskOnPty
+
+BREAK_SIGN_IN = """
+from kiosk.ui.screens import signin
+def broken(self, raw, method=None, session_id=None):
+    raise RuntimeError("injected failure inside the app")
+signin.SignInScreen.sign_in = broken
+"""
+
+
+@pytest.fixture
+def kiosk_home(home):
+    handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
+    migrations.upgrade(handle)
+    make_office(handle)
+    handle.close()
+    return home
+
+
+def _log(home) -> str:
+    path = home / "logs" / "kiosk.log"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+@pytest.mark.timeout(90)
+def test_run_backs_up_by_itself_then_a_crash_inside_the_app_exits_1_and_is_logged(kiosk_home):
+    door = KioskOnPty(["run", "--lang", "en"], {"KIOSK_HOME": str(kiosk_home)}, prelude=BREAK_SIGN_IN)
+    backups = kiosk_home / "backups"
+    assert door.wait_for(lambda: any(backups.glob("kiosk-*Z.db")), 30), door.text[-2000:]
+    made = next(backups.glob("kiosk-*Z.db"))
+    with sqlite3.connect(made) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 5
+    assert door.wait_for(lambda: b"A1001" in door.output or b"scan" in door.output.lower(), 10)
+    door.type("A1001\r")
+    code = door.finish(30)
+    assert code == 1, door.text[-2000:]
+    log = _log(kiosk_home)
+    assert "RuntimeError: injected failure inside the app" in log and "Traceback" in log
+    assert "internal error (RuntimeError)" in door.text or "(RuntimeError)" in door.text
+    assert "Traceback" not in door.text  # the door's screen gets one line, the log the details
+    assert "backup written" in log
+
+
+@pytest.mark.timeout(90)
+def test_host_crash_exits_non_zero(kiosk_home):
+    prelude = """
+from kiosk.ui import host_app
+original = host_app.build_host_app
+def build(*args, **kwargs):
+    app = original(*args, **kwargs)
+    app.call_later(lambda: 1 / 0)
+    return app
+host_app.build_host_app = build
+"""
+    door = KioskOnPty(["host", "--lang", "en"], {"KIOSK_HOME": str(kiosk_home)}, prelude=prelude)
+    code = door.finish(40)
+    assert code == 1, door.text[-2000:]
+    assert "ZeroDivisionError" in _log(kiosk_home)
