@@ -108,4 +108,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "doctor.fix.log": ("日志超出上限,请检查 {folder} 中的异常文件", "the log is over its bound: look for stray files in {folder}"),
     "doctor.fix.unexpected": ("请查看日志并报告此问题", "see the log and report this"),
+    "service.bad_tty": ("--tty 须为 1 到 63 之间的终端号,而不是 {tty}", "--tty must be a virtual terminal from 1 to 63, not {tty}"),
+    "service.root": (
+        "签到机不应以 root 运行:请用 --user 指定普通用户(例如 sudo useradd -m kiosk)",
+        "The kiosk must not run as root: name an ordinary user with --user (e.g. sudo useradd -m kiosk)",
+    ),
+    "service.bad_user": ("用户名无效:{user}", "Invalid user name: {user}"),
+    "service.cannot_write": (
+        "无法写入 {folder}:请用 sudo 运行(服务仍以普通用户身份运行签到机)",
+        "Cannot write to {folder}: run this with sudo (the service still runs the kiosk as the ordinary user)",
+    ),
+    "service.written": ("已写入 {path}", "Wrote {path}"),
+    "service.enable": (
+        "签到机将以用户 {user} 在 tty{tty} 上全屏运行(数据目录 {home})。启用开机自启与每日备份:",
+        "The kiosk will run full screen on tty{tty} as {user} (home {home}). Enable it at boot, with the daily backup:",
+    ),
 }

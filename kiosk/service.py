@@ -1,0 +1,189 @@
+"""systemd units for a kiosk at the door: the kiosk on a virtual terminal, and a daily backup.
+
+systemd supervises (never a home-made loop): it starts the kiosk at boot after the network,
+gives it the console of VT N in place of the login prompt there, restarts it whatever way it
+stopped (a crash exits 1, see ``kiosk.cli.screens.run_app``), and runs it as an ordinary user.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+UNIT = "study-kiosk.service"
+BACKUP_SERVICE = "study-kiosk-backup.service"
+BACKUP_TIMER = "study-kiosk-backup.timer"
+SYSTEM_DIR = Path("/etc/systemd/system")
+DEFAULT_USER = "kiosk"
+
+
+class ServiceError(ValueError):
+    """A request systemd would refuse or that would run the kiosk as root; ``key`` says which."""
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the units run: on which VT, as whom, with which home and which ``kiosk``."""
+
+    tty: int
+    user: str
+    home: Path
+    kiosk: str
+    lang: str
+
+    @property
+    def environment(self) -> str:
+        return f'Environment="KIOSK_HOME={self.home}" "LANG=C.UTF-8" "TERM=linux"'
+
+
+def kiosk_executable() -> str:
+    """The ``kiosk`` console script of this installation (a unit needs an absolute path)."""
+    beside = Path(sys.executable).parent / "kiosk"
+    if beside.exists():
+        return str(beside)
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "kiosk" and argv0.exists():
+        return str(argv0.resolve())
+    return f"{sys.executable} -c 'import sys; from kiosk.cli import main; sys.exit(main())'"
+
+
+def plan(*, tty: int, user: str | None, home: Path | None, lang: str,
+         environ: dict[str, str] | None = None) -> Plan:
+    """Check the request and work out the user's home (``KIOSK_HOME`` if set, else theirs)."""
+    environ = dict(os.environ) if environ is None else environ
+    if not 1 <= tty <= 63:
+        raise ServiceError("service.bad_tty", tty=tty)
+    name = user or _default_user()
+    if name == "root" or name.isdigit() and int(name) == 0:
+        raise ServiceError("service.root")
+    if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ServiceError("service.bad_user", user=name)
+    if home is None:
+        if environ.get("KIOSK_HOME"):
+            home = Path(environ["KIOSK_HOME"]).expanduser().resolve()
+        else:
+            home = _user_dir(name) / ".local" / "share" / "study-kiosk"
+    return Plan(tty=tty, user=name, home=home, kiosk=kiosk_executable(), lang=lang)
+
+
+def _default_user() -> str:
+    """Whoever runs ``kiosk service`` — unless that is root (via sudo: the user behind it)."""
+    current = pwd.getpwuid(os.getuid()).pw_name
+    if current != "root":
+        return current
+    return os.environ.get("SUDO_USER") or DEFAULT_USER
+
+
+def _user_dir(name: str) -> Path:
+    try:
+        return Path(pwd.getpwnam(name).pw_dir)
+    except KeyError:
+        return Path("/home") / name
+
+
+def _exec(p: Plan, *words: str) -> str:
+    command = p.kiosk if " " in p.kiosk else shlex.quote(p.kiosk)
+    return " ".join([command, *words])
+
+
+def kiosk_unit(p: Plan) -> str:
+    tty = f"tty{p.tty}"
+    return f"""# Written by `kiosk service`: the study-session sign-in kiosk, full screen on {tty}.
+[Unit]
+Description=Study-session sign-in kiosk on {tty}
+Wants=network-online.target
+After=network-online.target systemd-user-sessions.service getty@{tty}.service
+Conflicts=getty@{tty}.service
+StartLimitIntervalSec=0
+
+[Service]
+Type=simple
+User={p.user}
+{p.environment}
+WorkingDirectory=-{p.home}
+ExecStartPre=-+/bin/sh -c 'chvt {p.tty} 2>/dev/null || true'
+ExecStart={_exec(p, "run")}
+StandardInput=tty
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/{tty}
+TTYReset=yes
+TTYVHangup=yes
+TTYVTDisallocate=yes
+UtmpIdentifier={tty}
+UMask=0077
+Restart=always
+RestartSec=3
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=full
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def backup_service(p: Plan) -> str:
+    return f"""# Written by `kiosk service install`: one consistent copy of the kiosk's database.
+[Unit]
+Description=Back up the study-session kiosk's database
+After=local-fs.target
+
+[Service]
+Type=oneshot
+User={p.user}
+{p.environment}
+ExecStart={_exec(p, "backup")}
+UMask=0077
+Nice=10
+IOSchedulingClass=idle
+NoNewPrivileges=yes
+PrivateTmp=yes
+ProtectSystem=full
+"""
+
+
+def backup_timer() -> str:
+    return f"""# Written by `kiosk service install`: the kiosk's daily backup (missed ones run at boot).
+[Unit]
+Description=Daily backup of the study-session kiosk's database
+
+[Timer]
+OnCalendar=*-*-* 03:00:00
+RandomizedDelaySec=20min
+Persistent=true
+Unit={BACKUP_SERVICE}
+
+[Install]
+WantedBy=timers.target
+"""
+
+
+def units(p: Plan) -> dict[str, str]:
+    return {UNIT: kiosk_unit(p), BACKUP_SERVICE: backup_service(p), BACKUP_TIMER: backup_timer()}
+
+
+def install(p: Plan, folder: Path) -> list[Path]:
+    """Write the three units into ``folder`` (0644: systemd and admins read them; no secrets)."""
+    written = []
+    for name, text in units(p).items():
+        path = folder / name
+        tmp = path.with_name(f".{name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+        written.append(path)
+    return written
+
+
+def enable_commands() -> list[str]:
+    return ["systemctl daemon-reload", f"systemctl enable --now {UNIT} {BACKUP_TIMER}"]
