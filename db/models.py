@@ -149,6 +149,27 @@ class Leave(BaseModel):
         indexes = ((("session", "staff"), True),)
 
 
+class Credit(BaseModel):
+    """Study credited outside the sessions (学时/成果登记): an article, self-study, training, a
+    study trip. ``uid`` is its identity in every home and at the centre (sync); ``hours`` may be
+    null for an article counted as an article only. ``date`` is the local calendar day."""
+
+    id = pw.AutoField()
+    uid = pw.CharField(max_length=36, unique=True)
+    staff = pw.ForeignKeyField(Staff, backref="credits", on_update="CASCADE")
+    kind = pw.CharField(max_length=16)
+    title = pw.CharField(max_length=200)
+    date = pw.DateField()
+    hours = pw.FloatField(null=True)
+    recorded_at = pw.DateTimeField(default=utcnow)
+    recorded_by = pw.CharField(max_length=64, default="")
+    event_id = pw.CharField(max_length=36, null=True)
+    updated_at = pw.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("staff", "date"), False),)
+
+
 class Setting(BaseModel):
     """Office-wide settings that travel with the database (e.g. the badge verify key)."""
 
@@ -174,4 +195,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     SignInEvent,
     Leave,
     Setting,
+    Credit,
 ]

@@ -25,14 +25,26 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """An annual study target: who (``all`` or ``group:NAME``), metric, amount, optional kinds."""
+    """An annual study target: who (``all`` or ``group:NAME``), metric, amount, optional kinds.
+
+    ``metric``: ``hours`` (session credit hours plus credited hours), ``sessions`` (sessions
+    attended) or ``articles`` (credits of kind ``article``). ``kinds`` narrows the sessions by
+    session kind; ``sources`` narrows where an ``hours`` target's hours come from — ``sessions``
+    and/or credit kinds (``article``, ``self_study``, ``training``, ``trip``, ``other``); empty =
+    every source.
+    """
 
     name: str
     who: str = "all"
-    metric: str = "hours"  # hours | sessions
+    metric: str = "hours"  # hours | sessions | articles
     required: float = 50
     kinds: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
 
+
+TARGET_METRICS = ("hours", "sessions", "articles")
+# where an hours target's hours come from: the sessions, and the credit kinds (db.credits.KINDS)
+TARGET_SOURCES = ("sessions", "article", "self_study", "training", "trip", "other")
 
 DEFAULT_TARGETS = (
     Target(name="年度学习学时", who="all", metric="hours", required=50),
@@ -180,8 +192,11 @@ def _targets(value) -> tuple[Target, ...]:
         if not isinstance(item, dict) or "name" not in item or "required" not in item:
             raise ConfigError(f"targets #{i}: needs name and required")
         metric = item.get("metric", "hours")
-        if metric not in ("hours", "sessions"):
-            raise ConfigError(f"targets #{i}: metric must be hours or sessions")
+        if metric not in TARGET_METRICS:
+            raise ConfigError(f"targets #{i}: metric must be hours, sessions or articles")
+        sources = item.get("sources", ())
+        if not isinstance(sources, list | tuple) or not set(map(str, sources)) <= set(TARGET_SOURCES):
+            raise ConfigError(f"targets #{i}: sources must be a list of {', '.join(TARGET_SOURCES)}")
         who = str(item.get("who", "all"))
         if who != "all" and not who.startswith("group:"):
             raise ConfigError(f"targets #{i}: who must be 'all' or 'group:NAME'")
@@ -189,5 +204,6 @@ def _targets(value) -> tuple[Target, ...]:
             name=str(item["name"]), who=who, metric=metric,
             required=_number(item["required"], f"targets #{i}.required"),
             kinds=tuple(str(k) for k in item.get("kinds", ())),
+            sources=tuple(str(k) for k in sources),
         ))
     return tuple(targets)

@@ -27,14 +27,16 @@ from kiosk.cli.context import CommandError, run_guarded  # noqa: E402
 from kiosk.i18n import t  # noqa: E402
 
 GROUPS = ["setup", "screens", "host", "staff", "session", "signin", "leave", "export", "keys",
-          "badge", "report", "sync", "backup", "doctor", "service"]
+          "badge", "report", "sync", "backup", "doctor", "service",
+          "credit"]
 # command word → the group module that registers it, so ``kiosk signin …`` imports only what it
 # runs (start-up time; tests/test_robustness_cli.py checks this map against the full parser)
 COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": "host",
                   "staff": "staff", "session": "session", "signin": "signin", "leave": "leave",
                   "export": "export", "keys": "keys", "badge": "badge", "report": "report",
                   "sync": "sync", "backup": "backup", "restore": "backup", "doctor": "doctor",
-                  "service": "service"}
+                  "service": "service",
+                  "credit": "credit"}
 
 
 class Formatter(argparse.HelpFormatter):

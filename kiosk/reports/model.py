@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from db import credits as credit_store
 from db import queries
 from db import reports as figures
 from kiosk import timefmt
@@ -221,7 +222,9 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
     """Per person: credit hours and sessions attended in ``year`` against the targets.
 
     Only sessions that have started by ``now`` count (as in :func:`monthly`); ``sessions_attended``
-    = ``attended`` (as expected) + ``visited`` (列席), and ``credit_hours`` are theirs.
+    = ``attended`` (as expected) + ``visited`` (列席). ``credit_hours`` = ``session_hours`` (the
+    hours of those sessions) + the hours credited outside sessions (``credits``: articles,
+    self-study, training, trips dated in the year).
     """
     tz, now = options.tz, options.now
     start = timefmt.month_bounds_utc(year, 1, tz)[0]
@@ -230,26 +233,14 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
     by_person: dict[str, list[dict]] = defaultdict(list)
     for row in figures.people_kind_stats(start, end, now):
         by_person[row["key"]].append(row)
+    credited = credit_store.credit_sums(dt.date(year, 1, 1), dt.date(year, 12, 31))
     progress("roster")
-    roster = [r for r in queries.roster() if r["active"] or r["key"] in by_person]
+    roster = [r for r in queries.roster()
+              if r["active"] or r["key"] in by_person or r["key"] in credited]
     left = months_left(year, now, tz)
-    people = []
-    for person in roster:
-        rows = by_person.get(person["key"], [])
-        targets = [_target_progress(target, rows, left) for target in options.targets
-                   if applies(target, person["groups"])]
-        people.append({
-            "staff_id": person["staff_id"], "name": person["name"],
-            "department": person["department"], "groups": person["groups"],
-            "credit_hours": round(sum(r["credit_hours"] for r in rows), 2),
-            "sessions_attended": sum(r["sessions_attended"] for r in rows),
-            "attended": sum(r["present"] + r["late"] for r in rows),
-            "visited": sum(r["visited"] for r in rows),
-            "expected": sum(r["expected"] for r in rows),
-            "absent": sum(r["absent"] for r in rows),
-            "targets": targets,
-            "behind": any(not t["met"] for t in targets),
-        })
+    people = [_annual_person(person, by_person.get(person["key"], []),
+                             credited.get(person["key"], {}), options.targets, left)
+              for person in roster]
     return {
         "year": year,
         "office": options.office_name,
@@ -257,10 +248,33 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
         "generated_at": timefmt.iso(now, tz),
         "months_left": left,
         "targets": [{"name": t.name, "who": t.who, "metric": t.metric, "required": t.required,
-                     "kinds": list(t.kinds)} for t in options.targets],
+                     "kinds": list(t.kinds), "sources": list(t.sources)} for t in options.targets],
         "summary": {"people": len(people), "behind": sum(1 for p in people if p["behind"]),
                     "on_track": sum(1 for p in people if not p["behind"])},
         "people": people,
+    }
+
+
+def _annual_person(person: dict, rows: list[dict], credited: dict[str, tuple[float, int]],
+                   targets: tuple[Target, ...], left: int) -> dict:
+    session_hours = round(sum(r["credit_hours"] for r in rows), 2)
+    credit_hours = round(sum(hours for hours, _ in credited.values()), 2)
+    progress = [_target_progress(target, rows, credited, left) for target in targets
+                if applies(target, person["groups"])]
+    return {
+        "staff_id": person["staff_id"], "name": person["name"],
+        "department": person["department"], "groups": person["groups"],
+        "credit_hours": round(session_hours + credit_hours, 2),
+        "session_hours": session_hours,
+        "sessions_attended": sum(r["sessions_attended"] for r in rows),
+        "attended": sum(r["present"] + r["late"] for r in rows),
+        "visited": sum(r["visited"] for r in rows),
+        "expected": sum(r["expected"] for r in rows),
+        "absent": sum(r["absent"] for r in rows),
+        "credits": {"hours": credit_hours, "articles": credited.get("article", (0, 0))[1],
+                    "by_kind": {kind: {"hours": h, "count": n} for kind, (h, n) in credited.items()}},
+        "targets": progress,
+        "behind": any(not t["met"] for t in progress),
     }
 
 
@@ -280,10 +294,16 @@ def months_left(year: int, now: dt.datetime, tz: ZoneInfo) -> int:
     return 13 - today.month
 
 
-def _target_progress(target: Target, rows: list[dict], left: int) -> dict:
+def _target_progress(target: Target, rows: list[dict], credited: dict[str, tuple[float, int]],
+                     left: int) -> dict:
     chosen = [r for r in rows if not target.kinds or r["kind"] in target.kinds]
     if target.metric == "hours":
-        achieved: float = round(sum(r["credit_hours"] for r in chosen), 2)
+        sources = set(target.sources) or {"sessions", *credited}
+        hours = sum(r["credit_hours"] for r in chosen) if "sessions" in sources else 0
+        hours += sum(h for kind, (h, _) in credited.items() if kind in sources)
+        achieved: float = round(hours, 2)
+    elif target.metric == "articles":
+        achieved = credited.get("article", (0, 0))[1]
     else:
         achieved = sum(r["sessions_attended"] for r in chosen)
     required = target.required

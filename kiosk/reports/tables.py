@@ -93,11 +93,12 @@ def annual_tables(report: dict) -> list[Table]:
         summary.rows.append([f"{target['name']} ({target['who']})", f"{target['required']:g} {unit}",
                              kinds, behind])
     summary.rows.append([t("report.col.months_left"), report["months_left"], "", ""])
-    cols = ["staff_id", "name", "department", "credit_hours", "sessions_attended", "target",
-            "required", "achieved", "met", "shortfall", "per_month_needed"]
+    cols = ["staff_id", "name", "department", "credit_hours", "sessions_attended", "articles",
+            "target", "required", "achieved", "met", "shortfall", "per_month_needed"]
     rows = []
     for p in report["people"]:
-        base = [p["staff_id"], p["name"], p["department"], p["credit_hours"], p["sessions_attended"]]
+        base = [p["staff_id"], p["name"], p["department"], p["credit_hours"], p["sessions_attended"],
+                p["credits"]["articles"]]
         if not p["targets"]:
             rows.append(base + [None] * 6)
         for x in p["targets"]:

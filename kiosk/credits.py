@@ -1,0 +1,142 @@
+"""Credits outside sessions (SPEC §10): one credit from CLI options or a row of an imported file,
+validated before anything is written.
+
+Refused: an unknown person, a kind that is not one of :data:`db.credits.KINDS` (its code or its
+zh/en name), an empty or over-long title or one with control characters, a date that is not
+``YYYY-MM-DD`` or lies after today (in the office's zone), and hours ≤ 0 or > 24. Hours are
+optional (an article may count as an article only); an inactive person may still be credited
+(the work was done while they were here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from db import queries
+from db.credits import KINDS, CreditRecord
+from kiosk import rules, timefmt
+from kiosk.i18n import TABLE, t
+from kiosk.roster import ImportProblems, _table_message
+from kiosk.tabular import TableError, cell, column_index, read_table
+
+COLUMNS = {
+    "staff_id": ("staff_id", "工号", "staff id"),
+    "kind": ("kind", "类型", "类别"),
+    "title": ("title", "标题", "名称", "题目"),
+    "date": ("date", "日期"),
+    "hours": ("hours", "学时", "credit_hours"),
+}
+REQUIRED = ("staff_id", "kind", "title", "date")
+KIND_WORDS = {"调研文章": "article", "学习体会": "article", "心得体会": "article", "文章": "article",
+              "自学": "self_study", "个人自学": "self_study", "培训": "training", "考察": "trip",
+              "学习考察": "trip", "参观考察": "trip", "其他": "other"}
+MAX_HOURS = 24.0
+DAY_PATTERN = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?: 00:00)?")
+
+
+class CreditError(ValueError):
+    """One invalid field; ``str(exc)`` is already translated."""
+
+
+def kind_from_text(text: str) -> str:
+    value = (text or "").strip()
+    if value.lower() in KINDS:
+        return value.lower()
+    if value in KIND_WORDS:
+        return KIND_WORDS[value]
+    for kind in KINDS:
+        zh, en = TABLE[f"records.credit_kind.{kind}"]
+        if value == zh or value.lower() == en.lower():
+            return kind
+    raise CreditError(t("records.credit.bad_kind", value=value, choices=", ".join(KINDS)))
+
+
+def build_credit(*, staff_id: str, kind: str, title: str, date: str, hours: str | float | None,
+                 tz: ZoneInfo, now: dt.datetime, known: set[str] | None = None) -> CreditRecord:
+    """One validated credit; ``known`` (normalised keys) spares a lookup per row of a file."""
+    key = rules.normalise_staff_id(staff_id or "")
+    if not key:
+        raise CreditError(t("records.credit.no_staff"))
+    exists = key in known if known is not None else queries.staff_row(key) is not None
+    if not exists:
+        raise CreditError(t("cli.unknown_staff", value=staff_id.strip()))
+    kind_code = kind_from_text(kind)
+    title = (title or "").strip()
+    if not title:
+        raise CreditError(t("records.credit.no_title"))
+    if len(title) > 200 or not title.isprintable():
+        raise CreditError(t("cli.bad_title"))
+    day = _day(date)
+    today = timefmt.local(now, tz).date()
+    if day > today:
+        raise CreditError(t("records.credit.future_date", value=day.isoformat(),
+                            today=today.isoformat()))
+    return CreditRecord(staff_key=key, kind=kind_code, title=title, date=day, hours=_hours(hours))
+
+
+def _day(text: str) -> dt.date:
+    """A calendar day as people write it: ``2026-05-06``, ``2026/5/6``, ``2026.5.6``,
+    ``2026年5月6日``, or an XLSX date cell (read as ``2026-05-06 00:00``)."""
+    value = (text or "").strip()
+    match = DAY_PATTERN.fullmatch(value)
+    if match:
+        value = "{}-{:0>2}-{:0>2}".format(*match.groups())
+    try:
+        return timefmt.parse_date(value)
+    except timefmt.BadTime:
+        raise CreditError(t("records.credit.bad_date", value=text)) from None
+
+
+def _hours(value) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        hours = float(value)
+    except (TypeError, ValueError):
+        raise CreditError(t("records.credit.bad_hours", value=value)) from None
+    if not math.isfinite(hours) or hours <= 0 or hours > MAX_HOURS:
+        raise CreditError(t("records.credit.bad_hours", value=value))
+    return round(hours, 2)
+
+
+def parse_credit_file(path: Path, tz: ZoneInfo, now: dt.datetime) -> list[CreditRecord]:
+    """Every row of a credits file, validated; raises :class:`ImportProblems` with line numbers
+    (all or nothing, like the roster and the study plan)."""
+    try:
+        header, body = read_table(path)
+    except TableError as exc:
+        raise ImportProblems([(0, _table_message(exc))]) from None
+    if len({h.lower() for h in header if h}) != len([h for h in header if h]):
+        raise ImportProblems([(1, t("records.credit.repeated_column"))])
+    cols = column_index(header, COLUMNS)
+    missing = [c for c in REQUIRED if c not in cols]
+    if missing:
+        names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)
+        raise ImportProblems([(1, t("import.missing_columns", columns=names))])
+    if not body:
+        raise ImportProblems([(0, t("import.empty_file"))])
+    ids = [rules.normalise_staff_id(cell(cells, cols["staff_id"])) for _, cells in body]
+    known = queries.staff_keys(sorted({k for k in ids if k}))
+    records, problems, seen = [], [], {}
+    for line, cells in body:
+        try:
+            record = build_credit(
+                staff_id=cell(cells, cols["staff_id"]), kind=cell(cells, cols["kind"]),
+                title=cell(cells, cols["title"]), date=cell(cells, cols["date"]),
+                hours=cell(cells, cols.get("hours")), tz=tz, now=now, known=known)
+        except CreditError as exc:
+            problems.append((line, str(exc)))
+            continue
+        same = (record.staff_key, record.kind, record.title, record.date)
+        if same in seen:
+            problems.append((line, t("records.credit.repeats_line", other=seen[same])))
+            continue
+        seen[same] = line
+        records.append(record)
+    if problems:
+        raise ImportProblems(problems)
+    return records
