@@ -197,7 +197,7 @@ def test_annual_in_every_format(db):
     assert "'" + EVIL_NAME in cells and not [v for v in cells if v.startswith(DANGEROUS)]
     html = annual_document(report, "html").decode("utf-8")
     assert "<script" not in html and "<svg" in html and "剩余2个月" in html
-    assert "| B2001 | 王五 | 财务科 | 3.5 | 2 | 学时 | 5 | 3.5 | 否 | 1.5 | 0.75 |" in \
+    assert "| B2001 | 王五 | 财务科 | 3.5 | 2 | 0 | 学时 | 5 | 3.5 | 否 | 1.5 | 0.75 |" in \
         annual_document(report, "md").decode("utf-8")
 
 
