@@ -78,7 +78,7 @@ def centre(request, tmp_path) -> Centre:
     assert "0002" not in again.stdout
     key = Ed25519PrivateKey.generate()
     handle = database.bind(url)
-    assert migrations.current_version(handle) == 2
+    assert migrations.current_version(handle) == max(m.version for m in migrations.available())
     assert "badge_version" in {c.name for c in handle.get_columns("sign_in_event")}
     ids = make_office(handle, day=DAY)
     with handle.atomic():
