@@ -111,3 +111,35 @@ def test_badges_and_revocation_survive(upgraded, capsys):
         run = kiosk(capsys, "badge", "payload", staff_id)
         assert run.code == 0, run.err
         assert run.out.strip() == (EXPECTED / f"badge_{staff_id}.txt").read_text().strip()
+
+
+def _one_release_behind(home: Path) -> None:
+    from db import migrations
+
+    latest = max(m.version for m in migrations.available())
+    with sqlite3.connect(home / "kiosk.db") as conn:
+        conn.execute("DELETE FROM schema_version WHERE version = ?", (latest,))
+
+
+@pytest.mark.parametrize("command", ["run", "host", "signin"])
+def test_an_out_of_date_home_is_refused_with_one_line_saying_kiosk_init(home, capsys, command):
+    assert kiosk(capsys, "init").code == 0
+    _one_release_behind(home)
+    words = [command, "A1001"] if command == "signin" else [command]
+    run = kiosk(capsys, *words, "--lang", "en")
+    assert run.code == 1 and run.out == ""
+    assert len(run.err.strip().splitlines()) == 1 and "run kiosk init" in run.err
+    assert "earlier release" in run.err and "Traceback" not in run.err
+    assert kiosk(capsys, "init").code == 0  # and kiosk init is indeed the way out
+    assert "earlier release" not in kiosk(capsys, "signin", "A1001", "--lang", "en").err
+
+
+def test_the_first_release_home_is_refused_until_kiosk_init(home, capsys):
+    from db import migrations
+
+    install_release1_home(home)
+    run = kiosk(capsys, "run", "--lang", "en")
+    if max(m.version for m in migrations.available()) > 2:  # once a later migration exists
+        assert run.code == 1 and "run kiosk init" in run.err and "schema 2" in run.err
+    assert kiosk(capsys, "init").code == 0
+    assert "run kiosk init" not in kiosk(capsys, "run", "--lang", "en").err

@@ -52,7 +52,7 @@ class Context:
                     raise CommandError(t("cli.disk_full")) from None
                 raise CommandError(t("cli.db_unreachable", detail=str(exc))) from None
         if require_schema and not is_current(self._db):
-            raise CommandError(t("cli.db_not_initialised"))
+            _refuse_out_of_date(self._db)
         return self._db
 
     def close(self) -> None:
@@ -101,6 +101,19 @@ class LogFile(logging.Handler):
         super().close()
 
 
+class OffsetFormatter(logging.Formatter):
+    """Log times as ISO 8601 with their UTC offset (``2026-12-01T09:15:02.123+08:00``).
+
+    A door's log is read months later, often next to the centre's: without the offset a time is
+    ambiguous across time zones, DST changes and a machine whose zone was set after install.
+    """
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
+
+
 def setup_logging(home: Path) -> Path | None:
     """Log to ``KIOSK_HOME/logs/kiosk.log`` (rotated); silently skip if it cannot be written."""
     path = home / "logs" / "kiosk.log"
@@ -113,7 +126,7 @@ def setup_logging(home: Path) -> Path | None:
     except OSError:
         return None
     handler = LogFile(path)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(OffsetFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.raiseExceptions = False  # a log file on a full disk must not print a traceback
@@ -170,6 +183,17 @@ def run_guarded(args) -> int:
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _refuse_out_of_date(db: pw.Database) -> None:
+    """One line: never initialised, or made by an earlier release and waiting for ``kiosk init``."""
+    from db.migrations import available, current_version
+
+    version = current_version(db)
+    if version == 0:
+        raise CommandError(t("cli.db_not_initialised"))
+    newest = max(m.version for m in available())
+    raise CommandError(t("ops.db_needs_upgrade", version=version, newest=newest))
 
 
 def _sqlite_file_missing(url: str) -> bool:

@@ -123,4 +123,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "签到机将以用户 {user} 在 tty{tty} 上全屏运行(数据目录 {home})。启用开机自启与每日备份:",
         "The kiosk will run full screen on tty{tty} as {user} (home {home}). Enable it at boot, with the daily backup:",
     ),
+    "ops.db_needs_upgrade": (
+        "数据库来自旧版本(结构版本 {version},本版本需要 {newest}):请先运行 kiosk init 升级,数据会全部保留",
+        "The database is from an earlier release (schema {version}, this release needs {newest}): run kiosk init to upgrade it; every record is kept",
+    ),
 }

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from kiosk import timefmt
 from kiosk.desk import SignInDesk, SignInOutcome
 from kiosk.i18n import t
 from kiosk.ui.today import TodayPlan, load_today
@@ -34,6 +35,7 @@ log = logging.getLogger("kiosk.ui")
 RESULT_SECONDS = 3.0
 TODAY_LIST_FROM = 120  # terminal columns from which today's list sits beside the card
 REFRESH_SECONDS = 20.0
+DAY_CHECK_SECONDS = 1.0  # the office day starts at midnight (office zone) for the kiosk too
 INPUT_LIMIT = 4096  # anything over 256 is refused by the rules; this only bounds a runaway paste
 
 
@@ -73,6 +75,7 @@ class SignInScreen(Screen):
         self._reset_timer: Timer | None = None
         self.plan = plan or TodayPlan()
         self._resumed = False
+        self._day: dt.date | None = None
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -103,6 +106,8 @@ class SignInScreen(Screen):
             self.refresh_today()
         self.retranslate()
         self.set_interval(REFRESH_SECONDS, self.refresh_today)
+        self._day = self._today()
+        self.set_interval(DAY_CHECK_SECONDS, self._watch_the_day)
         self.set_status(self.app.status_hint)
         self.app.start_camera()
 
@@ -150,6 +155,21 @@ class SignInScreen(Screen):
         self.app.open_admin()
 
     # -- today's sessions (thread worker) ------------------------------------------------------
+    def _today(self) -> dt.date:
+        return timefmt.local(self.clock(), self.desk.tz).date()
+
+    def _watch_the_day(self) -> None:
+        """Midnight (or the wall clock stepped into another day): today's sessions at once.
+
+        Runs on Textual's monotonic timer, so a wall-clock step by NTP neither stops nor skips
+        it; the date is read from the wall clock each time.
+        """
+        day = self._today()
+        if day != self._day:
+            log.info("the day changed (%s → %s): reloading today's sessions", self._day, day)
+            self._day = day
+            self.refresh_today()
+
     def refresh_today(self) -> None:
         self._load_today(self.clock(), getattr(self.app, "chosen_session_id", None))
 
