@@ -8,6 +8,7 @@ upper-cased) so a kiosk and the central database agree on identity without share
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import peewee as pw
 
@@ -17,6 +18,17 @@ from db.database import proxy
 def utcnow() -> dt.datetime:
     """Naive UTC now, the form every timestamp column stores."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def new_uid() -> str:
+    """A fresh global identity (UUID 4 text): the same row carries it in every home and the centre."""
+    return str(uuid.uuid4())
+
+
+def uid_field() -> pw.CharField:
+    """The ``uid`` column (migration 0003): nullable only because older rows were given theirs by
+    the migration; every insert through the models gets one."""
+    return pw.CharField(max_length=36, null=True, unique=True, default=new_uid)
 
 
 class BaseModel(pw.Model):
@@ -45,6 +57,7 @@ class Staff(BaseModel):
     active = pw.BooleanField(default=True)
     badge_version = pw.IntegerField(default=1)
     updated_at = pw.DateTimeField(default=utcnow, index=True)
+    uid = uid_field()
 
 
 class StaffGroup(BaseModel):
@@ -72,6 +85,7 @@ class StudySession(BaseModel):
     late_after = pw.IntegerField(default=5)
     require_signout = pw.BooleanField(default=False)
     updated_at = pw.DateTimeField(default=utcnow, index=True)
+    uid = uid_field()
 
 
 class SessionAudience(BaseModel):
@@ -133,6 +147,9 @@ class SignInEvent(BaseModel):
     # the version printed on the badge a QR/camera sign-in used (migration 0002): lets the centre
     # flag a scan of a badge it had already revoked before the scan's time
     badge_version = pw.IntegerField(null=True)
+    # the global identity of the session it was scanned for (migration 0003): the centre
+    # attributes the event by it, never by ``session_id``, which is this database's own number
+    session_uid = pw.CharField(max_length=36, null=True, index=True)
 
 
 class Leave(BaseModel):
@@ -144,6 +161,7 @@ class Leave(BaseModel):
     recorded_at = pw.DateTimeField(default=utcnow)
     recorded_by = pw.CharField(max_length=64, default="")
     event_id = pw.CharField(max_length=36, null=True)
+    uid = uid_field()
 
     class Meta:
         indexes = ((("session", "staff"), True),)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 
 import peewee as pw
 
-from db.models import Attendance, SignInEvent, Staff, StaffGroup
+from db.models import Attendance, SignInEvent, Staff, StaffGroup, StudySession
 
 _SQL: dict[tuple, str] = {}
 # the wrapper Peewee's execute_sql runs every statement in: driver errors → peewee.OperationalError …
@@ -158,7 +158,8 @@ class ScanTransaction:
         if conn is None:
             return insert_event_values(names, values)
         try:
-            conn.execute(_statement(self.db, ("event", names), _event_sql, names), values)
+            conn.execute(_statement(self.db, ("event", names), _event_sql, names),
+                         _event_params(names, values))
         except Exception as exc:
             _raise_as_peewee(exc)
 
@@ -234,17 +235,30 @@ def record_arrival(session_id: int, staff_key: str, *, status: str, at: dt.datet
 
 
 def _event_sql(q, p, names: tuple[str, ...]) -> str:
+    """The event's INSERT; with a ``session_id`` it also records that session's global uid
+    (one more parameter: the session id again), by which the centre attributes the event."""
     fields = SignInEvent._meta.fields
     cols = ", ".join(q(fields[n].column_name) for n in names)
-    return (f"INSERT INTO {q(SignInEvent._meta.table_name)} ({cols}) "
-            f"VALUES ({', '.join([p] * len(names))})")
+    values = ", ".join([p] * len(names))
+    if "session_id" in names and "session_uid" not in names:
+        cols += f", {q('session_uid')}"
+        values += (f", (SELECT {q('uid')} FROM {q(StudySession._meta.table_name)} "
+                   f"WHERE {q('id')} = {p})")
+    return f"INSERT INTO {q(SignInEvent._meta.table_name)} ({cols}) VALUES ({values})"
+
+
+def _event_params(names: tuple[str, ...], values: tuple) -> tuple:
+    """The parameters of :func:`_event_sql`'s statement."""
+    if "session_id" in names and "session_uid" not in names:
+        return (*values, values[names.index("session_id")])
+    return values
 
 
 def insert_event_values(names: tuple[str, ...], values: tuple) -> None:
     """Insert one sign-in event: SignInEvent field ``names`` and their ``values``."""
     db = current()
     # the values are str/int/None/datetime, which every driver takes as Peewee would pass them
-    _execute(db, _statement(db, ("event", names), _event_sql, names), values)
+    _execute(db, _statement(db, ("event", names), _event_sql, names), _event_params(names, values))
 
 
 def _person_sql(q, p, count: int) -> str:

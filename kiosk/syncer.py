@@ -44,6 +44,7 @@ class SyncReport:
     pulled: int
     queued: int
     error: str
+    refused: bool = False  # the centre was reached and refused this home (it mirrors another)
 
 
 def arrival_status(session_row: dict, at: dt.datetime) -> str:
@@ -114,12 +115,17 @@ class SyncAgent:
                                          detail=self._detail(exc)))
         pushed = pulled = 0
         try:
-            store.check_central(central)
+            store.ready_to_push(central)
             pushed = self._push(central)
             snapshot = store.read_central(central)
             pulled = store.apply_snapshot(snapshot)
         except store.CentralSchemaTooOld:
             return self._failed(True, t("sync.central_schema", where=self.where()), pushed)
+        except store.ForeignHome as exc:
+            report = self._failed(True, t("sync.foreign_home", where=self.where(), staff=exc.staff,
+                                          sessions=exc.sessions), pushed)
+            report.refused = True
+            return report
         except (pw.OperationalError, pw.InterfaceError) as exc:
             return self._failed(False, t("sync.unreachable", where=self.where(),
                                          detail=self._detail(exc)), pushed)

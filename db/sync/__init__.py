@@ -4,6 +4,7 @@ Where things live:
 
 - :mod:`db.sync.common` — limits, the ``sync_state`` watermark table, engine probes, the centre's
   clock and schema check;
+- :mod:`db.sync.identity` — global identities: a home mirrors one centre (checked before a push);
 - :mod:`db.sync.queue` — the local queue of events not yet acknowledged by the centre;
 - :mod:`db.sync.push` — one batch into the centre's event log (idempotent by event UUID);
 - :mod:`db.sync.centre_rules` — the centre's register rules applied to a pushed batch;
@@ -24,6 +25,7 @@ from db.sync.common import (
     central_version,
     check_central,
 )
+from db.sync.identity import ForeignHome, adopt_central_identities, check_mirror, ready_to_push
 from db.sync.pull import Snapshot, apply_snapshot, read_central
 from db.sync.push import push_batch
 from db.sync.queue import mark_pushed, queued_batch, queued_count
@@ -34,15 +36,19 @@ __all__ = [
     "REQUIRED_CENTRAL_VERSION",
     "REVOKED_FLAG",
     "CentralSchemaTooOld",
+    "ForeignHome",
     "Snapshot",
     "SyncState",
+    "adopt_central_identities",
     "apply_snapshot",
     "central_now",
     "central_version",
     "check_central",
+    "check_mirror",
     "mark_pushed",
     "push_batch",
     "queued_batch",
     "queued_count",
     "read_central",
+    "ready_to_push",
 ]

@@ -24,7 +24,10 @@ PULLED_SETTINGS = ("badge_public_key",)  # a whitelist: nothing else travels to 
 SIGN_IN_RESULTS = ("present", "late", "visitor")
 BADGE_METHODS = ("qr", "camera")
 REVOKED_FLAG = "revoked_badge_at_centre"
-REQUIRED_CENTRAL_VERSION = 2
+REQUIRED_CENTRAL_VERSION = 3  # m0003: global identities
+DATABASE_UID = "database_uid"  # setting: this database's own identity (m0003)
+PROVISIONAL_KEY = "identity.provisional"  # sync_state: uids not yet taken from the centre (m0003)
+MIRROR_KEY = "mirror.verified"  # sync_state: the centre and row counts last found mirrored
 IN_CHUNK = 500
 
 StatusOf = Callable[[dict, dt.datetime], str]
@@ -33,7 +36,7 @@ PG_TYPES = {"VARCHAR": "text", "TEXT": "text", "INT": "int", "BIGINT": "bigint",
             "DATETIME": "timestamp", "BOOL": "boolean"}
 EVENT_PG_TYPES = [PG_TYPES[f.field_type] for f in SignInEvent._meta.sorted_fields]
 LEAVE_FIELDS = (Leave.session, Leave.staff, Leave.reason, Leave.recorded_at, Leave.recorded_by,
-                Leave.event_id)
+                Leave.event_id, Leave.uid)
 
 
 class SyncState(BaseModel):
@@ -48,6 +51,20 @@ class SyncState(BaseModel):
 
 class CentralSchemaTooOld(RuntimeError):
     """The central database has not been upgraded to a schema that can take pushes."""
+
+
+def get_state(key: str) -> str | None:
+    """A ``sync_state`` value of the local (bound) database."""
+    row = SyncState.get_or_none(SyncState.key == key)
+    return row.value if row else None
+
+
+def set_state(key: str, value: str | None) -> None:
+    """Set (or, with None, remove) a ``sync_state`` value of the local database."""
+    if value is None:
+        SyncState.delete().where(SyncState.key == key).execute()
+    elif not SyncState.update(value=value).where(SyncState.key == key).execute():
+        SyncState.insert(key=key, value=value).execute()
 
 
 def _chunks(items: list, size: int = IN_CHUNK) -> Iterable[list]:

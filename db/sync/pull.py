@@ -52,7 +52,7 @@ class Snapshot:
         self.staff: list[dict] = []
         self.groups: dict[str, list[str]] = {}
         self.sessions: list[dict] = []
-        self.audiences: dict[int, list[tuple[str, str]]] = {}
+        self.audiences: dict[str, list[tuple[str, str]]] = {}  # by session uid
         self.leaves: list[dict] = []
         self.settings: dict[str, str] = {}
         self.marks: dict[str, dt.datetime | None] = {}
@@ -77,14 +77,17 @@ def read_central(central: pw.Database) -> Snapshot:
             snap.groups.setdefault(key, []).append(name)
     sessions_q = _since(StudySession.select(), StudySession.updated_at, _watermark("session"))
     snap.sessions = list(sessions_q.dicts().execute(central))
-    ids = sorted(r["id"] for r in snap.sessions)
-    for chunk in _chunks(ids):
+    uid_of = {r["id"]: r["uid"] for r in snap.sessions}
+    for chunk in _chunks(sorted(uid_of)):
         q = (SessionAudience.select(SessionAudience.session, SessionAudience.kind,
                                     SessionAudience.value)
              .where(SessionAudience.session.in_(chunk)).tuples())
         for sid, kind, value in q.execute(central):
-            snap.audiences.setdefault(sid, []).append((kind, value))
-    leaves_q = _since(Leave.select(*LEAVE_FIELDS), Leave.recorded_at, _watermark("leave"))
+            snap.audiences.setdefault(uid_of[sid], []).append((kind, value))
+    # leaves name their session by its uid: the centre's session numbers mean nothing here
+    leaves_q = _since(Leave.select(*LEAVE_FIELDS, StudySession.uid.alias("session_uid"))
+                      .join(StudySession, on=(Leave.session == StudySession.id)),
+                      Leave.recorded_at, _watermark("leave"))
     snap.leaves = list(leaves_q.dicts().execute(central))
     snap.settings = dict(Setting.select(Setting.key, Setting.value)
                          .where(Setting.key.in_(PULLED_SETTINGS)).tuples().execute(central))
@@ -166,21 +169,30 @@ def _apply_staff(rows: list[dict], groups: dict[str, list[str]]) -> int:
     return changed
 
 
-def _apply_sessions(rows: list[dict], audiences: dict[int, list[tuple[str, str]]]) -> list[int]:
+def _apply_sessions(rows: list[dict], audiences: dict[str, list[tuple[str, str]]]) -> list[int]:
+    """Sessions matched by uid; the local ids of those that changed.
+
+    A new session keeps the centre's number when this database has no session by that number
+    (so a door and the host show the same numbers), else it gets a number of its own: nothing
+    here depends on the numbers agreeing.
+    """
     changed = []
     for r in rows:
-        sid = r["id"]
-        held = StudySession.select().where(StudySession.id == sid).dicts().first()
-        terms = sorted(audiences.get(sid, []))
-        held_terms = sorted(SessionAudience.select(SessionAudience.kind, SessionAudience.value)
-                            .where(SessionAudience.session == sid).tuples())
+        fields = {k: v for k, v in r.items() if k != "id"}
+        held = StudySession.select().where(StudySession.uid == r["uid"]).dicts().first()
+        terms = sorted(audiences.get(r["uid"], []))
         if held is None:
-            StudySession.insert(**r).execute()
-        elif held != r:
-            StudySession.update(**{k: v for k, v in r.items() if k != "id"}).where(
-                StudySession.id == sid).execute()
-        elif held_terms == terms:
-            continue
+            taken = StudySession.select().where(StudySession.id == r["id"]).exists()
+            sid = StudySession.insert(**(fields if taken else r)).execute()
+            held_terms: list[tuple[str, str]] = []
+        else:
+            sid = held.pop("id")
+            held_terms = sorted(SessionAudience.select(SessionAudience.kind, SessionAudience.value)
+                                .where(SessionAudience.session == sid).tuples())
+            if held != fields:
+                StudySession.update(**fields).where(StudySession.id == sid).execute()
+            elif held_terms == terms:
+                continue
         if held_terms != terms:
             SessionAudience.delete().where(SessionAudience.session == sid).execute()
             if terms:
@@ -191,17 +203,25 @@ def _apply_sessions(rows: list[dict], audiences: dict[int, list[tuple[str, str]]
 
 
 def _apply_local_leaves(rows: list[dict]) -> int:
-    """Leaves as the centre holds them; one whose session or person this database lacks is
-    skipped (a foreign-key failure would otherwise block every later pull)."""
+    """Leaves as the centre holds them, their session found here by its uid; one whose session or
+    person this database lacks is skipped (a foreign-key failure would otherwise block every
+    later pull)."""
+    uids = sorted({r["session_uid"] for r in rows})
+    local_id: dict[str, int] = {}
+    for chunk in _chunks(uids):
+        local_id.update(StudySession.select(StudySession.uid, StudySession.id)
+                        .where(StudySession.uid.in_(chunk)).tuples())
     changed = 0
-    for r in rows:
-        where = (Leave.session == r["session"]) & (Leave.staff == r["staff"])
+    for pulled in rows:
+        sid = local_id.get(pulled["session_uid"])
+        if sid is None:
+            continue
+        r = {**{k: v for k, v in pulled.items() if k != "session_uid"}, "session": sid}
+        where = (Leave.session == sid) & (Leave.staff == r["staff"])
         held = Leave.select(*LEAVE_FIELDS).where(where).dicts().first()
         if held == r:
             continue
-        if held is None and not (
-                StudySession.select().where(StudySession.id == r["session"]).exists()
-                and Staff.select().where(Staff.key == r["staff"]).exists()):
+        if held is None and not Staff.select().where(Staff.key == r["staff"]).exists():
             continue
         if held is None:
             Leave.insert(**r).execute()
@@ -209,7 +229,7 @@ def _apply_local_leaves(rows: list[dict]) -> int:
             Leave.update(**{k: v for k, v in r.items() if k not in ("session", "staff")}).where(
                 where).execute()
         (Attendance.update(status="excused")
-         .where((Attendance.session == r["session"]) & (Attendance.staff == r["staff"])
+         .where((Attendance.session == sid) & (Attendance.staff == r["staff"])
                 & (Attendance.status == "pending")).execute())
         changed += 1
     return changed

@@ -44,12 +44,11 @@ def push_batch(central: pw.Database, rows: list[dict], status_of: StatusOf) -> N
         return
     with central.atomic():
         received = central_now(central)
+        rows, sessions = _attributed(central, rows)
         # the centre's view of the people whose badge scans or leaves need checking
         keys = sorted({r["staff_key"] for r in rows if r["staff_key"] and (
             r["result"] == "leave" or (r["result"] in SIGN_IN_RESULTS and r["method"] in BADGE_METHODS))})
-        session_ids = sorted({r["session_id"] for r in rows if r["session_id"] is not None})
         staff = _central_staff(central, keys)
-        sessions = _central_sessions(central, session_ids)
         revoked = _revocations(central, [r for r in rows if _old_badge(r, staff.get(r["staff_key"]))])
         out = []
         for r in rows:
@@ -105,12 +104,33 @@ def _central_staff(central: pw.Database, keys: list[str]) -> dict[str, dict]:
     return found
 
 
-def _central_sessions(central: pw.Database, ids: list[int]) -> dict[int, dict]:
-    found = {}
-    for chunk in _chunks(ids):
-        q = StudySession.select().where(StudySession.id.in_(chunk)).dicts()
-        found.update({r["id"]: r for r in q.execute(central)})
-    return found
+def _attributed(central: pw.Database, rows: list[dict]) -> tuple[list[dict], dict[int, dict]]:
+    """The rows with ``session_id`` rewritten to the centre's own number of the session they were
+    scanned for, found by ``session_uid`` (None when the centre does not know that session: the
+    event is kept, attributed to nothing, never to another session); and those sessions by id.
+
+    A row without a ``session_uid`` key at all comes from a caller that already speaks the
+    centre's numbers (a tool at the centre): its ``session_id`` stands and its uid is filled in.
+    """
+    uids = sorted({r["session_uid"] for r in rows if r.get("session_uid")})
+    ids = sorted({r["session_id"] for r in rows if "session_uid" not in r and r["session_id"] is not None})
+    by_uid: dict[str, dict] = {}
+    by_id: dict[int, dict] = {}
+    for field, wanted in ((StudySession.uid, uids), (StudySession.id, ids)):
+        for chunk in _chunks(wanted):
+            for r in StudySession.select().where(field.in_(chunk)).dicts().execute(central):
+                by_uid[r["uid"]], by_id[r["id"]] = r, r
+    out = []
+    for r in rows:
+        row = dict(r)
+        if "session_uid" in r:
+            held = by_uid.get(r["session_uid"]) if r["session_uid"] else None
+            row["session_id"] = held["id"] if held else None
+        else:
+            held = by_id.get(r["session_id"])
+            row["session_uid"] = held["uid"] if held else None
+        out.append(row)
+    return out, by_id
 
 
 def _old_badge(row: dict, person: dict | None) -> bool:

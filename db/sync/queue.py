@@ -22,7 +22,8 @@ def queued_count() -> int:
 def queued_batch(limit: int = PUSH_BATCH) -> list[dict]:
     """The oldest unacknowledged local events, in the order they happened here.
 
-    Plain SQL and tuples (a push reads thousands of rows; model rows cost more than the read).
+    Each row carries ``session_uid``, by which the centre attributes it. Plain SQL and tuples
+    (a push reads thousands of rows; model rows cost more than the read).
     """
     db = SignInEvent._meta.database
     left, right = db.quote[0], db.quote[1]
@@ -30,8 +31,12 @@ def queued_batch(limit: int = PUSH_BATCH) -> list[dict]:
     def q(name: str) -> str:
         return f"{left}{name}{right}"
 
-    sql = (f"SELECT {', '.join(q(c) for c in EVENT_COLUMNS)} FROM {q('sign_in_event')} "
-           f"WHERE {q('pushed_at')} IS NULL ORDER BY {q('seq')}, {q('id')} LIMIT {int(limit)}")
+    # an event written without its session's uid (by code that predates it) gets it here
+    columns = ", ".join(f"COALESCE(e.{q(c)}, s.{q('uid')})" if c == "session_uid" else f"e.{q(c)}"
+                        for c in EVENT_COLUMNS)
+    sql = (f"SELECT {columns} FROM {q('sign_in_event')} e LEFT JOIN {q('study_session')} s "
+           f"ON s.{q('id')} = e.{q('session_id')} "
+           f"WHERE e.{q('pushed_at')} IS NULL ORDER BY e.{q('seq')}, e.{q('id')} LIMIT {int(limit)}")
     rows = [dict(zip(EVENT_COLUMNS, values, strict=True)) for values in db.execute_sql(sql).fetchall()]
     for row in rows:
         for name in ("at", "pushed_at", "received_at"):

@@ -12,7 +12,10 @@ import random
 import sys
 import time
 
+import peewee as pw
+
 from db import database, migrations
+from db import sync as store
 from kiosk import config
 from kiosk.cli.context import CommandError, Context
 from kiosk.config_file import ConfigWriteError, write_setting
@@ -28,6 +31,9 @@ def register(commands, common) -> None:
     p.add_argument("--once", action="store_true",
                    help="one round: exit 0 when fully synced, 1 when the centre can't be reached")
     p.add_argument("--central", metavar="URL", help="the central database URL (remembered)")
+    p.add_argument("--adopt", action="store_true",
+                   help="move this home whole (roster, plan, leaves, events) to a centre that "
+                        "holds no plan yet, then sync once")
     p.set_defaults(handler=sync)
 
 
@@ -41,12 +47,44 @@ def sync(ctx: Context) -> int:
     except database.DatabaseUrlError as exc:
         raise CommandError(t("sync.bad_url", detail=str(exc))) from None
     _prepare_local(ctx)
-    if a.central and not _configured_in_file(ctx.settings.raw):
-        remember_central(ctx, a.central)
+    remember = bool(a.central) and not _configured_in_file(ctx.settings.raw)
     agent = SyncAgent(ctx.settings.with_overrides(central_url=url))
-    if a.once:
-        return _once(ctx, agent)
+    if a.adopt:
+        adopt(ctx, agent, url)
+    if a.once or a.adopt:
+        report = agent.run_once()
+        if remember and not report.refused:  # a refused home changes nothing, its config neither
+            remember_central(ctx, a.central)
+        return _once(ctx, agent, report)
+    if remember:
+        remember_central(ctx, a.central)
     return _loop(ctx, agent)
+
+
+def adopt(ctx: Context, agent: SyncAgent, url: str) -> None:
+    """Upload this home whole to a centre without a plan (see :mod:`db.sync.adopt`)."""
+    from db.sync.adopt import CentreHoldsPlan, CentreKeyDiffers, adopt_home
+
+    central = database.make_database(url)
+    try:
+        central.connect()
+        done = adopt_home(central)
+    except CentreHoldsPlan as exc:
+        raise CommandError(t("sync.centre_has_plan", where=agent.where(),
+                             sessions=exc.sessions)) from None
+    except CentreKeyDiffers:
+        raise CommandError(t("sync.centre_key_differs", where=agent.where())) from None
+    except store.CentralSchemaTooOld:
+        raise CommandError(t("sync.central_schema", where=agent.where())) from None
+    except (pw.DatabaseError, pw.InterfaceError, OSError) as exc:
+        detail = database.redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else
+                                      exc.__class__.__name__, url)[:160]
+        raise CommandError(t("sync.unreachable", where=agent.where(), detail=detail)) from None
+    finally:
+        if not central.is_closed():
+            central.close()
+    ctx.out(t("sync.adopted", where=agent.where(), staff=done.staff, sessions=done.sessions,
+              leaves=done.leaves, register=done.register))
 
 
 def _prepare_local(ctx: Context) -> None:
@@ -58,8 +96,7 @@ def _prepare_local(ctx: Context) -> None:
         raise CommandError(t("sync.local_server"))
 
 
-def _once(ctx: Context, agent: SyncAgent) -> int:
-    report = agent.run_once()
+def _once(ctx: Context, agent: SyncAgent, report: SyncReport) -> int:
     if report.reachable and not report.error and report.queued:
         report = _add(report, agent.run_once())  # events signed in while we were pushing
     _print(ctx, agent, report)

@@ -26,5 +26,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sync.retry_in": ("{seconds} 秒后重试", "retrying in {seconds} s"),
     "sync.stopped": ("同步已停止", "Sync stopped"),
     "sync.local_server": ("本机数据库未初始化:请先执行 kiosk init", "The local database is not initialised: run kiosk init first"),
+    "sync.foreign_home": (
+        "本机数据库有 {staff} 名人员、{sessions} 场学习活动不是来自中心数据库 {where},拒绝同步(两边均未改动);"
+        "若要把本机整体迁入一个尚无学习计划的中心,请执行 kiosk sync --adopt --central URL",
+        "This home holds {staff} people and {sessions} sessions that did not come from the central "
+        "database {where}: refused, nothing changed on either side; to move this home whole to a "
+        "centre that holds no plan yet, run kiosk sync --adopt --central URL",
+    ),
+    "sync.centre_has_plan": (
+        "中心数据库 {where} 已有学习计划({sessions} 场),--adopt 只能迁入尚无计划的中心;两边均未改动",
+        "The central database {where} already holds a study plan ({sessions} sessions): --adopt only "
+        "moves a home to a centre without one; nothing changed",
+    ),
+    "sync.centre_key_differs": (
+        "中心数据库 {where} 已发布另一把胸卡验证公钥,不能迁入本机;两边均未改动",
+        "The central database {where} already publishes another badge verify key: this home cannot "
+        "move there; nothing changed",
+    ),
+    "sync.adopted": (
+        "已将本机整体迁入中心数据库 {where}:{staff} 名人员、{sessions} 场学习活动、{leaves} 条请假、"
+        "{register} 条考勤登记;签到记录随后上传",
+        "Moved this home to the central database {where}: {staff} people, {sessions} sessions, "
+        "{leaves} leaves, {register} register rows; its events follow with the push",
+    ),
     # the kiosk's status mark
 }
