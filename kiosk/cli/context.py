@@ -133,6 +133,15 @@ def setup_logging(home: Path) -> Path | None:
     return path
 
 
+def move_logging(home: Path) -> Path | None:
+    """Send this process's log to ``home`` from now on (the demo logs into its own home)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "kiosk_file", False)]:
+        root.removeHandler(handler)
+        handler.close()
+    return setup_logging(home)
+
+
 def run_guarded(args) -> int:
     """Run ``args.handler`` with the error policy: one line on stderr, never a traceback."""
     set_language(getattr(args, "lang", None) or language_from_environment())

@@ -71,6 +71,26 @@ def run(ctx: Context, hint: str = "") -> int:
             daily.stop.set()
 
 
+def _demo_home_only(ctx: Context) -> None:
+    """Refuse a home holding real data; else mark it as the demo's and log into it."""
+    from db import migrations
+    from kiosk import demo_home
+    from kiosk.cli.context import move_logging
+
+    db = ctx.database(require_schema=False) if demo_home.existing_database(ctx.settings) else None
+    try:
+        demo_home.check(ctx.settings, db)
+    except demo_home.RealHome as exc:
+        raise CommandError(t("demo.real_home", home=ctx.settings.home, found=exc.found)) from None
+    move_logging(ctx.settings.home)
+    import logging
+
+    logging.getLogger("kiosk.demo").info("demo office in %s", ctx.settings.home)
+    db = ctx.database(require_schema=False)
+    migrations.upgrade(db)
+    demo_home.mark(ctx.settings)
+
+
 def run_app(app, ctx: Context) -> int:
     """Run a full-screen app; an error that ends it is logged and exits 1, never 0.
 
@@ -120,6 +140,7 @@ def demo(ctx: Context) -> int:
 
     ctx = demo_office.demo_context(ctx)
     try:
+        _demo_home_only(ctx)
         demo_office.fill(ctx)
         if ctx.args.no_run:
             return 0

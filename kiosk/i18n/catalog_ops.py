@@ -127,4 +127,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库来自旧版本(结构版本 {version},本版本需要 {newest}):请先运行 kiosk init 升级,数据会全部保留",
         "The database is from an earlier release (schema {version}, this release needs {newest}): run kiosk init to upgrade it; every record is kept",
     ),
+    "demo.real_home": (
+        "拒绝:{home} 中已有真实数据({found})。演示只写入自己的演示目录:请不设 KIOSK_HOME 运行 kiosk demo,或指向一个空文件夹",
+        "Refused: {home} holds real data ({found}). The demo only fills a demo home of its own: run kiosk demo without KIOSK_HOME, or point it at an empty folder",
+    ),
 }
