@@ -424,3 +424,32 @@ def test_signins_during_a_sync_land_in_the_local_file(centre, tmp_path, monkeypa
     assert len(pushed) == 40 and all(r["received_at"] and r["kiosk_id"] == "door-1" for r in pushed)
     central.close()
     local.close()
+
+
+def test_credits_recorded_at_the_centre_reach_the_door(centre, tmp_path):
+    """Credits travel like leaves (SPEC §10): added or changed at the centre, pulled by a door,
+    matched by their uid; the door's annual report counts them."""
+    import json
+
+    door = new_home(tmp_path, "door", "door-1")
+    kiosk(door, "sync", "--once", "--central", centre.url)
+    admin = tmp_path / "admin"
+    kiosk(admin, "credit", "add", "A1001", "--kind", "article", "--title", "调研报告",
+          "--date", "2026-03-01", "--db", centre.url)
+    kiosk(admin, "credit", "add", "A1001", "--kind", "self_study", "--title", "自学",
+          "--date", "2026-03-02", "--hours", "2", "--db", centre.url)
+    kiosk(door, "sync", "--once")
+    pulled = json.loads(kiosk(door, "credit", "list", "--json").stdout)
+    assert [(c["kind"], c["title"], c["hours"]) for c in pulled] == [
+        ("article", "调研报告", None), ("self_study", "自学", 2.0)]
+    at_centre_now = json.loads(kiosk(admin, "credit", "list", "--json", "--db", centre.url).stdout)
+    assert [c["uid"] for c in pulled] == [c["uid"] for c in at_centre_now]
+    kiosk(admin, "credit", "add", "A1001", "--kind", "self_study", "--title", "自学",
+          "--date", "2026-03-02", "--hours", "3.5", "--db", centre.url)
+    kiosk(door, "sync", "--once")
+    kiosk(door, "sync", "--once")  # a second round changes nothing and doubles nothing
+    pulled = json.loads(kiosk(door, "credit", "list", "--json").stdout)
+    assert [c["hours"] for c in pulled] == [None, 3.5]
+    year = json.loads(kiosk(door, "report", "annual", "--year", "2026", "--format", "json").stdout)
+    a1001 = next(p for p in year["people"] if p["staff_id"] == "A1001")
+    assert a1001["credits"]["articles"] == 1 and a1001["credits"]["hours"] == 3.5

@@ -25,6 +25,7 @@ from db.models import (
 )
 from db.register import refresh_all_upcoming, refresh_expected
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
+from db.sync.pull_credits import apply_credits, read_credits
 
 
 def _watermark(name: str) -> dt.datetime | None:
@@ -54,6 +55,7 @@ class Snapshot:
         self.sessions: list[dict] = []
         self.audiences: dict[str, list[tuple[str, str]]] = {}  # by session uid
         self.leaves: list[dict] = []
+        self.credits: list[dict] = []
         self.settings: dict[str, str] = {}
         self.marks: dict[str, dt.datetime | None] = {}
 
@@ -89,12 +91,14 @@ def read_central(central: pw.Database) -> Snapshot:
                       .join(StudySession, on=(Leave.session == StudySession.id)),
                       Leave.recorded_at, _watermark("leave"))
     snap.leaves = list(leaves_q.dicts().execute(central))
+    snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
     snap.settings = dict(Setting.select(Setting.key, Setting.value)
                          .where(Setting.key.in_(PULLED_SETTINGS)).tuples().execute(central))
     snap.marks = {
         "staff": max((r["updated_at"] for r in snap.staff if r["updated_at"]), default=None),
         "session": max((r["updated_at"] for r in snap.sessions if r["updated_at"]), default=None),
         "leave": max((r["recorded_at"] for r in snap.leaves if r["recorded_at"]), default=None),
+        "credit": max((r["updated_at"] for r in snap.credits if r["updated_at"]), default=None),
     }
     return snap
 
@@ -112,6 +116,7 @@ def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
         sessions_changed = _apply_sessions(snap.sessions, snap.audiences)
         changed += staff_changed + len(sessions_changed) + _apply_local_leaves(snap.leaves)
         changed += _apply_settings(snap.settings)
+        changed += apply_credits(snap.credits)
         if staff_changed:
             refresh_all_upcoming(now)
         for sid in sessions_changed:
