@@ -7,7 +7,11 @@ Measured twice: in one process (the service vs raw loops) and as whole processes
 on its own byte-identical copy of the same prepared database; rounds alternate the order and the
 best round of each side is compared (the machine is shared and noisy).
 
-    python bench/scans.py [--scans 1000] [--rounds 3]
+    python bench/scans.py [--scans 1000] [--rounds 3] [--cards]
+
+With ``--cards`` every person holds a work card and each scan is a card's 10-digit number (what a
+keyboard-mode reader types); the raw baseline then looks the person up by ``staff.card`` instead of
+``staff.key``. The kiosk tries a staff ID first, so a card scan costs it one extra indexed read.
 
 The process row runs the ``kiosk`` script next to this interpreter: run the benchmark with the
 interpreter of a regular install (``pip install .``, which precompiles bytecode) to time what
@@ -50,6 +54,7 @@ sid, title, start, late_after = con.execute(
     "ORDER BY start LIMIT 1", (str(now + dt.timedelta(minutes=30)), str(now))).fetchone()
 late_from = dt.datetime.fromisoformat(start) + dt.timedelta(minutes=late_after)
 out = sys.stdout
+by = "card" if len(sys.argv) > 3 else "key"
 for line in open(path, encoding="utf-8").read().split("\n"):
     key = line.strip().upper()
     if not key:
@@ -58,7 +63,8 @@ for line in open(path, encoding="utf-8").read().split("\n"):
     event_id = str(uuid.uuid4())
     con.execute("BEGIN IMMEDIATE")
     row = con.execute("SELECT key, staff_id, name, department, active, badge_version FROM staff "
-                      "WHERE key = ?", (key,)).fetchone()
+                      f"WHERE {by} = ?", (int(key) if by == "card" else key,)).fetchone()
+    key = row[0]
     status = "late" if at > late_from else "present"
     cur = con.execute("UPDATE attendance SET status=?, signed_in_at=?, method=?, kiosk_id=?, "
                       "event_id=? WHERE session_id=? AND staff_id=? AND signed_in_at IS NULL",
@@ -76,7 +82,20 @@ for line in open(path, encoding="utf-8").read().split("\n"):
 '''
 
 
-def raw_loop(db: Path, lines: list[str]) -> float:
+def card_of(staff_id: str) -> int:
+    """The work card bound to a bench person (``--cards``): a 32-bit number from the ID."""
+    return (int(staff_id.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0) * 2654435761) % 2**32 or 1
+
+
+def bind_cards(db: Path) -> None:
+    con = sqlite3.connect(db)
+    with con:
+        for (key,) in con.execute("SELECT key FROM staff").fetchall():
+            con.execute("UPDATE staff SET card = ? WHERE key = ?", (card_of(key), key))
+    con.close()
+
+
+def raw_loop(db: Path, lines: list[str], cards: bool = False) -> float:
     """The raw in-process baseline (same SQL as RAW_SCRIPT); returns seconds."""
     import datetime as dt
     import uuid
@@ -95,8 +114,9 @@ def raw_loop(db: Path, lines: list[str]) -> float:
         at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         event_id = str(uuid.uuid4())
         con.execute("BEGIN IMMEDIATE")
-        con.execute("SELECT key, staff_id, name, department, active, badge_version FROM staff "
-                    "WHERE key = ?", (key,)).fetchone()
+        key = con.execute("SELECT key, staff_id, name, department, active, badge_version FROM staff "
+                          f"WHERE {'card' if cards else 'key'} = ?",
+                          (int(key) if cards else key,)).fetchone()[0]
         status = "late" if at > late_from else "present"
         cur = con.execute("UPDATE attendance SET status=?, signed_in_at=?, method=?, kiosk_id=?, "
                           "event_id=? WHERE session_id=? AND staff_id=? AND signed_in_at IS NULL",
@@ -116,7 +136,7 @@ def raw_loop(db: Path, lines: list[str]) -> float:
     return elapsed
 
 
-def service_loop(db: Path, lines: list[str]) -> float:
+def service_loop(db: Path, lines: list[str], cards: bool = False) -> float:
     """The real SignInDesk on a bound database; returns seconds."""
     from zoneinfo import ZoneInfo
 
@@ -128,7 +148,7 @@ def service_loop(db: Path, lines: list[str]) -> float:
     began = time.perf_counter()
     for line in lines:
         outcome = desk.sign_in(line)
-        if outcome.result not in ("present", "late"):
+        if outcome.result not in ("present", "late") or (outcome.method == "card") != cards:
             raise SystemExit(f"unexpected outcome {outcome.result} {outcome.reason} for {line!r}")
     elapsed = time.perf_counter() - began
     handle.close()
@@ -166,12 +186,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scans", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--cards", action="store_true", help="scan work cards, not staff IDs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-scans-") as tmp:
         tmp_path = Path(tmp)
         master = tmp_path / "master"
         prepare_home(master, staff=args.scans)
         lines = staff_ids(args.scans)
+        if args.cards:
+            bind_cards(master / "kiosk.db")
+            lines = [f"{card_of(sid):010d}" for sid in lines]
         scan_file = tmp_path / "scans.txt"
         scan_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
         raw_script = tmp_path / "raw_signin.py"
@@ -183,7 +207,7 @@ def main() -> int:
             for side in order:
                 home = clone_home(master, tmp_path / side)
                 loop = service_loop if side == "service" else raw_loop
-                times[side].append(loop(home / "kiosk.db", lines))
+                times[side].append(loop(home / "kiosk.db", lines, args.cards))
                 assert signed_in(home / "kiosk.db") == args.scans, side
             order = ["cli", "raw_proc"] if round_no % 2 == 0 else ["raw_proc", "cli"]
             for side in order:
@@ -193,6 +217,7 @@ def main() -> int:
                     cmd = kiosk_command() + ["signin", "--from-file", str(scan_file)]
                 else:
                     cmd = [sys.executable, str(raw_script), str(home / "kiosk.db"), str(scan_file)]
+                    cmd += ["cards"] if args.cards else []
                 times[side].append(run_process(cmd, env))
                 assert signed_in(home / "kiosk.db") == args.scans, side
         has_textual, heavy = textual_imported(kiosk_env(master))
@@ -204,7 +229,8 @@ def main() -> int:
                 f"{statistics.median(times[ours]) / statistics.median(times[base]):.2f}×")
 
     n = args.scans
-    print(f"scans: {n} sign-ins, {args.rounds} rounds — {machine()}")
+    what = "work-card" if args.cards else "staff-ID"
+    print(f"scans: {n} {what} sign-ins, {args.rounds} rounds — {machine()}")
     print(table([
         row(f"in-process SignInDesk vs raw sqlite3 ({n} scans)", "service", "raw"),
         row(f"process: kiosk signin --from-file vs raw script ({n} lines)", "cli", "raw_proc"),

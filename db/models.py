@@ -58,6 +58,9 @@ class Staff(BaseModel):
     badge_version = pw.IntegerField(default=1)
     updated_at = pw.DateTimeField(default=utcnow, index=True)
     uid = uid_field()
+    # the work card (migration 0007): its 32-bit number, however a reader prints it
+    # (kiosk.card_numbers); unique among active staff, checked where it is written (db.cards)
+    card = pw.BigIntegerField(null=True, index=True)
 
 
 class StaffGroup(BaseModel):

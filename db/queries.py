@@ -77,7 +77,7 @@ def recorded_for(staff_key: str, session_ids: list[int]) -> dict[int, dict]:
 def roster(include_inactive: bool = True) -> list[dict]:
     """All staff with their groups, ordered by department order then staff ID."""
     q = (Staff.select(Staff.key, Staff.staff_id, Staff.name, Staff.department, Staff.title,
-                      Staff.active, Staff.badge_version)
+                      Staff.active, Staff.badge_version, Staff.card)
          .join(Department)
          .order_by(Department.sort_order, Department.name, Staff.key))
     if not include_inactive:

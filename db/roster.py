@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db import cards as card_store
 from db.models import Department, Staff, StaffGroup, utcnow
 from db.register import refresh_all_upcoming
 
@@ -20,6 +21,10 @@ class StaffRecord:
     title: str | None = ""
     groups: tuple[str, ...] | None = ()
     active: bool | None = True
+    # the work card's number (kiosk.card_numbers) when the file has a card column, else ignored:
+    # without the column everyone keeps their card; with it, an empty cell (None) unbinds
+    card: int | None = None
+    card_column: bool = False
 
 
 def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
@@ -34,6 +39,7 @@ def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
         groups.setdefault(key, set()).add(name)
     known_depts = {n for (n,) in Department.select(Department.name).tuples()}
     next_order = len(known_depts)
+    active_after = _check_cards(records, existing)
     added = updated = unchanged = 0
     for rec in records:
         if rec.department not in known_depts:
@@ -45,6 +51,8 @@ def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
                   "department": rec.department,
                   "title": rec.title if rec.title is not None else (old["title"] if old else ""),
                   "active": rec.active if rec.active is not None else (old["active"] if old else True)}
+        if rec.card_column:
+            fields["card"] = rec.card
         had = groups.get(rec.key, set())
         wanted = set(rec.groups) if rec.groups is not None else had
         if old is None:
@@ -60,8 +68,21 @@ def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
             StaffGroup.delete().where(StaffGroup.staff == rec.key).execute()
             if wanted:
                 StaffGroup.insert_many([{"staff": rec.key, "name": g} for g in sorted(wanted)]).execute()
+    card_store.release_inactive([r.card for r in records if r.card_column and r.card is not None
+                                 and active_after[r.key]], utcnow())
     refresh_all_upcoming()
     return added, updated, unchanged
+
+
+def _check_cards(records: list[StaffRecord], existing: dict[str, dict]) -> dict[str, bool]:
+    """Each person's active flag after the import; refuses (:class:`db.cards.CardClash`) a file
+    that would give two active people one card (a new binding, or a reactivated holder)."""
+    active = {r.key: (r.active if r.active is not None
+                      else bool(existing.get(r.key, {}).get("active", True))) for r in records}
+    clashes = card_store.conflicts({r.key: r.card for r in records if r.card_column}, active)
+    if clashes:
+        raise card_store.CardClash(clashes)
+    return active
 
 
 def bump_badge_version(key: str, at) -> None:

@@ -308,6 +308,30 @@ def person_at(staff_key: str, session_ids: Sequence[int], sql: str | None = None
     return stamp, person, held
 
 
+def _card_sql(q, p, count: int) -> str:
+    return (f"SELECT {q('key')}, {q(Staff.card.column_name)}, {q('active')} "
+            f"FROM {q(Staff._meta.table_name)} "
+            f"WHERE {q(Staff.card.column_name)} IN ({', '.join([p] * count)})")
+
+
+def card_holders(cards: Sequence[int], conn=None) -> list[tuple[str, int, bool]]:
+    """``(key, card, active)`` of everyone bound to one of ``cards`` (a scan's readings of a
+    card number, ``kiosk.card_numbers``): one indexed statement. ``conn`` as for
+    :func:`person_at` (SQLite: the scan's sqlite3 connection)."""
+    if not cards:
+        return []
+    db = current()
+    sql = _statement(db, ("cards", len(cards)), _card_sql, len(cards))
+    if conn is not None:
+        try:
+            rows = conn.execute(sql, tuple(cards)).fetchall()
+        except Exception as exc:
+            _raise_as_peewee(exc)
+    else:
+        rows = _execute(db, sql, tuple(cards)).fetchall()
+    return [(key, card, bool(active)) for key, card, active in rows]
+
+
 def data_stamp() -> tuple | None:
     """A value that changes whenever anything is committed (SQLite only; else None = unknown).
 

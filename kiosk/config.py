@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk import card_numbers
 from kiosk.i18n import language_from_environment, normalise
 
 APP_NAME = "study-kiosk"
@@ -68,6 +69,8 @@ class Settings:
     warn_rate_below: float = 0.8
     warn_absences_over: int = 1
     targets: tuple[Target, ...] = DEFAULT_TARGETS
+    cards_enabled: bool = True
+    card_formats: tuple[str, ...] = card_numbers.DEFAULT_FORMATS
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -109,6 +112,7 @@ def load(environ=None, *, db: str | None = None, lang: str | None = None,
     sync = _table(raw, "sync")
     office = _table(raw, "office")
     reports = _table(raw, "reports")
+    cards = _table(raw, "cards")
     tz_name = environ.get("KIOSK_TZ") or kiosk.get("timezone") or DEFAULT_TZ
     _check_tz(tz_name, "KIOSK_TZ" if environ.get("KIOSK_TZ") else "[kiosk] timezone")
     if lang:
@@ -135,6 +139,8 @@ def load(environ=None, *, db: str | None = None, lang: str | None = None,
         warn_absences_over=int(_number(reports.get("warn_absences_over", 1),
                                        "reports.warn_absences_over")),
         targets=_targets(raw.get("targets")),
+        cards_enabled=_bool(cards.get("enabled", True), "cards.enabled"),
+        card_formats=_card_formats(cards.get("formats")),
         raw=raw,
     )
 
@@ -180,6 +186,20 @@ def _number(value, where: str, minimum: float = 0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
         raise ConfigError(f"{where} must be a number ≥ {minimum}")
     return float(value)
+
+
+def _card_formats(value) -> tuple[str, ...]:
+    """``[cards] formats``: the card-number forms this office's readers type, in the order a
+    scan's readings are tried (kiosk.card_numbers); default: all four common ones."""
+    if value is None:
+        return card_numbers.DEFAULT_FORMATS
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"cards.formats must be a non-empty list of: {', '.join(card_numbers.FORMATS)}")
+    try:
+        return card_numbers.check_formats(value)
+    except ValueError as exc:
+        raise ConfigError(f"cards.formats: unknown format {str(exc)!r} "
+                          f"(known: {', '.join(card_numbers.FORMATS)})") from None
 
 
 def _targets(value) -> tuple[Target, ...]:

@@ -17,7 +17,7 @@ import peewee as pw
 
 from db import ledger, queries, signin_sql
 from db.database import root_cause
-from kiosk import rules, timefmt
+from kiosk import card_numbers, rules, timefmt
 from kiosk.badges import payload as badge_payload
 from kiosk.i18n import t
 
@@ -44,6 +44,7 @@ class SignInOutcome:
     choices: tuple[rules.SessionView, ...] = ()
     next_session: rules.SessionView | None = None
     event_id: str = ""
+    card: str = ""  # the work card scanned, masked (card_numbers.mask): never in full anywhere
     extra: dict = field(default_factory=dict)
 
     @property
@@ -67,6 +68,8 @@ class SignInOutcome:
             "method": self.method,
             "event_id": self.event_id or None,
         }
+        if self.card:
+            data["card"] = self.card
         if self.already_at:
             data["already_at"] = timefmt.iso(self.already_at, tz)
         if self.result == "signed_out":
@@ -147,13 +150,16 @@ class SignInDesk:
 
     def __init__(self, db: pw.Database, *, kiosk_id: str, tz: ZoneInfo,
                  allow_typed_id: bool = True, signout_grace: int = 10,
-                 clock: Callable[[], dt.datetime] = timefmt.utc_now) -> None:
+                 clock: Callable[[], dt.datetime] = timefmt.utc_now, cards_enabled: bool = True,
+                 card_formats: tuple[str, ...] = card_numbers.DEFAULT_FORMATS) -> None:
         self.db = db
         self.kiosk_id = kiosk_id
         self.tz = tz
         self.allow_typed_id = allow_typed_id
         self.signout_grace = signout_grace
         self.clock = clock
+        self.cards_enabled = cards_enabled
+        self.card_formats = card_formats
         self._public_key = None
         self._public_key_text: str | None = None
         self._near: _NearCache | None = None
@@ -236,20 +242,35 @@ class SignInDesk:
 
     def _decide(self, text: str, badge: bool, method: str, at: dt.datetime,
                 session_id: int | None, scan: signin_sql.ScanTransaction) -> SignInOutcome:
+        card_mask = ""
         if badge:
             try:
                 claim = badge_payload.verify(text, self.public_key())
             except badge_payload.BadgeError as exc:
                 return SignInOutcome("rejected", exc.reason, at=at, method=method)
             key = claim.staff_key
+            row, sessions, held, stamp = self._facts(key, at, scan)
         else:
-            if not self.allow_typed_id:
-                return SignInOutcome("rejected", "typed_id_disabled", at=at, method=method)
-            key = rules.normalise_staff_id(text)
-        row, sessions, held, stamp = self._facts(key, at, scan)
+            key, row, sessions, held, stamp = rules.normalise_staff_id(text), None, None, None, None
+            if self.allow_typed_id:  # a staff ID first: a card only when no staff ID matches
+                row, sessions, held, stamp = self._facts(key, at, scan)
+            if row is None:
+                card = self._card_holder(text, scan)
+                if card is None and not self.allow_typed_id:
+                    return SignInOutcome("rejected", "typed_id_disabled", at=at, method=method,
+                                         detail="card.typed_id_disabled" if self.cards_enabled else "")
+                if card is not None:
+                    key, card_mask, method = card[0], card_numbers.mask(card[1]), "card"
+                    if not self.cards_enabled:
+                        return SignInOutcome("rejected", "card_disabled", at=at, method=method,
+                                             card=card_mask)
+                    row, sessions, held, stamp = self._facts(key, at, scan)
         if row is None:
             out = SignInOutcome("rejected", "unknown_staff", at=at, method=method,
                                 staff_id=key if not badge else claim.staff_key)
+            if not badge and card_numbers.looks_like_card(text, self.card_formats):
+                # an unbound card (or a long number): never logged in full
+                out.staff_id, out.card, out.detail = None, card_numbers.mask_text(text), "card.unknown"
             out.extra["stamp"] = stamp
             return out
         person = staff_view(row)
@@ -275,9 +296,17 @@ class SignInDesk:
         return SignInOutcome(
             decision.result, decision.reason, at, person.staff_id, person.name, person.department,
             decision.session, decision.status, decision.already_at, decision.early_leave, method,
-            choices=decision.choices, extra=extra,
+            choices=decision.choices, card=card_mask, extra=extra,
             next_session=(self._next_today(sessions, at) if decision.reason == "no_open_session"
                           else None))
+
+    def _card_holder(self, text: str, scan: signin_sql.ScanTransaction) -> tuple[str, int] | None:
+        """``(staff key, card)`` of the person bound to the card ``text`` reads as, or None."""
+        wanted = card_numbers.readings(text, self.card_formats)
+        if not wanted:
+            return None
+        found = card_numbers.choose(signin_sql.card_holders(wanted, scan.conn), wanted)
+        return None if found is None else (found[0], found[1])
 
     def _next_today(self, sessions: list[rules.SessionView], at: dt.datetime):
         day_start, day_end = timefmt.day_bounds_utc(timefmt.local(at, self.tz).date(), self.tz)
@@ -289,7 +318,8 @@ class SignInDesk:
         key = out.extra.get("staff_key")
         event = ledger.Event(self.kiosk_id, at, out.method, out.result, out.reason, key,
                              out.session.id if out.session else None,
-                             "" if out.result != "rejected" else rules.sanitise_for_log(text),
+                             out.card or ("" if out.result != "rejected"
+                                          else rules.sanitise_for_log(text)),
                              id=ledger.new_event_id(), badge_version=out.extra.get("badge_version"))
         if out.result in ("present", "late", "visitor"):
             fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.roster import StaffRecord
-from kiosk import rules
+from kiosk import card_numbers, rules
 from kiosk.i18n import t
 from kiosk.tabular import TableError, cell, column_index, read_table
 
@@ -18,6 +18,7 @@ COLUMNS = {
     "groups": ("groups", "分组", "group", "组别"),
     "title": ("title", "职务"),
     "active": ("active", "在职", "状态"),
+    "card": ("card", "卡号", "card_no", "card number", "工作证号", "门禁卡号", "ic卡号"),
 }
 REQUIRED = ("staff_id", "name", "department")
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "在职", "t", "active", ""}
@@ -35,8 +36,11 @@ class ImportProblems(Exception):
         return [t("import.line_error", line=n, message=m) if n else m for n, m in self.problems]
 
 
-def parse_roster(path: Path) -> list[StaffRecord]:
-    """Read and validate a roster file; raises :class:`ImportProblems` listing every error."""
+def parse_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> list[StaffRecord]:
+    """Read and validate a roster file; raises :class:`ImportProblems` listing every error.
+
+    ``card_formats``: how the optional card column's numbers are read (``[cards] formats``).
+    """
     try:
         header, body = read_table(path)
     except TableError as exc:
@@ -48,9 +52,9 @@ def parse_roster(path: Path) -> list[StaffRecord]:
         raise ImportProblems([(1, t("import.missing_columns", columns=names))])
     if not body:
         raise ImportProblems([(0, t("import.empty_file"))])
-    records, problems, seen = [], [], {}
+    records, problems, seen, cards = [], [], {}, {}
     for line, cells in body:
-        record, errors = _parse_row(cells, cols)
+        record, errors = _parse_row(cells, cols, card_formats)
         problems += [(line, e) for e in errors]
         if record is None:
             continue
@@ -59,13 +63,20 @@ def parse_roster(path: Path) -> list[StaffRecord]:
                                      other=seen[record.key])))
             continue
         seen[record.key] = line
+        if record.card is not None and record.active is not False:  # unique among active staff
+            if record.card in cards:
+                problems.append((line, t("import.duplicate_card", card=card_numbers.mask(record.card),
+                                         other=cards[record.card])))
+                continue
+            cards[record.card] = line
         records.append(record)
     if problems:
         raise ImportProblems(problems)
     return records
 
 
-def _parse_row(cells: list[str], cols: dict[str, int]) -> tuple[StaffRecord | None, list[str]]:
+def _parse_row(cells: list[str], cols: dict[str, int], card_formats=card_numbers.DEFAULT_FORMATS
+               ) -> tuple[StaffRecord | None, list[str]]:
     errors = []
     staff_id = cell(cells, cols["staff_id"])
     name = cell(cells, cols["name"])
@@ -91,13 +102,19 @@ def _parse_row(cells: list[str], cols: dict[str, int]) -> tuple[StaffRecord | No
                            if g.strip()}))
     if any(len(g) > MAX_TEXT for g in groups):
         errors.append(t("import.too_long", column=_label("groups"), max=MAX_TEXT))
+    card_text = cell(cells, cols.get("card"))
+    card = card_numbers.parse(card_text, card_formats) if card_text else None
+    if card_text and card is None:
+        errors.append(t("import.bad_card", column=_label("card"),
+                        value=card_numbers.mask_text(card_text[:40])))
     if errors:
         return None, errors
     # a column the file does not have is None: the person keeps what the roster already holds
     return StaffRecord(key=rules.normalise_staff_id(staff_id), staff_id=staff_id, name=name,
                        department=dept, title=title if "title" in cols else None,
                        groups=groups if "groups" in cols else None,
-                       active=active if "active" in cols else None), []
+                       active=active if "active" in cols else None,
+                       card=card, card_column="card" in cols), []
 
 
 def _label(column: str) -> str:

@@ -28,7 +28,7 @@ from kiosk.i18n import t  # noqa: E402
 
 GROUPS = ["setup", "screens", "host", "staff", "session", "signin", "leave", "export", "keys",
           "badge", "report", "sync", "backup", "doctor", "service",
-          "credit"]
+          "credit", "card"]
 # command word → the group module that registers it, so ``kiosk signin …`` imports only what it
 # runs (start-up time; tests/test_robustness_cli.py checks this map against the full parser)
 COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": "host",
@@ -36,7 +36,7 @@ COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": 
                   "export": "export", "keys": "keys", "badge": "badge", "report": "report",
                   "sync": "sync", "backup": "backup", "restore": "backup", "doctor": "doctor",
                   "service": "service",
-                  "credit": "credit"}
+                  "credit": "credit", "card": "card"}
 
 
 class Formatter(argparse.HelpFormatter):

@@ -30,7 +30,9 @@ def signin(ctx: Context) -> int:
     db = ctx.database()
     desk = SignInDesk(db, kiosk_id=a.kiosk_id or ctx.settings.kiosk_id, tz=ctx.tz,
                       allow_typed_id=ctx.settings.allow_typed_id,
-                      signout_grace=ctx.settings.signout_grace)
+                      signout_grace=ctx.settings.signout_grace,
+                      cards_enabled=ctx.settings.cards_enabled,
+                      card_formats=ctx.settings.card_formats)
     lines = [a.input] if a.input is not None else _read_lines(a.from_file)
     if not lines:
         raise CommandError(t("cli.nothing"))

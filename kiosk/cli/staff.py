@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from db import queries
+from db.cards import CardClash
 from db.roster import upsert_staff
+from kiosk import card_numbers
 from kiosk.cli.context import CommandError, Context
 from kiosk.cli.tables import render
 from kiosk.i18n import t
@@ -29,12 +31,17 @@ def register(commands, common) -> None:
 def import_roster(ctx: Context) -> int:
     db = ctx.database()
     try:
-        records = parse_roster(ctx.args.file)
+        records = parse_roster(ctx.args.file, ctx.settings.card_formats)
     except ImportProblems as exc:
         raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
                                      + exc.lines())) from None
-    with db.atomic():
-        added, updated, unchanged = upsert_staff(records)
+    try:
+        with db.atomic():
+            added, updated, unchanged = upsert_staff(records)
+    except CardClash as exc:  # a card another active person in the roster holds
+        lines = [t("import.card_taken", card=card_numbers.mask(card), staff_id=key, other=other)
+                 for key, other, card in exc.clashes]
+        raise CommandError("\n".join([t("import.refused", count=len(lines))] + lines)) from None
     if ctx.args.json:
         ctx.json({"added": added, "updated": updated, "unchanged": unchanged})
     else:
@@ -49,7 +56,8 @@ def list_roster(ctx: Context) -> int:
         rows = [r for r in rows if r["department"] == ctx.args.department]
     if ctx.args.json:
         ctx.json([{"staff_id": r["staff_id"], "name": r["name"], "department": r["department"],
-                   "groups": r["groups"], "title": r["title"], "active": bool(r["active"])}
+                   "groups": r["groups"], "title": r["title"], "active": bool(r["active"]),
+                   "card": card_numbers.mask(r["card"]) if r["card"] is not None else None}
                   for r in rows])
         return 0
     headers = [t(f"col.{c}") for c in ("staff_id", "name", "department", "groups", "title", "active")]

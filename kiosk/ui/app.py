@@ -231,6 +231,7 @@ def build_app(settings: Settings, db: pw.Database, *, clock: Callable[[], dt.dat
     set_language(settings.lang)
     desk = SignInDesk(db, kiosk_id=settings.kiosk_id, tz=settings.tz,
                       allow_typed_id=settings.allow_typed_id and not qr_only,
-                      signout_grace=settings.signout_grace, clock=clock)
+                      signout_grace=settings.signout_grace, clock=clock,
+                      cards_enabled=settings.cards_enabled, card_formats=settings.card_formats)
     return KioskApp(settings, db, desk, clock=clock, qr_only=qr_only or not settings.allow_typed_id,
                     camera_source=camera_source, plan=plan)
