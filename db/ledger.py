@@ -124,7 +124,8 @@ def add_leave(session_id: int, staff_key: str, reason: str, actor: str, event_id
                          event_id=event_id, recorded_at=at).execute()
     except pw.IntegrityError:
         created = False
-        (Leave.update(reason=reason, recorded_by=actor, event_id=event_id, recorded_at=at)
+        (Leave.update(reason=reason, recorded_by=actor, event_id=event_id, recorded_at=at,
+                      withdrawn_at=None, withdrawn_by="")
          .where((Leave.session == session_id) & (Leave.staff == staff_key)).execute())
     (Attendance.update(status="excused")
      .where((Attendance.session == session_id) & (Attendance.staff == staff_key)
@@ -133,4 +134,5 @@ def add_leave(session_id: int, staff_key: str, reason: str, actor: str, event_id
 
 
 def has_leave(session_id: int, staff_key: str) -> bool:
-    return Leave.select().where((Leave.session == session_id) & (Leave.staff == staff_key)).exists()
+    return Leave.select().where((Leave.session == session_id) & (Leave.staff == staff_key)
+                                & Leave.withdrawn_at.is_null()).exists()

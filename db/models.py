@@ -89,6 +89,10 @@ class StudySession(BaseModel):
     require_signout = pw.BooleanField(default=False)
     updated_at = pw.DateTimeField(default=utcnow, index=True)
     uid = uid_field()
+    # a cancelled session is kept (nothing is deleted): it refuses sign-ins and leaves every
+    # report; ``cancel_reason`` says why (migration 0006)
+    cancelled_at = pw.DateTimeField(null=True)
+    cancel_reason = pw.CharField(max_length=500, default="")
 
 
 class SessionAudience(BaseModel):
@@ -165,6 +169,9 @@ class Leave(BaseModel):
     recorded_by = pw.CharField(max_length=64, default="")
     event_id = pw.CharField(max_length=36, null=True)
     uid = uid_field()
+    # a leave recorded by mistake is withdrawn, never deleted (migration 0006)
+    withdrawn_at = pw.DateTimeField(null=True)
+    withdrawn_by = pw.CharField(max_length=64, default="")
 
     class Meta:
         indexes = ((("session", "staff"), True),)

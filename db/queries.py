@@ -52,15 +52,18 @@ def sessions_near(at: dt.datetime, until: dt.datetime | None = None) -> list[dic
     with ``until``, those for any instant from ``at`` to ``until`` (a cache's span)."""
     q = (StudySession.select()
          .where((StudySession.start <= (until or at) + NEAR_BEFORE)
-                & (StudySession.end >= at - NEAR_AFTER))
+                & (StudySession.end >= at - NEAR_AFTER) & StudySession.cancelled_at.is_null())
          .order_by(StudySession.start, StudySession.id))
     return session_rows(q)
 
 
-def sessions_between(start: dt.datetime, end: dt.datetime) -> list[dict]:
+def sessions_between(start: dt.datetime, end: dt.datetime, cancelled: bool = True) -> list[dict]:
+    """Sessions starting in ``[start, end)``; ``cancelled=False`` leaves out cancelled ones."""
     q = (StudySession.select()
          .where((StudySession.start >= start) & (StudySession.start < end))
          .order_by(StudySession.start, StudySession.id))
+    if not cancelled:
+        q = q.where(StudySession.cancelled_at.is_null())
     return session_rows(q)
 
 

@@ -14,8 +14,9 @@ import peewee as pw
 from db.models import Attendance, SessionAudience, Staff, StaffGroup, StudySession, utcnow
 
 
-def audience_members(session_id: int) -> pw.ModelSelect:
-    """Active staff in a session's audience, as one SQL query (no per-person Python loop)."""
+def audience_members(session_id: int, active_only: bool = True) -> pw.ModelSelect:
+    """Active staff in a session's audience, as one SQL query (no per-person Python loop);
+    with ``active_only=False`` also those deactivated since (their history stays theirs)."""
     aud = SessionAudience.alias("aud")
     grp = StaffGroup.alias("grp")
     everyone = pw.fn.EXISTS(
@@ -36,7 +37,8 @@ def audience_members(session_id: int) -> pw.ModelSelect:
         .join(aud, on=((aud.value == grp.name) & (aud.kind == "group")))
         .where((grp.staff == Staff.key) & (aud.session == session_id))
     )
-    return Staff.select(Staff.key).where(Staff.active & (everyone | in_dept | named | in_group))
+    in_audience = everyone | in_dept | named | in_group
+    return Staff.select(Staff.key).where(Staff.active & in_audience if active_only else in_audience)
 
 
 def refresh_expected(session_id: int, now: dt.datetime | None = None) -> tuple[int, int]:
@@ -79,3 +81,22 @@ def refresh_all_upcoming(now: dt.datetime | None = None) -> None:
     for sid in StudySession.select(StudySession.id).where(StudySession.end > now).tuples():
         refresh_expected(sid[0], now)
 
+
+
+def follow_audience(session_id: int, now: dt.datetime | None = None) -> tuple[int, int, int]:
+    """After an admin edits a session: the expected list follows its audience, losing no sign-in.
+
+    Unlike :func:`refresh_expected` (which leaves a started session's history alone), an explicit
+    edit means the old expectation was wrong: someone no longer in the audience who has signed in
+    stays present/late as a visitor (列席); one who has not is no longer expected (the row goes —
+    it held no sign-in; a leave stays in the leave table). Returns (added, demoted, removed).
+    """
+    def outside():  # (a fresh subquery per statement; deactivated people keep their rows)
+        return ((Attendance.session == session_id) & Attendance.expected
+                & Attendance.staff.not_in(audience_members(session_id, active_only=False)))
+
+    demoted = (Attendance.update(expected=False)
+               .where(outside() & Attendance.signed_in_at.is_null(False)).execute())
+    removed = Attendance.delete().where(outside() & Attendance.signed_in_at.is_null()).execute()
+    added, _ = refresh_expected(session_id, now)
+    return added, demoted, removed

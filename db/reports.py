@@ -89,8 +89,10 @@ def _plain(row: dict) -> dict:
 def _in_period(start: dt.datetime, end: dt.datetime, now: dt.datetime, finished: bool = False):
     """Sessions starting in ``[start, end)`` that have started by ``now`` (future ones are not held);
     with ``finished``, only those that have also ended by ``now`` (a month in progress counts its
-    finished sessions only: a running session's pending people are not yet absent nor present)."""
-    held = (StudySession.start >= start) & (StudySession.start < end) & (StudySession.start <= now)
+    finished sessions only: a running session's pending people are not yet absent nor present).
+    A cancelled session is in no report."""
+    held = ((StudySession.start >= start) & (StudySession.start < end) & (StudySession.start <= now)
+            & StudySession.cancelled_at.is_null())
     return held & (StudySession.end <= now) if finished else held
 
 

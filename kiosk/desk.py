@@ -283,7 +283,8 @@ class SignInDesk:
         if sessions is None:
             sessions = self._sessions_near(at, stamp)
         if session_id is not None and all(s.id != session_id for s in sessions):
-            sessions = sessions + [session_view(r) for r in [queries.session_by_id(session_id)] if r]
+            sessions = sessions + [session_view(r) for r in [queries.session_by_id(session_id)]
+                                   if r and r.get("cancelled_at") is None]
             held = None
         if held is None:
             held = queries.recorded_for(key, [s.id for s in sessions])

@@ -123,23 +123,33 @@ def parse_plan(path: Path, tz: ZoneInfo) -> list[SessionInput]:
     sessions, problems = [], []
     for line, cells in body:
         try:
-            sessions.append(build_session(
-                title=cell(cells, cols["title"]), kind=cell(cells, cols["kind"]),
-                start=cell(cells, cols["start"]), end=cell(cells, cols["end"]), tz=tz,
-                audience=cell(cells, cols.get("audience")) or "all",
-                location=cell(cells, cols.get("location")),
-                speaker=cell(cells, cols.get("speaker")),
-                credit_hours=cell(cells, cols.get("credit_hours")) or None,
-                require_signout=cell(cells, cols.get("require_signout")).lower()
-                in ("1", "true", "yes", "是", "y"),
-                open_before=_minutes(cell(cells, cols.get("open_before")), 30),
-                late_after=_minutes(cell(cells, cols.get("late_after")), 5),
-            ))
+            sessions.append(row_session(cells, cols, tz))
         except PlanError as exc:
             problems.append((line, str(exc)))
     if problems:
         raise ImportProblems(problems)
     return sessions
+
+
+def plan_columns(header: list[str]) -> dict[str, int]:
+    """The plan's columns found in ``header`` (either language)."""
+    return column_index(header, COLUMNS)
+
+
+def row_session(cells: list[str], cols: dict[str, int], tz: ZoneInfo) -> SessionInput:
+    """One row of a plan file as a validated session; raises :class:`PlanError`."""
+    return build_session(
+        title=cell(cells, cols["title"]), kind=cell(cells, cols["kind"]),
+        start=cell(cells, cols["start"]), end=cell(cells, cols["end"]), tz=tz,
+        audience=cell(cells, cols.get("audience")) or "all",
+        location=cell(cells, cols.get("location")),
+        speaker=cell(cells, cols.get("speaker")),
+        credit_hours=cell(cells, cols.get("credit_hours")) or None,
+        require_signout=cell(cells, cols.get("require_signout")).lower()
+        in ("1", "true", "yes", "是", "y"),
+        open_before=_minutes(cell(cells, cols.get("open_before")), 30),
+        late_after=_minutes(cell(cells, cols.get("late_after")), 5),
+    )
 
 
 def _minutes(text: str, default: int) -> int:

@@ -145,6 +145,11 @@ def _apply_leaves(central: pw.Database, rows: list[dict]) -> None:
         (Leave.insert(session=sid, staff=key, reason=ev["note"] or "-", recorded_at=ev["at"],
                       recorded_by=ev["actor"], event_id=ev["id"])
          .on_conflict_ignore().execute(central))
+        # a leave recorded again after an earlier withdrawal stands again
+        (Leave.update(withdrawn_at=None, withdrawn_by="", reason=ev["note"] or "-",
+                      recorded_at=ev["at"], recorded_by=ev["actor"], event_id=ev["id"])
+         .where((Leave.session == sid) & (Leave.staff == key) & (Leave.withdrawn_at < ev["at"]))
+         .execute(central))
         (Attendance.update(status="excused")
          .where((Attendance.session == sid) & (Attendance.staff == key)
                 & (Attendance.status == "pending")).execute(central))
@@ -157,9 +162,24 @@ def _apply_undos(central: pw.Database, rows: list[dict]) -> None:
         pair = (Attendance.session == sid) & (Attendance.staff == key)
         not_later = Attendance.signed_in_at.is_null(False) & (Attendance.signed_in_at <= ev["at"])
         Attendance.delete().where(pair & not_later & ~Attendance.expected).execute(central)
-        had_leave = Leave.select().where((Leave.session == sid) & (Leave.staff == key)).exists(central)
+        had_leave = Leave.select().where((Leave.session == sid) & (Leave.staff == key)
+                                         & Leave.withdrawn_at.is_null()).exists(central)
         (Attendance.update(status="excused" if had_leave else "pending", signed_in_at=None,
                            signed_out_at=None, early_leave=False, method=None, kiosk_id=None,
                            event_id=None)
          .where(pair & not_later & Attendance.expected).execute(central))
 
+
+def _apply_leave_withdrawals(central: pw.Database, rows: list[dict]) -> None:
+    """An admin's withdrawal of a leave (``kiosk leave cancel`` at a door): the centre's leave is
+    marked withdrawn if it was recorded before the withdrawal, and an excused person is expected
+    again (pending). The leave row stays."""
+    for (sid, key), ev in sorted(_earliest(rows, latest=True).items()):
+        withdrawn = (Leave.update(withdrawn_at=ev["at"], withdrawn_by=ev["actor"])
+                     .where((Leave.session == sid) & (Leave.staff == key)
+                            & Leave.withdrawn_at.is_null() & (Leave.recorded_at <= ev["at"]))
+                     .execute(central))
+        if withdrawn:
+            (Attendance.update(status="pending")
+             .where((Attendance.session == sid) & (Attendance.staff == key)
+                    & (Attendance.status == "excused")).execute(central))

@@ -36,7 +36,7 @@ PG_TYPES = {"VARCHAR": "text", "TEXT": "text", "INT": "int", "BIGINT": "bigint",
             "DATETIME": "timestamp", "BOOL": "boolean"}
 EVENT_PG_TYPES = [PG_TYPES[f.field_type] for f in SignInEvent._meta.sorted_fields]
 LEAVE_FIELDS = (Leave.session, Leave.staff, Leave.reason, Leave.recorded_at, Leave.recorded_by,
-                Leave.event_id, Leave.uid)
+                Leave.event_id, Leave.uid, Leave.withdrawn_at, Leave.withdrawn_by)
 
 
 class SyncState(BaseModel):

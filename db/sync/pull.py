@@ -65,6 +65,16 @@ def _since(query: pw.ModelSelect, field: pw.Field, mark: dt.datetime | None) -> 
     return query if mark is None else query.where(field >= mark - PULL_OVERLAP)
 
 
+def _leaves_since(mark: dt.datetime | None) -> pw.ModelSelect:
+    """Leaves recorded or withdrawn (an admin's ``leave cancel``) since the watermark."""
+    query = (Leave.select(*LEAVE_FIELDS, StudySession.uid.alias("session_uid"))
+             .join(StudySession, on=(Leave.session == StudySession.id)))
+    if mark is None:
+        return query
+    return query.where((Leave.recorded_at >= mark - PULL_OVERLAP)
+                       | (Leave.withdrawn_at >= mark - PULL_OVERLAP))
+
+
 def read_central(central: pw.Database) -> Snapshot:
     """Everything that changed at the centre since this (local) database's watermarks."""
     snap = Snapshot()
@@ -87,17 +97,15 @@ def read_central(central: pw.Database) -> Snapshot:
         for sid, kind, value in q.execute(central):
             snap.audiences.setdefault(uid_of[sid], []).append((kind, value))
     # leaves name their session by its uid: the centre's session numbers mean nothing here
-    leaves_q = _since(Leave.select(*LEAVE_FIELDS, StudySession.uid.alias("session_uid"))
-                      .join(StudySession, on=(Leave.session == StudySession.id)),
-                      Leave.recorded_at, _watermark("leave"))
-    snap.leaves = list(leaves_q.dicts().execute(central))
+    snap.leaves = list(_leaves_since(_watermark("leave")).dicts().execute(central))
     snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
     snap.settings = dict(Setting.select(Setting.key, Setting.value)
                          .where(Setting.key.in_(PULLED_SETTINGS)).tuples().execute(central))
     snap.marks = {
         "staff": max((r["updated_at"] for r in snap.staff if r["updated_at"]), default=None),
         "session": max((r["updated_at"] for r in snap.sessions if r["updated_at"]), default=None),
-        "leave": max((r["recorded_at"] for r in snap.leaves if r["recorded_at"]), default=None),
+        "leave": max((r[f] for r in snap.leaves for f in ("recorded_at", "withdrawn_at") if r[f]),
+                     default=None),
         "credit": max((r["updated_at"] for r in snap.credits if r["updated_at"]), default=None),
     }
     return snap
@@ -114,13 +122,15 @@ def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
         changed = _apply_departments(snap.departments)
         staff_changed = _apply_staff(snap.staff, snap.groups)
         sessions_changed = _apply_sessions(snap.sessions, snap.audiences)
-        changed += staff_changed + len(sessions_changed) + _apply_local_leaves(snap.leaves)
+        changed += staff_changed + len(sessions_changed)
         changed += _apply_settings(snap.settings)
         changed += apply_credits(snap.credits)
         if staff_changed:
             refresh_all_upcoming(now)
         for sid in sessions_changed:
             refresh_expected(sid, now)
+        # leaves after the expected rows exist (a first pull creates them just above)
+        changed += _apply_local_leaves(snap.leaves)
         for name, mark in snap.marks.items():
             _set_watermark(name, mark)
     return changed
@@ -233,9 +243,10 @@ def _apply_local_leaves(rows: list[dict]) -> int:
         else:
             Leave.update(**{k: v for k, v in r.items() if k not in ("session", "staff")}).where(
                 where).execute()
-        (Attendance.update(status="excused")
+        withdrawn = r.get("withdrawn_at") is not None  # a withdrawn leave: expected again
+        (Attendance.update(status="pending" if withdrawn else "excused")
          .where((Attendance.session == sid) & (Attendance.staff == r["staff"])
-                & (Attendance.status == "pending")).execute())
+                & (Attendance.status == ("excused" if withdrawn else "pending"))).execute())
         changed += 1
     return changed
 

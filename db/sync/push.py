@@ -15,6 +15,7 @@ import peewee as pw
 
 from db.models import SignInEvent, Staff, StudySession
 from db.sync.centre_rules import (
+    _apply_leave_withdrawals,
     _apply_leaves,
     _apply_sign_ins,
     _apply_sign_outs,
@@ -65,6 +66,7 @@ def push_batch(central: pw.Database, rows: list[dict], status_of: StatusOf) -> N
         _apply_sign_outs(central, [r for r in known if r["result"] == "signed_out"])
         _apply_leaves(central, [r for r in known if r["result"] == "leave" and r["staff_key"] in staff])
         _apply_undos(central, [r for r in known if r["result"] == "undo"])
+        _apply_leave_withdrawals(central, [r for r in known if r["result"] == "leave_withdrawn"])
 
 
 def _insert_events(central: pw.Database, rows: list[dict]) -> None:

@@ -18,6 +18,11 @@ def register(commands, common) -> None:
     p.add_argument("--by", default="admin", help="who records it (for the audit trail)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=add)
+    p = sub.add_parser("cancel", parents=[common], help="withdraw a leave recorded by mistake")
+    p.add_argument("staff_id")
+    p.add_argument("--session", type=int, required=True, metavar="SID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cancel)
 
 
 def add(ctx: Context) -> int:
@@ -42,4 +47,21 @@ def add(ctx: Context) -> int:
         ctx.out(t("cli.leave_added", name=person["name"], session=a.session))
         if signed_in:
             ctx.out(t("cli.leave_already_signed_in", name=person["name"]))
+    return 0
+
+
+def cancel(ctx: Context) -> int:
+    from kiosk.lifecycle import AdminActions, Refused
+
+    a = ctx.args
+    actions = AdminActions(ctx.database(), tz=ctx.tz, kiosk_id=ctx.settings.kiosk_id)
+    try:
+        row = actions.withdraw_leave(a.staff_id, a.session)
+    except Refused as exc:
+        raise CommandError(str(exc)) from None
+    if a.json:
+        ctx.json({"staff_id": row["staff_id"], "session_id": a.session, "withdrawn": True})
+    else:
+        ctx.out(t("admin.leave_withdrawn", staff_id=row["staff_id"], name=row["name"],
+                  session=a.session))
     return 0

@@ -36,6 +36,27 @@ def register(commands, common) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=import_plan)
+    p.add_argument("--dry-run", action="store_true",
+                   help="print every change and every problem, write nothing")
+    p = sub.add_parser("edit", parents=[common],
+                       help="change a session (the expected list follows; no sign-in is lost)")
+    p.add_argument("session_id", type=int, metavar="SID")
+    p.add_argument("--title")
+    p.add_argument("--kind", help=", ".join(rules.KINDS))
+    p.add_argument("--start", help='"YYYY-MM-DD HH:MM" (local time)')
+    p.add_argument("--end", help='"YYYY-MM-DD HH:MM" (local time)')
+    p.add_argument("--audience", help="all, or dept:NAME,group:NAME,staff:ID")
+    p.add_argument("--location")
+    p.add_argument("--speaker")
+    p.add_argument("--credit-hours")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=edit)
+    p = sub.add_parser("cancel", parents=[common],
+                       help="cancel a session (kept and shown as cancelled, out of every report)")
+    p.add_argument("session_id", type=int, metavar="SID")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cancel)
     p = sub.add_parser("list", parents=[common], help="list sessions")
     p.add_argument("--date", help="YYYY-MM-DD (local)")
     p.add_argument("--json", action="store_true")
@@ -65,6 +86,11 @@ def add(ctx: Context) -> int:
 
 def import_plan(ctx: Context) -> int:
     db = ctx.database()
+    if ctx.args.dry_run:
+        from kiosk.cli.preview import print_preview
+        from kiosk.previews import preview_plan
+
+        return print_preview(ctx, preview_plan(ctx.args.file, ctx.tz))
     try:
         items = parse_plan(ctx.args.file, ctx.tz)
     except ImportProblems as exc:
@@ -90,6 +116,8 @@ def session_json(row: dict, tz) -> dict:
         "audience": rules.audience_spec(rules.audience_from_terms(row["audience"])),
         "require_signout": bool(row["require_signout"]),
         "open_before": row["open_before"], "late_after": row["late_after"],
+        "cancelled": row.get("cancelled_at") is not None,
+        "cancel_reason": row.get("cancel_reason") or None,
     }
 
 
@@ -106,8 +134,61 @@ def list_sessions(ctx: Context) -> int:
     if ctx.args.json:
         ctx.json([session_json(r, ctx.tz) for r in rows])
         return 0
-    headers = [t(f"col.{c}") for c in ("id", "session_title", "kind", "start", "end", "location")]
+    headers = [t(f"col.{c}") for c in ("id", "session_title", "kind", "start", "end", "location",
+                                        "state")]
     ctx.out(render(headers, [[str(r["id"]), r["title"], t(f"kind.{r['kind']}"),
                               timefmt.wall(r["start"], ctx.tz), timefmt.hhmm(r["end"], ctx.tz),
-                              r["location"]] for r in rows]))
+                              r["location"], session_state(r)] for r in rows]))
+    return 0
+
+
+def session_state(row: dict) -> str:
+    """"scheduled", or "cancelled: reason" — a cancelled session stays listed, marked."""
+    if row.get("cancelled_at") is None:
+        return t("admin.state.active")
+    return f"{t('admin.state.cancelled')}: {row.get('cancel_reason') or ''}".rstrip(": ")
+
+
+def admin_actions(ctx: Context):
+    from kiosk.lifecycle import AdminActions
+
+    return AdminActions(ctx.database(), tz=ctx.tz, kiosk_id=ctx.settings.kiosk_id)
+
+
+def edit(ctx: Context) -> int:
+    from kiosk.lifecycle import EDITABLE, Refused
+
+    a = ctx.args
+    changes = {name: getattr(a, name) for name in EDITABLE}
+    if all(v is None for v in changes.values()):
+        raise CommandError(t("admin.nothing_to_edit"), code=2)
+    try:
+        done = admin_actions(ctx).edit_session(a.session_id, **changes)
+    except Refused as exc:
+        raise CommandError(str(exc)) from None
+    if a.json:
+        ctx.json({"id": done.session_id, "changed": list(done.changed), "added": done.added,
+                  "removed": done.removed, "visitors": done.demoted})
+        return 0
+    ctx.out(t("admin.edited", session=done.session_id,
+              fields=t("list_sep").join(t(f"field.{name}") for name in done.changed)))
+    if done.added or done.removed or done.demoted:
+        ctx.out(t("admin.expected_follow", added=done.added, removed=done.removed,
+                  demoted=done.demoted))
+    return 0
+
+
+def cancel(ctx: Context) -> int:
+    from kiosk.lifecycle import Refused
+
+    a = ctx.args
+    try:
+        row = admin_actions(ctx).cancel_session(a.session_id, a.reason)
+    except Refused as exc:
+        raise CommandError(str(exc)) from None
+    if a.json:
+        ctx.json({"id": a.session_id, "cancelled": True})
+    else:
+        ctx.out(t("admin.cancelled", session=a.session_id, title=row["title"],
+                  reason=" ".join(a.reason.split())))
     return 0

@@ -42,7 +42,7 @@ class TodayPlan:
 def load_today(now: dt.datetime, tz: ZoneInfo, chosen_id: int | None) -> TodayPlan:
     """Sessions of today (office zone) split into open now and later; the admin's choice if open."""
     start, end = timefmt.day_bounds_utc(timefmt.local(now, tz).date(), tz)
-    today = [session_view(r) for r in queries.sessions_between(start, end)]
+    today = [session_view(r) for r in queries.sessions_between(start, end, cancelled=False)]
     # a session that started yesterday evening may still be open
     near = [session_view(r) for r in queries.sessions_near(now)]
     by_id = {s.id: s for s in today + near}

@@ -1,0 +1,200 @@
+"""The admin's life-cycle actions — one service for the CLI and the ``kiosk admin`` console.
+
+Nothing is deleted: a person who left is deactivated, a session is edited or cancelled (kept,
+with its reason), a leave recorded by mistake is withdrawn. Each action validates its input by
+the same rules as adding (``kiosk.plan.build_session``, the roster's row checks), writes in one
+transaction together with its audit event, and bumps the change stamps ``kiosk sync`` pulls by.
+A refusal raises :class:`Refused` whose text is already translated (one line for a person).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import peewee as pw
+
+from db import ledger, lifecycle, queries
+from db.roster import StaffRecord, upsert_staff
+from db.sessions import add_session
+from kiosk import rules, timefmt
+from kiosk.i18n import t
+from kiosk.plan import PlanError, build_session
+
+MAX_REASON = 500
+# the fields ``kiosk session edit`` may change, in the order they are reported
+EDITABLE = ("title", "kind", "start", "end", "audience", "location", "speaker", "credit_hours")
+
+
+class Refused(Exception):
+    """An action refused; ``str(exc)`` is one translated line."""
+
+
+@dataclass(frozen=True)
+class SessionEdit:
+    """What an edit changed: field names, and how the expected list (应到) followed."""
+
+    session_id: int
+    changed: tuple[str, ...]
+    added: int = 0
+    demoted: int = 0
+    removed: int = 0
+
+
+@dataclass
+class AdminActions:
+    """The admin's writes against the bound database, audited under ``kiosk_id``/``actor``."""
+
+    db: pw.Database
+    tz: ZoneInfo
+    kiosk_id: str = "admin"
+    actor: str = "admin"
+    clock: Callable[[], dt.datetime] = field(default=timefmt.utc_now)
+
+    # -- roster ---------------------------------------------------------------------------------
+    def save_staff(self, record: StaffRecord) -> str:
+        """Add or update one person (the roster import's own write); "added" | "updated" |
+        "unchanged"."""
+        at = self.clock()
+        with self.db.atomic():
+            existed = queries.staff_row(record.key) is not None
+            added, updated, _ = upsert_staff([record])
+            result = "added" if added else "updated" if updated else "unchanged"
+            if result != "unchanged":
+                self._audit("staff_added" if not existed else "staff_updated", at,
+                            staff_key=record.key)
+        return result
+
+    def deactivate(self, staff_text: str) -> dict:
+        """Deactivate a person; their history stays. Returns their roster row."""
+        key = rules.normalise_staff_id(staff_text or "")
+        at = self.clock()
+        with self.db.atomic():
+            row = queries.staff_row(key) if key else None
+            if row is None:
+                raise Refused(t("cli.unknown_staff", value=(staff_text or "").strip()[:64]))
+            if not lifecycle.deactivate_staff(key, at):
+                raise Refused(t("admin.already_inactive", staff_id=row["staff_id"], name=row["name"]))
+            self._audit("deactivated", at, staff_key=key)
+        return row
+
+    # -- the plan -------------------------------------------------------------------------------
+    def add_session(self, **options) -> int:
+        """Add a session (``kiosk session add``'s validation), audited; its id."""
+        try:
+            item = build_session(tz=self.tz, **options)
+        except PlanError as exc:
+            raise Refused(str(exc)) from None
+        at = self.clock()
+        with self.db.atomic():
+            session_id = add_session(item.fields, item.audience)
+            self._audit("session_added", at, session_id=session_id)
+        return session_id
+
+    def session(self, session_id: int) -> dict:
+        row = queries.session_by_id(session_id)
+        if row is None:
+            raise Refused(t("reason.session_not_found", session=session_id))
+        return row
+
+    def current_options(self, row: dict) -> dict:
+        """A session as the text options ``build_session`` takes (what an edit starts from)."""
+        return {"title": row["title"], "kind": row["kind"],
+                "start": timefmt.wall(row["start"], self.tz), "end": timefmt.wall(row["end"], self.tz),
+                "audience": rules.audience_spec(rules.audience_from_terms(row["audience"])),
+                "location": row["location"], "speaker": row["speaker"],
+                "credit_hours": row["credit_hours"], "require_signout": bool(row["require_signout"]),
+                "open_before": row["open_before"], "late_after": row["late_after"]}
+
+    def edit_session(self, session_id: int, **changes) -> SessionEdit:
+        """Change some of a session's fields (``None`` = keep); the expected list follows the
+        audience and no sign-in is lost (someone signed in who is no longer in the audience stays
+        present/late as a visitor). Refused: unknown or cancelled session, invalid values,
+        nothing to change."""
+        at = self.clock()
+        with self.db.atomic():
+            row = self.session(session_id)
+            if row["cancelled_at"] is not None:
+                raise Refused(t("admin.session_cancelled", session=session_id))
+            options = self.current_options(row)
+            options.update({k: v for k, v in changes.items() if v is not None})
+            try:
+                item = build_session(tz=self.tz, **options)
+            except PlanError as exc:
+                raise Refused(str(exc)) from None
+            fields = {k: v for k, v in item.fields.items() if row[k] != v}
+            audience_changed = sorted(item.audience) != sorted(row["audience"])
+            changed = tuple(k for k in EDITABLE
+                            if k in fields or (k == "audience" and audience_changed))
+            if not changed:
+                raise Refused(t("admin.nothing_changed", session=session_id))
+            added, demoted, removed = lifecycle.update_session(
+                session_id, fields, item.audience if audience_changed else None, at)
+            self._audit("session_edited", at, session_id=session_id, note=",".join(changed))
+        return SessionEdit(session_id, changed, added, demoted, removed)
+
+    def cancel_session(self, session_id: int, reason: str) -> dict:
+        """Cancel a session: kept and shown as cancelled, refuses sign-ins, out of every report."""
+        reason = clean_reason(reason)
+        if not reason:
+            raise Refused(t("admin.reason_required"))
+        at = self.clock()
+        with self.db.atomic():
+            row = self.session(session_id)
+            if not lifecycle.cancel_session(session_id, reason, at):
+                raise Refused(t("admin.session_cancelled", session=session_id))
+            self._audit("session_cancel", at, session_id=session_id, note=reason)
+        return row
+
+    # -- leaves ---------------------------------------------------------------------------------
+    def withdraw_leave(self, staff_text: str, session_id: int) -> dict:
+        """Withdraw a leave recorded by mistake: the person is expected again; the leave and its
+        event stay in the record."""
+        key = rules.normalise_staff_id(staff_text or "")
+        at = self.clock()
+        with self.db.atomic():
+            row = queries.staff_row(key) if key else None
+            if row is None:
+                raise Refused(t("cli.unknown_staff", value=(staff_text or "").strip()[:64]))
+            self.session(session_id)
+            if not lifecycle.withdraw_leave(session_id, key, at, self.actor):
+                raise Refused(t("admin.no_leave", staff_id=row["staff_id"], session=session_id))
+            self._audit("leave_withdrawn", at, staff_key=key, session_id=session_id)
+        return row
+
+    def _audit(self, result: str, at: dt.datetime, *, staff_key: str | None = None,
+               session_id: int | None = None, note: str = "") -> str:
+        return ledger.append_event(ledger.Event(kiosk_id=self.kiosk_id, at=at, method="manual",
+                                                result=result, staff_key=staff_key,
+                                                session_id=session_id, note=note, actor=self.actor))
+
+
+def clean_reason(reason: str | None) -> str:
+    """A reason as one trimmed line; control characters are refused, not silently dropped."""
+    text = (reason or "").strip()
+    if any(not ch.isprintable() for ch in text):
+        raise Refused(t("admin.bad_text"))
+    return text[:MAX_REASON]
+
+
+def staff_record(staff_id: str, name: str, department: str, groups: str | None = None,
+                 title: str | None = None, active: bool | None = None) -> StaffRecord:
+    """One person from typed values, checked by the roster import's own row rules.
+
+    ``None`` keeps what the roster holds (as an import file without that column would).
+    """
+    from kiosk.roster import _parse_row  # the import's row validation, not a copy of it
+
+    cells = [staff_id or "", name or "", department or "", groups or "", title or "",
+             "" if active is None else ("1" if active else "0")]
+    cols = {"staff_id": 0, "name": 1, "department": 2}
+    for index, (column, value) in enumerate((("groups", groups), ("title", title),
+                                             ("active", active)), start=3):
+        if value is not None:
+            cols[column] = index
+    record, errors = _parse_row(cells, cols)
+    if record is None:
+        raise Refused("; ".join(errors))
+    return record
