@@ -21,12 +21,13 @@ from db import ledger, migrations
 from db.models import Attendance, Department, Leave, StaffGroup, StudySession
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session
-from kiosk import config, pin, timefmt
+from kiosk import card_numbers, config, pin, timefmt
 from kiosk.cli.context import Context
 from kiosk.i18n import t
 
 DEMO_PIN = "1234"
 TRY_IDS = "A1001, B1003, F1005, K1030 · Z9999"
+TRY_CARD_HOLDER, TRY_CARD = "D1002", 169552957  # a work card's number: 0169552957 / 3D2C1B0A
 SEED = 20261128
 DEPARTMENTS = [
     ("办公室", 22), ("政策法规科", 15), ("发展规划科", 16), ("财务科", 14), ("人事科", 14),
@@ -102,7 +103,16 @@ def roster() -> list[StaffRecord]:
                 groups.append("后备干部")
             records.append(StaffRecord(staff_id, staff_id, _name(rng, used), dept, title, tuple(groups),
                                        active=not (d == 10 and n == size - 1)))
-    return records
+    return _with_cards(records)
+
+
+def _with_cards(records: list[StaffRecord]) -> list[StaffRecord]:
+    """Everyone holds a work card (its own seed: the people stay the same with or without cards);
+    TRY_CARD_HOLDER's is the one the demo prints (0169552957)."""
+    rng = random.Random(SEED + 15)
+    cards = {r.key: rng.randrange(10**8, 2**32) for r in records}
+    cards[TRY_CARD_HOLDER] = TRY_CARD
+    return [dataclasses.replace(r, card=cards[r.key], card_column=True) for r in records]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,6 +251,8 @@ def fill(ctx: Context, now: dt.datetime | None = None) -> dict:
         ctx.out(t("demo.open_now", title=s.title, start=timefmt.hhmm(s.start, tz),
                   end=timefmt.hhmm(s.end, tz)))
     ctx.out(t("demo.try_ids", ids=TRY_IDS))
+    ctx.out(t("demo.try_card", dec10=f"{TRY_CARD:010d}", hex_reversed=card_numbers.forms(TRY_CARD)[
+        "hex_reversed"], staff_id=TRY_CARD_HOLDER))
     payload = _badge_payload(settings, "C1002")
     if payload:
         ctx.out(t("demo.try_badge", payload=payload))
@@ -286,7 +298,8 @@ def _simulate_one(session: StudySession, row_id: int, staff_key: str, rng: rando
     late = draw >= 0.92
     offset = rng.uniform(6, 25) if late else rng.uniform(-25, 4)
     at = (session.start + dt.timedelta(minutes=offset)).replace(microsecond=0)
-    method = "qr" if rng.random() < 0.7 else "id"
+    how = rng.random()
+    method = "qr" if how < 0.45 else "card" if how < 0.8 else "id"
     event_id = ledger.new_event_id()
     (Attendance.update(status="late" if late else "present", signed_in_at=at, method=method,
                        kiosk_id="demo-history", event_id=event_id)

@@ -22,6 +22,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "注意:此卡号与工号 {ids} 相同,刷此卡将按工号签到 {ids}",
         "Note: this card's number equals staff ID {ids}; a scan of it signs in {ids} (staff IDs match first)",
     ),
+    "demo.try_card": ("刷卡示例:{dec10} 或 {hex_reversed}(读卡器的两种输出,{staff_id} 的工作证)", "A work card to type: {dec10} or {hex_reversed} (two readers' forms of {staff_id}'s card)"),
     "col.card": ("卡号", "Card"),
     "import.bad_card": ("{column} 无法识别:{value}(应为10位十进制或8位十六进制)", "unreadable {column} {value} (10 decimal or 8 hex digits)"),
     "import.duplicate_card": ("卡号 {card} 与第 {other} 行重复", "card {card} repeats line {other}"),
