@@ -74,6 +74,17 @@ def upsert_staff(records: list[StaffRecord]) -> tuple[int, int, int]:
     return added, updated, unchanged
 
 
+def card_clashes(records: list[StaffRecord]) -> list[tuple[str, str, int]]:
+    """What :func:`upsert_staff` would refuse about cards (``(key, other key, card)`` each), for
+    a preview that writes nothing."""
+    existing = {row["key"]: row for row in Staff.select(Staff.key, Staff.active).dicts()}
+    try:
+        _check_cards(records, existing)
+    except card_store.CardClash as exc:
+        return exc.clashes
+    return []
+
+
 def _check_cards(records: list[StaffRecord], existing: dict[str, dict]) -> dict[str, bool]:
     """Each person's active flag after the import; refuses (:class:`db.cards.CardClash`) a file
     that would give two active people one card (a new binding, or a reactivated holder)."""

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from db import queries
 from db.models import StudySession
-from db.roster import StaffRecord
+from db.roster import StaffRecord, card_clashes
 from kiosk import card_numbers, rules, timefmt
+from kiosk.i18n import t
 from kiosk.plan import PlanError, SessionInput, parse_plan, plan_columns, row_session
 from kiosk.roster import COLUMNS as ROSTER_COLUMNS
 from kiosk.roster import ImportProblems, _parse_row, _table_message, parse_roster
@@ -69,9 +70,12 @@ def preview_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> Pre
     """The roster import of ``path`` as changes and problems; nothing is written."""
     preview = Preview()
     try:
-        parse_roster(path, card_formats)
+        records = parse_roster(path, card_formats)
     except ImportProblems as exc:
         preview.problems = list(exc.problems)
+    else:  # a card another active person holds refuses the import too (db.roster.upsert_staff)
+        preview.problems = [(0, t("import.card_taken", card=card_numbers.mask(card), staff_id=key,
+                                  other=other)) for key, other, card in card_clashes(records)]
     found = _rows(path, lambda header: column_index(header, ROSTER_COLUMNS))
     if found is None or not all(c in found[0] for c in ("staff_id", "name", "department")):
         return preview

@@ -219,6 +219,8 @@ def test_roster_card_clashes_are_refused_whole(office, capsys, tmp_path, body, n
     run = kiosk(capsys, "staff", "import", path, "--db", office)
     assert run.code == 1 and needle in run.err and "Traceback" not in run.err
     assert "0169552957" not in run.err and "12345678901" not in run.err
+    preview = kiosk(capsys, "staff", "import", path, "--dry-run", "--db", office)  # says so too
+    assert preview.code == 1 and needle in preview.out and "0169552957" not in preview.out
     people = cards_listed(capsys, office)
     assert people == {"A1001": "******2957", "A1002": None, "B2001": None}
 
