@@ -208,6 +208,22 @@ def test_roster_card_column(office, capsys, tmp_path):
     assert signin(capsys, office, FORMS["dec10"])[1]["staff_id"] == "A1002"
 
 
+def test_xlsx_roster_with_a_card_excel_turned_into_a_number(office, capsys, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Staff_ID", "Name", "Department", "Card"])
+    book.active.append(["A1002", "李四", "办公室", 987654321])      # Excel dropped the leading 0
+    book.active.append(["B2001", "王五", "财务科", 987654321.0])
+    book.save(tmp_path / "r.xlsx")
+    run = kiosk(capsys, "staff", "import", tmp_path / "r.xlsx", "--db", office)
+    assert run.code == 1 and "第 3 行:卡号 ******4321 与第 2 行重复" in run.err  # one card twice
+    book.active.delete_rows(3)
+    book.save(tmp_path / "r.xlsx")
+    assert kiosk(capsys, "staff", "import", tmp_path / "r.xlsx", "--db", office).code == 0
+    assert signin(capsys, office, "0987654321")[1]["staff_id"] == "A1002"
+
+
 @pytest.mark.parametrize("body,needle", [
     ("A1002,李四,办公室,0169552957\n", "A1001"),                      # held by A1001 (not in file)
     ("A1002,李四,办公室,5\nB2001,王五,财务科,0000000005\n", "2"),       # twice in the file: line 2
