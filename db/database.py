@@ -9,7 +9,9 @@ sync) wait for each other instead of surfacing "database is locked".
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -34,10 +36,56 @@ class UnreachableDatabase(RuntimeError):
     """The database could not be opened; the message never contains a password."""
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """Bounds of every exchange with a database server (seconds; SPEC §8: 10 s each).
+
+    ``connect``: reaching the server and logging in. ``statement``: how long the server may work
+    on one statement (it cancels it itself). ``read``: how long we wait, beyond that, for a reply
+    that the network stopped delivering — so no statement waits more than ``statement + read``.
+    """
+
+    connect: float = 10.0
+    statement: float = 10.0
+    read: float = 10.0
+
+    @property
+    def reply(self) -> float:
+        """The longest wait for one statement's reply."""
+        return self.statement + self.read
+
+
 class MySQLDatabase(peewee.MySQLDatabase):
     """MySQL/MariaDB with microsecond timestamps, so 'earliest sign-in wins' stays exact."""
 
     field_types = {**peewee.MySQLDatabase.field_types, "DATETIME": "DATETIME(6)"}
+    timeouts: Timeouts | None = None
+
+    def _connect(self):
+        """With timeouts: the login handshake bounded by the connect timeout (PyMySQL would
+        use the read timeout), then statements by the server and replies by the socket."""
+        if self.timeouts is None:
+            return super()._connect()
+        bounds = self.timeouts
+        self.connect_params.update(connect_timeout=bounds.connect, read_timeout=bounds.connect,
+                                   write_timeout=bounds.connect)
+        conn = super()._connect()
+        conn._read_timeout = conn._write_timeout = bounds.reply  # PyMySQL's per-read socket bound
+        _limit_mysql_statements(conn, bounds.statement)
+        return conn
+
+
+def _limit_mysql_statements(conn, seconds: float) -> None:
+    """The server cancels a statement after ``seconds``: MariaDB's ``max_statement_time``, else
+    MySQL's ``max_execution_time`` (milliseconds, SELECTs only)."""
+    with conn.cursor() as cursor:
+        try:
+            cursor.execute("SET SESSION max_statement_time = %s", (float(seconds),))
+        except Exception:  # not MariaDB
+            try:
+                cursor.execute("SET SESSION max_execution_time = %s", (int(seconds * 1000),))
+            except Exception:
+                pass
 
 
 def redact_url(url: str) -> str:
@@ -85,8 +133,12 @@ def engine_of(url: str) -> str:
     raise DatabaseUrlError(f"unsupported database url scheme {scheme!r}")
 
 
-def make_database(url: str) -> peewee.Database:
-    """Create (not yet connect) the Peewee database for ``url``."""
+def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database:
+    """Create (not yet connect) the Peewee database for ``url``.
+
+    With ``timeouts`` (a centre, as a sync round or ``kiosk fleet`` reaches it), a server
+    connection is bounded in every phase; without, only its connect is (5 s).
+    """
     engine = engine_of(url)
     if engine == "sqlite":
         path = sqlite_path(url)
@@ -111,12 +163,32 @@ def make_database(url: str) -> peewee.Database:
         raise DatabaseUrlError("the database url names no database")
     if engine == "postgresql":
         params.setdefault("connect_timeout", 5)
+        if timeouts is not None:
+            _bound_postgresql(params, timeouts)
         return peewee.PostgresqlDatabase(name, **params)
     params.setdefault("connect_timeout", 5)
     params.setdefault("charset", "utf8mb4")
     if "passwd" in params:  # playhouse's URL parser still uses PyMySQL's deprecated name
         params["password"] = params.pop("passwd")
-    return MySQLDatabase(name, **params)
+    db = MySQLDatabase(name, **params)
+    db.timeouts = timeouts
+    return db
+
+
+def _bound_postgresql(params: dict, timeouts: Timeouts) -> None:
+    """libpq's connect timeout (whole seconds, at least 2), the server's ``statement_timeout``,
+    and a client-side read deadline (:mod:`db.watchdog`): psycopg2 has none of its own."""
+    from db.watchdog import pg_cursor_class
+
+    params["connect_timeout"] = max(2, math.ceil(timeouts.connect))
+    statement_ms = int(timeouts.statement * 1000)
+    params["options"] = f"{params.get('options', '')} -c statement_timeout={statement_ms}".strip()
+    params["cursor_factory"] = pg_cursor_class(timeouts.reply)
+    # a dead peer (not a stalled one) is noticed by TCP within ~connect seconds
+    params.setdefault("keepalives", 1)
+    params.setdefault("keepalives_idle", max(1, int(timeouts.connect)))
+    params.setdefault("keepalives_interval", 2)
+    params.setdefault("keepalives_count", 3)
 
 
 def sqlite_path(url: str) -> str:

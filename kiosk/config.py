@@ -65,6 +65,9 @@ class Settings:
     office_name: str = ""
     central_url: str | None = None
     sync_interval: float = 10.0
+    # bounds of every central round (SPEC §8), [sync] connect_timeout / statement_timeout /
+    # read_timeout in seconds: see db.database.Timeouts
+    sync_timeouts: tuple[float, float, float] = (10.0, 10.0, 10.0)
     signout_grace: int = 10
     warn_rate_below: float = 0.8
     warn_absences_over: int = 1
@@ -134,6 +137,8 @@ def load(environ=None, *, db: str | None = None, lang: str | None = None,
         office_name=str(office.get("name", "")),
         central_url=environ.get("KIOSK_CENTRAL") or sync.get("central"),
         sync_interval=_number(sync.get("interval", 10), "sync.interval", minimum=1),
+        sync_timeouts=tuple(_number(sync.get(name, 10), f"sync.{name}", minimum=1)
+                            for name in ("connect_timeout", "statement_timeout", "read_timeout")),
         signout_grace=int(_number(kiosk.get("signout_grace", 10), "kiosk.signout_grace")),
         warn_rate_below=_number(reports.get("warn_rate_below", 0.8), "reports.warn_rate_below"),
         warn_absences_over=int(_number(reports.get("warn_absences_over", 1),

@@ -1,11 +1,17 @@
 """SyncAgent: one round of push-then-pull between this kiosk and the central database.
 
-The kiosk screen calls :meth:`SyncAgent.run_once` from a worker thread while its UI thread keeps
-signing people in through the models bound to the local database. The agent therefore never
-rebinds the models: the centre is a separate ``peewee.Database`` (its connection lives in the
-calling thread and is closed at the end of each round) and every central query names it
+The kiosk screen calls :meth:`SyncAgent.run_once` (and :meth:`SyncAgent.push_now` right after a
+scan) from its one sync thread (:mod:`kiosk.sync_loop`) while its UI thread keeps signing people
+in through the models bound to the local database. The agent therefore never rebinds the models:
+the centre is a separate ``peewee.Database`` (its connection lives in the calling thread, kept
+open between rounds while it works, closed after a failure) and every central query names it
 explicitly (see :mod:`db.sync`). Local reads and writes use the already bound local database,
 each in a short transaction, so a sign-in never waits for the network.
+
+Every exchange with the centre is bounded (:class:`db.database.Timeouts`, ``[sync]
+connect_timeout`` / ``statement_timeout`` / ``read_timeout``): a centre that stops answering
+mid-transfer ends the round with "stopped answering" instead of hanging it. Each round ends by
+reporting this door's state to the centre's fleet table (:mod:`db.fleet`).
 """
 
 from __future__ import annotations
@@ -20,15 +26,17 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from db import database
+from db import database, fleet
 from db import sync as store
-from db.models import utcnow
-from kiosk import rules
+from db.models import SignInEvent, utcnow
+from kiosk import __version__, rules, timefmt
 from kiosk.config import Settings
 from kiosk.i18n import t
 
 log = logging.getLogger("kiosk.sync")
 DEADLOCK_RETRIES = 5
+# what the drivers say when a reply never came: db.watchdog (PostgreSQL), PyMySQL's socket timeout
+STALL_MARKS = ("no answer from the server", "timed out")
 
 
 @dataclass
@@ -45,6 +53,7 @@ class SyncReport:
     queued: int
     error: str
     refused: bool = False  # the centre was reached and refused this home (it mirrors another)
+    stalled: bool = False  # the centre stopped answering mid-round (not merely unreachable)
 
 
 def arrival_status(session_row: dict, at: dt.datetime) -> str:
@@ -68,8 +77,10 @@ class SyncAgent:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.timeouts = database.Timeouts(*settings.sync_timeouts)
         self._central: pw.Database | None = None
         self._lock = threading.Lock()  # one round at a time, whichever thread asks
+        self._fleet_warned = False
 
     @property
     def central_url(self) -> str | None:
@@ -81,13 +92,20 @@ class SyncAgent:
 
     def run_once(self) -> SyncReport:
         """Push, then pull; never raises for a down or refusing centre (see the report)."""
+        return self._guarded(pull=True)
+
+    def push_now(self) -> SyncReport:
+        """Push only (right after a scan): the sign-in reaches the centre within a second."""
+        return self._guarded(pull=False)
+
+    def _guarded(self, pull: bool) -> SyncReport:
         with self._lock:
             local = None
             opened_here = False
             try:
                 local = self._local()
                 opened_here = local.is_closed()
-                return self._round(local)
+                return self._round(local, pull)
             except Exception as exc:  # the kiosk's worker must get a report, never a traceback
                 detail = f"{exc.__class__.__name__}: {self._detail(exc)}"
                 log.error("sync round failed: %s", detail)  # redacted: no traceback with a URL
@@ -99,7 +117,7 @@ class SyncAgent:
                     local.close()  # only this thread's connection
 
     # -- one round ---------------------------------------------------------------------------
-    def _round(self, local: pw.Database) -> SyncReport:
+    def _round(self, local: pw.Database, pull: bool = True) -> SyncReport:
         url = self.central_url
         if not url:
             return SyncReport(None, 0, 0, store.queued_count(), "")
@@ -107,18 +125,32 @@ class SyncAgent:
             return self._failed(True, t("sync.same_database", where=self.where()))
         try:
             central = self._central_db(url)
+            reused = not central.is_closed()
             central.connect(reuse_if_open=True)
         except database.DatabaseUrlError as exc:
             return self._failed(False, t("sync.bad_url", detail=str(exc)))
         except (pw.DatabaseError, pw.InterfaceError, OSError) as exc:
             return self._failed(False, t("sync.unreachable", where=self.where(),
                                          detail=self._detail(exc)))
+        report = self._exchange(central, pull)
+        if report.error:
+            self._close(central)
+            if reused and report.reachable is False and not report.pushed and not report.stalled:
+                # the kept connection had gone stale (a server restart, an idle cut): once more
+                return self._round(local, pull)
+        return report
+
+    def _exchange(self, central: pw.Database, pull: bool) -> SyncReport:
+        """Push (and pull), then tell the centre how this door is; the report says how it went."""
         pushed = pulled = 0
         try:
             store.ready_to_push(central)
             pushed = self._push(central)
-            snapshot = store.read_central(central)
-            pulled = store.apply_snapshot(snapshot)
+            if pull:
+                snapshot = store.read_central(central)
+                pulled = store.apply_snapshot(snapshot)
+            queued = store.queued_count()
+            self._report_contact(central, queued)
         except store.CentralSchemaTooOld:
             return self._failed(True, t("sync.central_schema", where=self.where()), pushed)
         except store.ForeignHome as exc:
@@ -127,22 +159,54 @@ class SyncAgent:
             report.refused = True
             return report
         except (pw.OperationalError, pw.InterfaceError) as exc:
+            if _stalled(exc):
+                report = self._failed(False, t("fleet.stalled", where=self.where(),
+                                               seconds=f"{self.timeouts.reply:g}"), pushed)
+                report.stalled = True
+                return report
             return self._failed(False, t("sync.unreachable", where=self.where(),
                                          detail=self._detail(exc)), pushed)
         except pw.DatabaseError as exc:
             return self._failed(True, t("sync.failed", where=self.where(),
                                         detail=self._detail(exc)), pushed)
-        finally:
-            if not central.is_closed():
-                try:
-                    central.close()
-                except pw.DatabaseError:
-                    pass
-        queued = store.queued_count()
         if pushed or pulled:
             log.info("sync with %s: pushed %d, pulled %d, queued %d", self.where(), pushed, pulled,
                      queued)
         return SyncReport(True, pushed, pulled, queued, "")
+
+    def _report_contact(self, central: pw.Database, queued: int) -> None:
+        """This door's row in the centre's fleet table; a centre without the table (older
+        schema) or a role without the right is logged once, never a failed round."""
+        try:
+            with central.atomic():
+                fleet.report_contact(central, self.contact(queued))
+        except (pw.ProgrammingError, pw.IntegrityError) as exc:
+            if not self._fleet_warned:
+                self._fleet_warned = True
+                log.warning("fleet row not written at %s: %s", self.where(), self._detail(exc))
+
+    def contact(self, queued: int) -> fleet.Contact:
+        """What this door tells the centre about itself."""
+        now = timefmt.utc_now()
+        tz = self.settings.tz
+        local_day = now.replace(tzinfo=dt.UTC).astimezone(tz).date()
+        start = (dt.datetime.combine(local_day, dt.time(), tz).astimezone(dt.UTC)
+                 .replace(tzinfo=None))
+        kiosk_id = self.settings.kiosk_id
+        events = (SignInEvent.select().where((SignInEvent.kiosk_id == kiosk_id)
+                                             & (SignInEvent.at >= start)
+                                             & (SignInEvent.at < start + dt.timedelta(days=1)))
+                  .count())
+        return fleet.Contact(kiosk_id=kiosk_id, day=local_day.isoformat(), events_today=events,
+                             queued=queued, version=__version__)
+
+    @staticmethod
+    def _close(central: pw.Database) -> None:
+        if not central.is_closed():
+            try:
+                central.close()
+            except (pw.DatabaseError, pw.InterfaceError):
+                pass
 
     def _push(self, central: pw.Database) -> int:
         """Batches until nothing is queued (bounded, so a busy kiosk cannot keep us forever)."""
@@ -177,8 +241,13 @@ class SyncAgent:
 
     def _central_db(self, url: str) -> pw.Database:
         if self._central is None:
-            self._central = database.make_database(url)
+            self._central = database.make_database(url, self.timeouts)
         return self._central
+
+    def close(self) -> None:
+        """Close this thread's central connection (the kiosk on its way out)."""
+        if self._central is not None:
+            self._close(self._central)
 
     def _detail(self, exc: BaseException) -> str:
         lines = str(exc).strip().splitlines()
@@ -192,6 +261,12 @@ class SyncAgent:
         except Exception:  # the local database itself is the trouble: the count is unknown
             queued = -1
         return SyncReport(reachable, pushed, 0, queued, error)
+
+
+def _stalled(exc: BaseException) -> bool:
+    """A reply that never came (as opposed to a refused or dropped connection)."""
+    text = str(exc).lower()
+    return any(mark in text for mark in STALL_MARKS)
 
 
 def _is_retryable(exc: BaseException) -> bool:

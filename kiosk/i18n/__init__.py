@@ -20,6 +20,7 @@ LANGUAGES = ("zh", "en")
 _CATALOGS = ["catalog_core", "catalog_ui", "catalog_host", "catalog_badges", "catalog_reports",
              "catalog_sync", "catalog_records", "catalog_ops", "catalog_cards"]
 _CATALOGS.append("catalog_admin")  # (its own line: the list above is everyone's to extend)
+_CATALOGS.append("catalog_fleet")
 
 
 def _assemble() -> dict[str, tuple[str, str]]:

@@ -1,0 +1,144 @@
+"""The fleet: one row per door at the centre, written by the door on every contact.
+
+Central IT running forty doors needs to see, without walking the corridors, which doors are
+alive, how much each holds back and whether its clock is right. So each sync round (and each
+quick push after a scan) ends with one upsert of the door's *own* row in ``kiosk_fleet``; a
+door never reads or writes another door's row. ``kiosk fleet`` and the host view read the table.
+
+Times are naive UTC like every other column; ``last_seen`` is the centre's clock (one clock for
+every door, so "silent for 12 minutes" means the same everywhere), and ``clock_offset_s`` is
+the door's clock minus the centre's, measured around one round trip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+import peewee as pw
+
+from db.models import BaseModel, StudySession, utcnow
+
+SKEW_LIMIT_S = 120.0  # SPEC §8: a clock off by more than 2 minutes is flagged
+SILENCE_LIMIT = dt.timedelta(minutes=10)  # … and a door silent this long during an open session
+
+
+class KioskFleet(BaseModel):
+    """A door's last contact with the centre (migration 0004)."""
+
+    kiosk_id = pw.CharField(max_length=64, primary_key=True)
+    last_seen = pw.DateTimeField()
+    door_time = pw.DateTimeField()
+    clock_offset_s = pw.FloatField(default=0)
+    day = pw.CharField(max_length=10, default="")  # the door's local date of events_today
+    events_today = pw.IntegerField(default=0)
+    queued = pw.IntegerField(default=0)
+    version = pw.CharField(max_length=32, default="")
+    db_user = pw.CharField(max_length=128, null=True)  # who wrote it (for row-level rules)
+
+    class Meta:
+        table_name = "kiosk_fleet"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """What a door reports about itself."""
+
+    kiosk_id: str
+    day: str
+    events_today: int
+    queued: int
+    version: str
+
+
+@dataclass(frozen=True)
+class Door:
+    """One row of ``kiosk fleet``; ``flags`` holds ``clock_skew`` and/or ``silent``."""
+
+    kiosk_id: str
+    last_seen: dt.datetime
+    events_today: int
+    queued: int
+    clock_offset_s: float
+    version: str
+    flags: tuple[str, ...]
+    silent_for: dt.timedelta
+
+
+def _engine(db: pw.Database) -> str:
+    if isinstance(db, pw.PostgresqlDatabase):
+        return "postgresql"
+    if isinstance(db, pw.MySQLDatabase):
+        return "mysql"
+    return "sqlite"
+
+
+_NOW = {"postgresql": "SELECT CAST(now() AT TIME ZONE 'UTC' AS timestamp), current_user",
+        "mysql": "SELECT UTC_TIMESTAMP(6), CURRENT_USER()"}
+
+
+def centre_clock(central: pw.Database) -> tuple[dt.datetime, float, str | None]:
+    """The centre's time (naive UTC), this host's clock offset from it in seconds (measured at
+    the middle of the round trip), and the database user we are connected as."""
+    sql = _NOW.get(_engine(central))
+    before = time.time()
+    if sql is None:
+        return utcnow(), 0.0, None
+    now, user = central.execute_sql(sql).fetchone()
+    after = time.time()
+    if isinstance(now, str):
+        now = dt.datetime.fromisoformat(now)
+    now = now.replace(tzinfo=None)
+    ours = dt.datetime.fromtimestamp((before + after) / 2, dt.UTC).replace(tzinfo=None)
+    return now, round((ours - now).total_seconds(), 3), user
+
+
+def report_contact(central: pw.Database, contact: Contact) -> None:
+    """Upsert this door's own row (one statement; the door reads nothing back)."""
+    now, offset, user = centre_clock(central)
+    row = {"kiosk_id": contact.kiosk_id[:64], "last_seen": now,
+           "door_time": now + dt.timedelta(seconds=offset), "clock_offset_s": offset,
+           "day": contact.day, "events_today": contact.events_today, "queued": contact.queued,
+           "version": contact.version[:32], "db_user": (user or None) and str(user)[:128]}
+    fields = [KioskFleet._meta.fields[name] for name in row if name != "kiosk_id"]
+    query = KioskFleet.insert(row)
+    if _engine(central) == "mysql":
+        query = query.on_conflict(preserve=fields)
+    else:
+        query = query.on_conflict(conflict_target=[KioskFleet.kiosk_id], preserve=fields)
+    query.execute(central)
+
+
+def open_session_now(db: pw.Database, now: dt.datetime) -> bool:
+    """Is some session's sign-in window open at ``now`` (naive UTC)? Windows open up to two
+    hours before the start (``open_before`` minutes), so read a little wider and check here."""
+    rows = (StudySession.select(StudySession.start, StudySession.end, StudySession.open_before)
+            .where((StudySession.start <= now + dt.timedelta(hours=24))
+                   & (StudySession.end >= now)).tuples().execute(db))
+    return any(start - dt.timedelta(minutes=before or 0) <= now <= end
+               for start, end, before in rows)
+
+
+def list_doors(db: pw.Database, today: str, now: dt.datetime | None = None) -> list[Door]:
+    """Every door that has reported, by id, flagged as SPEC §8 says.
+
+    ``today``: the lister's local date; a door whose last contact was on another day has
+    counted no event today yet. ``now``: the centre's clock (naive UTC).
+    """
+    if now is None:
+        now = centre_clock(db)[0]
+    session_open = open_session_now(db, now)
+    doors = []
+    for row in KioskFleet.select().order_by(KioskFleet.kiosk_id).execute(db):
+        silent_for = max(dt.timedelta(0), now - row.last_seen)
+        flags = []
+        if abs(row.clock_offset_s or 0) > SKEW_LIMIT_S:
+            flags.append("clock_skew")
+        if session_open and silent_for > SILENCE_LIMIT:
+            flags.append("silent")
+        doors.append(Door(kiosk_id=row.kiosk_id, last_seen=row.last_seen,
+                          events_today=row.events_today if row.day == today else 0,
+                          queued=row.queued, clock_offset_s=row.clock_offset_s or 0.0,
+                          version=row.version, flags=tuple(flags), silent_for=silent_for))
+    return doors

@@ -1,0 +1,23 @@
+"""Fleet strings: bounded central rounds, ``kiosk fleet`` and the doors on the host view."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "fleet.stalled": (
+        "中心数据库 {where} 停止应答({seconds} 秒内无回复),本轮同步已中止",
+        "The central database {where} stopped answering (no reply within {seconds} s); this round was abandoned",
+    ),
+    "fleet.none": ("还没有终端与本中心同步过", "No kiosk has synced with this centre yet"),
+    "fleet.header": (
+        "终端          最近联系                   今日  待传  时钟偏差   版本",
+        "kiosk         last seen                 today queued clock     version",
+    ),
+    "fleet.flag.clock_skew": ("时钟偏差 {offset}", "clock off by {offset}"),
+    "fleet.flag.silent": ("已 {minutes} 分钟无联系", "silent for {minutes} min"),
+    "fleet.summary": ("共 {count} 台终端,{flagged} 台需要注意", "{count} kiosks, {flagged} need attention"),
+    # the host view's doors panel
+    "fleet.doors": ("终端", "Doors"),
+    "fleet.doors.none": ("终端:尚无同步", "Doors: none synced yet"),
+    "fleet.door.ok": ("{kiosk} ✓{events}", "{kiosk} ✓{events}"),
+    "fleet.door.queued": ("{kiosk} ✓{events} 待{queued}", "{kiosk} ✓{events} q{queued}"),
+    "fleet.door.silent": ("{kiosk} ⚠{minutes}分钟无联系", "{kiosk} ⚠silent {minutes}m"),
+    "fleet.door.skew": ("{kiosk} ⚠时钟{offset}", "{kiosk} ⚠clock {offset}"),
+}
