@@ -19,6 +19,7 @@ from kiosk.cli.context import CommandError, Context
 from kiosk.i18n import t
 
 FORMATS = ("csv", "xlsx", "md", "html", "json")
+MONTHLY_FORMATS = (*FORMATS, "docx")
 
 
 def register(commands, common) -> None:
@@ -27,7 +28,7 @@ def register(commands, common) -> None:
     sub.required = True
     monthly = sub.add_parser("monthly", parents=[common], help="monthly report and bulletin")
     monthly.add_argument("--month", required=True, help="YYYY-MM")
-    _output_options(monthly)
+    _output_options(monthly, MONTHLY_FORMATS)
     monthly.set_defaults(handler=report_monthly)
     annual = sub.add_parser("annual", parents=[common], help="annual target progress per person")
     annual.add_argument("--year", required=True, help="YYYY")
@@ -35,8 +36,8 @@ def register(commands, common) -> None:
     annual.set_defaults(handler=report_annual)
 
 
-def _output_options(parser) -> None:
-    parser.add_argument("--format", choices=FORMATS, help="csv, xlsx, md, html or json")
+def _output_options(parser, formats: tuple[str, ...] = FORMATS) -> None:
+    parser.add_argument("--format", choices=formats, help=", ".join(formats))
     parser.add_argument("--out", default="-", metavar="FILE", help="file, or - for standard output")
 
 
@@ -44,7 +45,8 @@ def _format(ctx: Context) -> str:
     if ctx.args.format:
         return ctx.args.format
     suffix = ctx.args.out.rsplit(".", 1)[-1].lower() if "." in ctx.args.out else ""
-    return suffix if suffix in FORMATS else "json"
+    return suffix if suffix in MONTHLY_FORMATS and ctx.args.what != "annual" else (
+        suffix if suffix in FORMATS else "json")
 
 
 def _options(ctx: Context):
@@ -89,10 +91,20 @@ def report_monthly(ctx: Context) -> int:
     try:
         report = model.monthly(year, month, _options(ctx), steps, detail=fmt in ("csv", "xlsx"))
         steps("render")
-        data = monthly_document(report, fmt)
+        data = monthly_document(report, fmt, _distribution(ctx) if fmt == "docx" else None)
     finally:
         steps.finish()
     return _write(ctx, data)
+
+
+def _distribution(ctx: Context):
+    """The Word bulletin's addressees, copy list and printer from ``[office]`` in config.toml."""
+    from kiosk.reports.render_docx import Distribution
+
+    office = ctx.settings.raw.get("office", {})
+    office = office if isinstance(office, dict) else {}
+    return Distribution(to=str(office.get("bulletin_to", "")), cc=str(office.get("bulletin_cc", "")),
+                        issuer=str(office.get("bulletin_issuer", "")))
 
 
 def report_annual(ctx: Context) -> int:

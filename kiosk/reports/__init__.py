@@ -12,11 +12,18 @@ from kiosk.i18n import t
 from kiosk.reports.model import ReportOptions, annual, monthly
 
 FORMATS = ("csv", "xlsx", "md", "html", "json")
+MONTHLY_FORMATS = (*FORMATS, "docx")
 
 
-def monthly_document(report: dict, fmt: str) -> bytes:
-    """The monthly report rendered as ``fmt`` (one of :data:`FORMATS`)."""
+def monthly_document(report: dict, fmt: str, distribution=None) -> bytes:
+    """The monthly report rendered as ``fmt`` (one of :data:`MONTHLY_FORMATS`); ``docx`` is the
+    bulletin alone as an official document (``distribution``: its addressees and printer)."""
     from kiosk.reports.tables import monthly_tables
+
+    if fmt == "docx":
+        from kiosk.reports.render_docx import Distribution, monthly_docx
+
+        return monthly_docx(report, distribution or Distribution())
 
     year, month = (int(p) for p in report["month"].split("-"))
     title = t("report.monthly.title", year=year, month=month)
@@ -69,4 +76,5 @@ def _render(fmt: str, title: str, tables, *, bulletin: str | None, meta: str,
     raise ValueError(f"unknown report format {fmt!r}")
 
 
-__all__ = ["FORMATS", "ReportOptions", "annual", "annual_document", "monthly", "monthly_document"]
+__all__ = ["FORMATS", "MONTHLY_FORMATS", "ReportOptions", "annual", "annual_document", "monthly",
+           "monthly_document"]

@@ -22,44 +22,53 @@ def percent(rate: float | None) -> str:
 
 def monthly_bulletin(report: dict) -> str:
     year, month = (int(part) for part in report["month"].split("-"))
-    totals = report["totals"]
     lines = [t("report.bulletin.title", office=report.get("office") or "")]
     if report["issue"] is not None:  # a month without sessions issues no numbered bulletin
         lines.append(t("report.bulletin.issue", year=year, issue=report["issue"]))
     lines += [t("report.bulletin.period", year=year, month=month), ""]
+    for paragraphs in bulletin_sections(report).values():
+        lines += paragraphs
+    return "\n".join(lines)
+
+
+def bulletin_sections(report: dict) -> dict[str, list[str]]:
+    """The bulletin's paragraphs by part — ``summary``, ``absentees``, ``ranking``,
+    ``attention`` (the parts with nothing to say are empty) — for the text and the Word layout."""
+    totals = report["totals"]
     as_of = "" if report.get("complete", True) else _as_of(report["as_of"])
     running = totals.get("in_progress", 0)
+    sections: dict[str, list[str]] = {"summary": [], "absentees": [], "ranking": [], "attention": []}
     if not totals["sessions"]:
         if running:  # never "no sessions held" while one is running
-            lines.append(as_of + t("records.bulletin.only_running", count=running))
+            sections["summary"].append(as_of + t("records.bulletin.only_running", count=running))
         elif as_of:
-            lines.append(as_of + t("records.bulletin.none_yet"))
+            sections["summary"].append(as_of + t("records.bulletin.none_yet"))
         else:
-            lines.append(t("report.bulletin.none"))
-        return "\n".join(lines)
+            sections["summary"].append(t("report.bulletin.none"))
+        return sections
     sep = t("report.bulletin.list_sep")
     kinds = sep.join(t("report.bulletin.kind_count", kind=t(f"kind.{kind}"), count=count)
                      for kind, count in totals["kinds"].items())
-    lines.append(as_of + t("report.bulletin.summary", sessions=totals["sessions"], kinds=kinds,
-                   expected=totals["expected"], attended=totals["attended"],
-                   rate=percent(totals["rate"]), late=totals["late"], excused=totals["excused"],
-                   absent=totals["absent"], early=totals["early_leaves"],
-                   visitors=totals["visitors"]))
+    sections["summary"].append(as_of + t(
+        "report.bulletin.summary", sessions=totals["sessions"], kinds=kinds,
+        expected=totals["expected"], attended=totals["attended"], rate=percent(totals["rate"]),
+        late=totals["late"], excused=totals["excused"], absent=totals["absent"],
+        early=totals["early_leaves"], visitors=totals["visitors"]))
     if running:
-        lines.append(t("records.bulletin.running", count=running))
-    lines.append(_absentees(report["people"]))
+        sections["summary"].append(t("records.bulletin.running", count=running))
+    sections["absentees"].append(_absentees(report["people"]))
     if report["departments"]:
         ranked = sorted(report["departments"], key=lambda d: d["rank"])
         items = t("report.bulletin.group_sep").join(
             t("report.bulletin.rank_item", rank=d["rank"], department=d["department"],
               rate=percent(d["rate"])) for d in ranked)
-        lines.append(t("report.bulletin.ranking", list=items))
+        sections["ranking"].append(t("report.bulletin.ranking", list=items))
     if report["warnings"]:
         items = sep.join(t("report.bulletin.attention_item", name=w["name"],
                            department=w["department"], detail=warning_detail(w))
                          for w in report["warnings"])
-        lines.append(t("report.bulletin.attention", list=items))
-    return "\n".join(lines)
+        sections["attention"].append(t("report.bulletin.attention", list=items))
+    return sections
 
 
 def _as_of(iso: str) -> str:
