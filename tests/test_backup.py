@@ -65,7 +65,7 @@ def test_backups_taken_while_a_kiosk_writes_are_whole_and_private(office, home, 
     writer.stdin.close()
     made, seen = [], []
     while writer.poll() is None or not made:
-        run = kiosk(capsys, "backup", "--keep", "100", "--json")
+        run = kiosk(capsys, "backup", "--keep", "100000", "--json")
         assert run.code == 0, run.err
         made.append(Path(run.json()["path"]))
         seen.append(events_in(office))
@@ -76,6 +76,7 @@ def test_backups_taken_while_a_kiosk_writes_are_whole_and_private(office, home, 
     assert len(made) >= 2
     counts = []
     for path in made:
+        assert path.exists(), (path, [str(p) for p in made], sorted(os.listdir(path.parent)))
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert backups.NAME.match(path.name)
         with sqlite3.connect(path) as conn:
