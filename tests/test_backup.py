@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,35 @@ def test_daily_backup_is_made_once_a_day(office, home):
     now[0] += dt.timedelta(hours=1, seconds=1)
     assert daily.check() is not None
     assert len(backups.backups_in(home / "backups")) == 2
+
+
+@pytest.mark.timeout(180)
+def test_restore_while_a_kiosk_writes_never_breaks_it(office, home, capsys):
+    import threading
+
+    assert sign_in(home, PEOPLE[:10]).returncode == 0
+    first = Path(kiosk(capsys, "backup", "--json").json()["path"])
+    writer = subprocess.Popen([sys.executable, "-m", "tests.robustness_child", f"sqlite:///{office}",
+                               AT.isoformat(), "door-2", "-"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(writer.stdout.readline, "")))
+    reader.start()
+    writer.stdin.write("\n".join(PEOPLE[10:] * 2) + "\n")
+    writer.stdin.close()
+    deadline = time.monotonic() + 60
+    while len(lines) < 50 and time.monotonic() < deadline:  # the kiosk is busy writing
+        time.sleep(0.005)
+    assert writer.poll() is None, "the writer finished before the restore could overlap it"
+    run = kiosk(capsys, "restore", str(first), "--lang", "en")
+    after_restore = len(lines)
+    assert run.code == 0, run.err
+    writer.wait(timeout=120)
+    reader.join(timeout=30)
+    assert all(line.startswith("ok ") for line in lines), [x for x in lines if not x.startswith("ok")]
+    with sqlite3.connect(office) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        ids = {i for (i,) in conn.execute("SELECT id FROM sign_in_event")}
+    later = [line.split()[3] for line in lines[after_restore + 1:]]
+    assert later and all(event_id in ids for event_id in later)  # the kiosk wrote on, on top
