@@ -9,6 +9,7 @@ import peewee as pw
 
 from db import signin_sql
 from db.models import (
+    Attendance,
     Department,
     SessionAudience,
     Setting,
@@ -75,6 +76,15 @@ def session_by_id(session_id: int) -> dict | None:
 def recorded_for(staff_key: str, session_ids: list[int]) -> dict[int, dict]:
     """session id → the register row (status, expected, signed in/out) — prepared (hot path)."""
     return signin_sql.recorded_for(staff_key, session_ids)
+
+
+def signed_in_door(session_id: int, staff_key: str) -> str:
+    """The kiosk id of the door where this person's sign-in to the session was recorded ("" if
+    none): a pulled register row names the door it came from."""
+    row = (Attendance.select(Attendance.kiosk_id)
+           .where((Attendance.session == session_id) & (Attendance.staff == staff_key))
+           .tuples().first())
+    return (row[0] or "") if row else ""
 
 
 def roster(include_inactive: bool = True) -> list[dict]:

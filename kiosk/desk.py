@@ -46,6 +46,7 @@ class SignInOutcome:
     event_id: str = ""
     card: str = ""  # the work card scanned, masked (card_numbers.mask): never in full anywhere
     extra: dict = field(default_factory=dict)
+    already_door: str = ""  # the other door where an "already" sign-in was recorded
 
     @property
     def accepted(self) -> bool:
@@ -72,6 +73,8 @@ class SignInOutcome:
             data["card"] = self.card
         if self.already_at:
             data["already_at"] = timefmt.iso(self.already_at, tz)
+        if self.already_door:
+            data["already_kiosk_id"] = self.already_door
         if self.result == "signed_out":
             data["early_leave"] = self.early_leave
         if self.choices:
@@ -92,6 +95,9 @@ class SignInOutcome:
                 text += t("sep") + t("cli.choose_session", choices="; ".join(
                     f"{s.id} {timefmt.hhmm(s.start, tz)} {s.title}" for s in self.choices))
             return text
+        if self.result == "already" and self.already_door:
+            return t("result.already_named_door", name=self.name,
+                     time=timefmt.hhmm(self.already_at, tz), door=self.already_door)
         if self.result == "already":
             return t("result.already_named", name=self.name,
                      time=timefmt.hhmm(self.already_at, tz))
@@ -297,6 +303,7 @@ class SignInDesk:
         return SignInOutcome(
             decision.result, decision.reason, at, person.staff_id, person.name, person.department,
             decision.session, decision.status, decision.already_at, decision.early_leave, method,
+            already_door=self._other_door(decision.result, decision.session, key),
             choices=decision.choices, card=card_mask, extra=extra,
             next_session=(self._next_today(sessions, at) if decision.reason == "no_open_session"
                           else None))
@@ -308,6 +315,13 @@ class SignInDesk:
             return None
         found = card_numbers.choose(signin_sql.card_holders(wanted, scan.conn), wanted)
         return None if found is None else (found[0], found[1])
+
+    def _other_door(self, result: str, session: rules.SessionView | None, key: str) -> str:
+        """For an "already": the other door that recorded the sign-in ("" when it was this one)."""
+        if result != "already" or session is None:
+            return ""
+        door = queries.signed_in_door(session.id, key)
+        return door if door != self.kiosk_id else ""
 
     def _next_today(self, sessions: list[rules.SessionView], at: dt.datetime):
         day_start, day_end = timefmt.day_bounds_utc(timefmt.local(at, self.tz).date(), self.tz)
@@ -330,6 +344,7 @@ class SignInDesk:
             if not fresh:  # another kiosk got there first inside our wait for the lock
                 held = queries.recorded_for(key, [out.session_id])[out.session_id]
                 out.result, out.already_at = "already", held["signed_in_at"]
+                out.already_door = self._other_door("already", out.session, key)
                 event.result = "already"
         elif out.result == "signed_out":
             ledger.mark_signed_out(out.session_id, key, at, out.early_leave)

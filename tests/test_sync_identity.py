@@ -6,6 +6,7 @@ made by ``kiosk init --db URL`` (see ``tests/test_sync.py``, whose fixtures thes
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 import uuid
@@ -15,10 +16,12 @@ import pytest
 
 from db import database
 from db import sync as store
-from db.models import Attendance, Leave, SignInEvent, Staff, StudySession
+from db.models import Attendance, Leave, SignInEvent, Staff, StudySession, utcnow
+from db.roster import upsert_staff
+from db.sessions import add_session
 from kiosk import config
 from kiosk.syncer import arrival_status
-from tests.conftest import wall
+from tests.conftest import SMALL_ROSTER, wall
 from tests.test_sync import (  # noqa: F401 — the centre fixture
     DAY,
     at_centre,
@@ -214,3 +217,49 @@ def test_adopt_moves_a_standalone_office_whole_to_an_empty_centre(empty_centre, 
     # a second adopt is refused: the centre holds a plan now
     kiosk(home, "sync", "--adopt", check=1)
 
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def centre_now(request, tmp_path) -> str:
+    """A centre whose one session runs now (sign-ins at the real time, as at a door)."""
+    url = request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
+    kiosk(tmp_path, "init", "--db", url, "--no-keys")
+    handle = database.bind(url)
+    start = utcnow().replace(second=0, microsecond=0) - dt.timedelta(minutes=20)
+    with handle.atomic():
+        upsert_staff(SMALL_ROSTER)
+        add_session({"title": "机关学习日", "kind": "learning_day", "start": start,
+                     "end": start + dt.timedelta(hours=2)}, [("all", "")])
+    handle.close()
+    return url
+
+
+def test_a_second_door_knows_who_signed_in_at_the_first(centre_now, tmp_path):
+    east, west = new_home(tmp_path, "east", "east door"), new_home(tmp_path, "west", "west door")
+    for door in (east, west):
+        kiosk(door, "sync", "--once", "--central", centre_now)
+    first = json.loads(kiosk(east, "signin", "A1001", "--json").stdout)
+    assert first["result"] in ("present", "late")
+    kiosk(east, "sync", "--once")
+    kiosk(west, "sync", "--once")
+    again = kiosk(west, "signin", "A1001", "--json")
+    out = json.loads(again.stdout)
+    assert (out["result"], out["already_kiosk_id"]) == ("already", "east door")
+    assert out["already_at"][:16] == first["at"][:16]
+    hhmm = first["at"][11:16]
+    text = kiosk(west, "signin", "A1001").stdout
+    assert f"already signed in at {hhmm} (east door)" in text
+    zh = kiosk(west, "signin", "A1001", env={"KIOSK_LANG": "zh"}).stdout
+    assert f"已于 {hhmm} 在 east door 签到" in zh
+    # the east door itself answers without naming a door: the sign-in is its own
+    assert "(east door)" not in kiosk(east, "signin", "A1001").stdout
+    # the west door's "already" attempts travel as events; the centre still holds one sign-in
+    kiosk(west, "sync", "--once")
+    handle = database.bind(centre_now)
+    try:
+        rows = list(Attendance.select().where((Attendance.staff == "A1001")
+                                              & Attendance.signed_in_at.is_null(False)))
+        assert [(r.kiosk_id, r.status) for r in rows] == [("east door", first["result"])]
+        assert SignInEvent.select().where(SignInEvent.result == "already").count() == 3
+    finally:
+        handle.close()

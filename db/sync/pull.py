@@ -2,7 +2,8 @@
 
 Departments (all: a few dozen rows), staff with their groups, sessions with their audiences and
 leaves changed since a watermark (``updated_at``/``recorded_at`` minus an overlap, because those
-times come from the writers' clocks, not from commit order), and the public badge key — never
+times come from the writers' clocks, not from commit order), today's register of sign-ins at
+every door (:mod:`db.sync.register_pull`), and the public badge key — never
 anything else from ``setting``. Everything is read from the centre before anything is written
 locally, so the kiosk's sign-ins never wait on the network.
 """
@@ -26,6 +27,7 @@ from db.models import (
 from db.register import refresh_all_upcoming, refresh_expected
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
 from db.sync.pull_credits import apply_credits, read_credits
+from db.sync.register_pull import apply_register, read_register
 
 
 def _watermark(name: str) -> dt.datetime | None:
@@ -57,6 +59,7 @@ class Snapshot:
         self.leaves: list[dict] = []
         self.credits: list[dict] = []
         self.settings: dict[str, str] = {}
+        self.register: list[dict] = []  # today's sign-ins at every door (register_pull)
         self.marks: dict[str, dt.datetime | None] = {}
 
 
@@ -99,6 +102,7 @@ def read_central(central: pw.Database) -> Snapshot:
     # leaves name their session by its uid: the centre's session numbers mean nothing here
     snap.leaves = list(_leaves_since(_watermark("leave")).dicts().execute(central))
     snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
+    snap.register = read_register(central)
     snap.settings = dict(Setting.select(Setting.key, Setting.value)
                          .where(Setting.key.in_(PULLED_SETTINGS)).tuples().execute(central))
     snap.marks = {
@@ -131,6 +135,7 @@ def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
             refresh_expected(sid, now)
         # leaves after the expected rows exist (a first pull creates them just above)
         changed += _apply_local_leaves(snap.leaves)
+        changed += apply_register(snap.register)  # today's sign-ins at the other doors
         for name, mark in snap.marks.items():
             _set_watermark(name, mark)
     return changed

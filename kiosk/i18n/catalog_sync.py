@@ -49,5 +49,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Moved this home to the central database {where}: {staff} people, {sessions} sessions, "
         "{leaves} leaves, {register} register rows; its events follow with the push",
     ),
+    "result.already_named_door": ("{name} 已于 {time} 在 {door} 签到",
+                                  "{name}: already signed in at {time} ({door})"),
+    "ui.result.already_door": ("已于 {time} 在 {door} 签到", "Already signed in at {time} ({door})"),
     # the kiosk's status mark
 }

@@ -93,7 +93,10 @@ class ResultBanner(Vertical):
                 detail += "\n" + (t("ui.result.next", time=timefmt.hhmm(nxt.start, self.tz), title=nxt.title)
                                   if nxt else t("ui.result.no_more"))
             return "✘  " + t("ui.result.rejected"), spaced(o.name or ""), detail, ""
-        if o.result == "already":
+        if o.result == "already" and getattr(o, "already_door", ""):
+            head = t("ui.result.already_door", time=timefmt.hhmm(o.already_at, self.tz),
+                     door=o.already_door)
+        elif o.result == "already":
             head = t("ui.result.already", time=timefmt.hhmm(o.already_at, self.tz))
         elif o.result == "signed_out":
             head = t("ui.result.early_leave" if o.early_leave else "ui.result.signed_out")
