@@ -466,6 +466,12 @@ async def test_sync_mark_with_a_reachable_centre_pushes_and_counts(db, home, tmp
     central.close()
     database.proxy.initialize(db)
     make_office(db)
+    from db.sync.adopt import adopt_home  # a home mirrors its centre: this office moved there
+
+    centre = database.make_database(central_url)
+    centre.connect()
+    adopt_home(centre)
+    centre.close()
     app, _ = kiosk(db, home, central_url=central_url, sync_interval=1.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
