@@ -179,15 +179,19 @@ def people_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
 
 
 def people_kind_stats(start: dt.datetime, end: dt.datetime, now: dt.datetime, *,
-                      finished: bool = False) -> list[dict]:
+                      finished: bool = False, staff_key: str | None = None) -> list[dict]:
     """One row per (person, session kind) — what annual targets restricted to kinds need.
 
     Keys: ``key``, ``kind`` and the counts (``sessions_attended`` and ``credit_hours`` per kind).
+    ``staff_key`` limits it to one person (the study record).
     """
+    where = _in_period(start, end, now, finished)
+    if staff_key is not None:
+        where &= Attendance.staff == staff_key
     query = (Attendance.select(Attendance.staff.alias("key"), StudySession.kind,
                                *_aggregates(now))
              .join(StudySession, on=(Attendance.session == StudySession.id))
-             .where(_in_period(start, end, now, finished))
+             .where(where)
              .group_by(Attendance.staff, StudySession.kind)
              .order_by(Attendance.staff, StudySession.kind))
     return [_plain(row) for row in query.dicts()]

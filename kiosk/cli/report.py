@@ -20,6 +20,7 @@ from kiosk.i18n import t
 
 FORMATS = ("csv", "xlsx", "md", "html", "json")
 MONTHLY_FORMATS = (*FORMATS, "docx")
+PERSON_FORMATS = ("json", "md", "html", "xlsx", "docx")
 
 
 def register(commands, common) -> None:
@@ -34,6 +35,11 @@ def register(commands, common) -> None:
     annual.add_argument("--year", required=True, help="YYYY")
     _output_options(annual)
     annual.set_defaults(handler=report_annual)
+    person = sub.add_parser("person", parents=[common], help="one person's study record (学习档案)")
+    person.add_argument("staff_id")
+    person.add_argument("--year", required=True, help="YYYY")
+    _output_options(person, PERSON_FORMATS)
+    person.set_defaults(handler=report_person)
 
 
 def _output_options(parser, formats: tuple[str, ...] = FORMATS) -> None:
@@ -45,8 +51,8 @@ def _format(ctx: Context) -> str:
     if ctx.args.format:
         return ctx.args.format
     suffix = ctx.args.out.rsplit(".", 1)[-1].lower() if "." in ctx.args.out else ""
-    return suffix if suffix in MONTHLY_FORMATS and ctx.args.what != "annual" else (
-        suffix if suffix in FORMATS else "json")
+    allowed = {"monthly": MONTHLY_FORMATS, "person": PERSON_FORMATS}.get(ctx.args.what, FORMATS)
+    return suffix if suffix in allowed else "json"
 
 
 def _options(ctx: Context):
@@ -121,6 +127,20 @@ def report_annual(ctx: Context) -> int:
     finally:
         steps.finish()
     return _write(ctx, data)
+
+
+def report_person(ctx: Context) -> int:
+    from kiosk import rules
+    from kiosk.reports.person import person_record
+    from kiosk.reports.person_render import person_document
+
+    year = _year(ctx.args.year)
+    fmt = _format(ctx)
+    ctx.database()
+    record = person_record(rules.normalise_staff_id(ctx.args.staff_id), year, _options(ctx))
+    if record is None:
+        raise CommandError(t("cli.unknown_staff", value=ctx.args.staff_id.strip()))
+    return _write(ctx, person_document(record, fmt))
 
 
 def _year(text: str) -> int:

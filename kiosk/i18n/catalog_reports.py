@@ -44,7 +44,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.section.targets": ("年度目标", "Annual targets"),
     "report.chart.dept_rate": ("各部门出勤率", "Attendance rate by department"),
     "report.chart.trend": ("月度出勤率趋势", "Monthly attendance rate"),
-    "report.chart.targets_met": ("各目标达标率", "Share of people meeting each target"),
     "report.chart.empty": ("无数据", "no data"),
     "report.metric.hours": ("学时", "hours"),
     "report.metric.sessions": ("次", "sessions"),

@@ -37,6 +37,29 @@ def rate_bars(title: str, items: list[tuple[str, float | None]], empty: str) -> 
     return "".join(parts)
 
 
+def progress_bars(title: str, items: list[tuple[str, float, str]], empty: str) -> str:
+    """Horizontal bars of progress toward a target: one per label, length = fraction (0–1,
+    capped), with its own text (``3.5 / 50``) after the bar; a line marks the target."""
+    if not items:
+        return _empty(title, empty)
+    row_h, label_w, bar_w, width = 20, 150, 270, 520
+    height = 30 + row_h * len(items)
+    parts = [_open(title, width, height), _title(title),
+             f'<line x1="{label_w + bar_w}" y1="24" x2="{label_w + bar_w}" y2="{height - 4}" '
+             f'stroke="{GRID}" stroke-width="1" stroke-dasharray="3 2"/>']
+    for i, (label, fraction, text) in enumerate(items):
+        y = 28 + i * row_h
+        length = bar_w * max(0.0, min(1.0, fraction))
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">'
+                     f"{escape(_clip(label, 12))}</text>")
+        parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="{row_h - 7}" '
+                     f'fill="{BAR}"/>')
+        parts.append(f'<text x="{label_w + length + 4:.1f}" y="{y + 13}" font-size="11">'
+                     f"{escape(text)}</text>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def trend_columns(title: str, items: list[tuple[str, float | None]], empty: str) -> str:
     """Vertical columns per month (label ``MM``), height = rate (0–1)."""
     if not items:

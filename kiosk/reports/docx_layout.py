@@ -190,7 +190,7 @@ def title(document, text: str, *, color=None, after: bool = True):
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = LINE_PITCH
-    set_font(paragraph.add_run(clean(text)), TITLE_FONT, TITLE_SIZE, color=color)
+    set_font(paragraph.add_run(full_width(clean(text))), TITLE_FONT, TITLE_SIZE, color=color)
     if after:
         document.add_paragraph()
     return paragraph
@@ -266,6 +266,9 @@ def table(document, headers: list[str], rows: list[list[str]], *, numeric: set[i
             cell.width = width  # … and each cell (Word reads these)
     for row in grid.rows:
         row.height = Mm(7)  # at least: room around 小四 text
+        keep = OxmlElement("w:cantSplit")  # a row never breaks across two pages
+        keep.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(keep)
     return grid
 
 

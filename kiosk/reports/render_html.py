@@ -18,8 +18,8 @@ CSS = """
 @page { size: A4; margin: 14mm 12mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-       "SimSun", sans-serif; font-size: 10.5pt; color: #111; margin: 0 auto; max-width: 190mm;
-       padding: 8mm 0; line-height: 1.5; }
+       "SimSun", sans-serif; font-size: 10.5pt; color: #111; margin: 0 auto; max-width: 1180px;
+       padding: 8mm 12px; line-height: 1.5; }
 h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }
 h2 { font-size: 12pt; border-bottom: 1px solid #888; margin: 6mm 0 2mm; padding-bottom: 1mm; }
 .bulletin { border: 1px solid #bbb; padding: 3mm 5mm; }
@@ -31,12 +31,15 @@ table { border-collapse: collapse; width: 100%; font-size: 9pt; page-break-insid
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
 th, td { border: 1px solid #999; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #e4e9f0; }
+th { background: #e4e9f0; word-break: keep-all; overflow-wrap: normal; }
+.wide { overflow-x: auto; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .charts { display: flex; flex-wrap: wrap; gap: 4mm; }
 .charts figure { margin: 0; flex: 1 1 85mm; }
 section { page-break-inside: auto; }
-@media print { body { padding: 0; } h2 { page-break-after: avoid; } }
+.signatures p { margin: 10mm 0 0; }
+@media print { body { padding: 0; max-width: none; } h2 { page-break-after: avoid; }
+               .wide { overflow: visible; } }
 """
 
 
@@ -55,7 +58,7 @@ def html_table(table: Table) -> str:
 
 
 def html_document(title: str, *, bulletin: str | None, tables: list[Table], charts: list[str],
-                  meta: str = "", preface: list[str] = ()) -> str:
+                  meta: str = "", preface: list[str] = (), closing: list[str] = ()) -> str:
     lang = "zh-CN" if current_language() == "zh" else "en"
     parts = ["<!DOCTYPE html>", f'<html lang="{lang}"><head><meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -74,7 +77,11 @@ def html_document(title: str, *, bulletin: str | None, tables: list[Table], char
         parts.append('<div class="charts">'
                      + "".join(f"<figure>{svg}</figure>" for svg in charts) + "</div>")
     for table in tables:
-        parts.append(f"<section><h2>{escape(table.title)}</h2>{html_table(table)}</section>")
+        parts.append(f"<section><h2>{escape(table.title)}</h2>"
+                     f'<div class="wide">{html_table(table)}</div></section>')
+    if closing:  # signature lines
+        parts.append('<section class="signatures">'
+                     + "".join(f"<p>{escape(line)}</p>" for line in closing) + "</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -88,10 +95,53 @@ def monthly_charts(report: dict) -> list[str]:
 
 
 def annual_charts(report: dict) -> list[str]:
-    """One bar per target: the share of the people it applies to who have met it."""
-    items = []
+    """Per target: the people it applies to by progress band, and each person's progress (those
+    furthest behind first, at most :data:`PEOPLE_IN_CHART`), so the page shows who needs what."""
+    from kiosk.reports.charts import progress_bars
+
+    empty = t("report.chart.empty")
+    charts = []
     for target in report["targets"]:
-        results = [x["met"] for p in report["people"] for x in p["targets"]
-                   if x["name"] == target["name"]]
-        items.append((target["name"], sum(results) / len(results) if results else None))
-    return [rate_bars(t("report.chart.targets_met"), items, t("report.chart.empty"))]
+        rows = [(p, x) for p in report["people"] for x in p["targets"] if x["name"] == target["name"]]
+        rows.sort(key=lambda px: (_fraction(px[1]), px[0]["staff_id"]))
+        bands = [0] * len(BANDS)
+        for _, x in rows:
+            bands[_band(_fraction(x))] += 1
+        total = len(rows) or 1
+        charts.append(progress_bars(
+            t("records.chart.bands", target=target["name"]),
+            [(t(f"records.chart.band.{band}"), count / total, str(count))
+             for band, count in zip(BANDS, bands, strict=True)], empty))
+        shown = rows[:PEOPLE_IN_CHART]
+        title = t("records.chart.people", target=target["name"], shown=len(shown), total=len(rows))
+        charts.append(progress_bars(title, [(p["name"], _fraction(x), _progress_text(x))
+                                            for p, x in shown], empty))
+    return charts
+
+
+def person_charts(record: dict) -> list[str]:
+    """One person's progress toward each of their targets."""
+    from kiosk.reports.charts import progress_bars
+
+    items = [(x["name"], _fraction(x), _progress_text(x)) for x in record["targets"]]
+    return [progress_bars(t("records.chart.person"), items, t("report.chart.empty"))]
+
+
+PEOPLE_IN_CHART = 30
+BANDS = ("none", "quarter", "half", "most", "met")
+
+
+def _fraction(progress: dict) -> float:
+    required = float(progress["required"])
+    return 1.0 if required <= 0 else min(1.0, float(progress["achieved"]) / required)
+
+
+def _band(fraction: float) -> int:
+    if fraction >= 1:
+        return 4
+    return 0 if fraction <= 0 else min(3, 1 + int(fraction * 3))
+
+
+def _progress_text(progress: dict) -> str:
+    unit = t(f"report.metric.{progress['metric']}")
+    return f"{progress['achieved']:g} / {progress['required']:g} {unit}"
