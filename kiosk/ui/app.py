@@ -17,14 +17,13 @@ import peewee as pw
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.timer import Timer
 
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.desk import SignInDesk
 from kiosk.i18n import set_language, t
 from kiosk.ui.screens.signin import SignInScreen
-from kiosk.ui.sync_poll import next_delay, queued_events, sync_round
+from kiosk.ui.sync_poll import SyncLoop, queued_events
 from kiosk.ui.today import TodayPlan
 from kiosk.ui.widgets.sync_mark import SyncState
 
@@ -54,9 +53,8 @@ class KioskApp(App[None]):
         self.sync_state = SyncState(local_only=not settings.central_url)
         self.status_hint = ""  # a line for the status bar (the demo's IDs to try)
         self.bells = 0  # counted so tests (and the log) can tell a refusal rang
-        self._sync_agent = None
-        self._sync_delay = settings.sync_interval
-        self._sync_timer: Timer | None = None
+        self.sync_loop: SyncLoop | None = None  # started with the first frame (kiosk.ui.sync_poll)
+        self._sync_published = 0  # states the loop has delivered (a queue count older is stale)
         self._camera = None
 
     # -- start-up -------------------------------------------------------------------------------
@@ -81,6 +79,8 @@ class KioskApp(App[None]):
         self.request_sync_check()
 
     def on_unmount(self) -> None:
+        if self.sync_loop is not None:
+            self.sync_loop.stop()
         if self._camera is not None:
             try:
                 self._camera.stop()
@@ -142,44 +142,49 @@ class KioskApp(App[None]):
 
     # -- sync mark ------------------------------------------------------------------------------
     def request_sync_check(self) -> None:
-        """A full round: on start-up, then every ``sync_interval`` (backing off while cut off)."""
-        self._sync_round()
+        """A full round now; the loop then runs one every ``sync_interval`` (backing off while
+        cut off). Starts the loop on first use."""
+        if self.sync_loop is None:
+            self.sync_loop = SyncLoop(self.settings, self._from_sync_loop)
+            self.sync_loop.start()
+        else:
+            self.sync_loop.request_round()
 
     def request_queue_count(self) -> None:
-        """After a sign-in: recount the waiting events only; never wait on the network for it."""
+        """After a sign-in: recount the waiting events and ask the loop to push them now, in the
+        background (bursts coalesce); never wait on the network for either."""
         self._count_queue()
+        if self.sync_loop is not None:
+            self.sync_loop.request_push()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
-    def _sync_round(self) -> None:
-        try:
-            with self.db.connection_context():
-                state, self._sync_agent = sync_round(self.settings, self._sync_agent)
-        except Exception as exc:
-            log.warning("sync check failed: %s", exc.__class__.__name__)
-            state = SyncState(local_only=not self.settings.central_url,
-                              reachable=False if self.settings.central_url else None,
-                              queued=self.sync_state.queued, error=exc.__class__.__name__)
+    def _from_sync_loop(self, state: SyncState, full_round: bool) -> None:
+        """Called on the loop's thread: hop to the UI thread with the new state."""
         state = replace(state, checked_at=timefmt.hhmm(self.clock(), self.settings.tz))
-        self.call_from_thread(self._synced, state, True)
+        self.call_from_thread(self._synced, state, full_round)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def _count_queue(self) -> None:
+        published = self._sync_published
         try:
             with self.db.connection_context():
                 queued = queued_events()
         except Exception as exc:
             log.warning("counting the sync queue failed: %s", exc.__class__.__name__)
             return
-        self.call_from_thread(lambda: self._synced(replace(self.sync_state, queued=queued), False))
+        self.call_from_thread(self._counted, queued, published)
+
+    def _counted(self, queued: int, published: int) -> None:
+        """A recount, unless a push finished meanwhile (its own count is the newer one)."""
+        if published == self._sync_published:
+            self._show_sync(replace(self.sync_state, queued=queued))
 
     def _synced(self, state: SyncState, full_round: bool) -> None:
+        self._sync_published += 1
+        self._show_sync(state)
+
+    def _show_sync(self, state: SyncState) -> None:
         self.sync_state = state
         self.signin.post_message(SignInScreen.SyncChecked(state))
-        if full_round and self.settings.central_url:
-            self._sync_delay = next_delay(state, self.settings.sync_interval, self._sync_delay)
-            if self._sync_timer is not None:
-                self._sync_timer.stop()
-            self._sync_timer = self.set_timer(self._sync_delay, self.request_sync_check, name="sync")
 
     # -- camera ---------------------------------------------------------------------------------
     def start_camera(self) -> None:

@@ -1,12 +1,25 @@
-"""One sync round for the kiosk's mark: run the sync agent if there is one, else count the queue.
+"""The kiosk's background sync: one thread that talks to the centre so the screen never does.
+
+``kiosk run`` starts one :class:`SyncLoop`. Its thread runs a full round (push, pull, fleet row)
+every ``sync.interval`` seconds and, right after each scan, a quick push of what waits (bursts of
+scans coalesce into one push: a scan during a push asks for one more, never one each). The UI
+thread only ever sets a flag and receives a :class:`SyncState` back; a centre that hangs costs
+the loop at most one bounded round (``[sync]`` timeouts, :mod:`db.database`), never the screen.
+While the centre is unreachable scans no longer trigger pushes: the periodic round retries,
+backing off ×2 up to 5 minutes (with jitter, so forty doors do not knock in step), and the first
+round that gets through resumes everything on its own.
 
 The agent (``kiosk.syncer``) is optional: without it, or without a central URL, the kiosk still
-shows how many events wait. While the centre is unreachable the interval doubles up to 5 minutes.
+shows how many events wait.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import threading
+import time
+from collections.abc import Callable
 
 from db.database import redact_text
 from kiosk.config import Settings
@@ -23,7 +36,7 @@ def queued_events() -> int:
     return queued_count()
 
 
-def sync_round(settings: Settings, agent=None) -> tuple[SyncState, object]:
+def sync_round(settings: Settings, agent=None, push_only: bool = False) -> tuple[SyncState, object]:
     """Return the new state and the agent to reuse next round (created on first use)."""
     if not settings.central_url:
         return SyncState(local_only=True, queued=queued_events()), None
@@ -35,7 +48,7 @@ def sync_round(settings: Settings, agent=None) -> tuple[SyncState, object]:
                              agent_missing=True), None
         agent = SyncAgent(settings)
     try:
-        report = agent.run_once()
+        report = agent.push_now() if push_only else agent.run_once()
     except Exception as exc:  # the agent must never take the kiosk down
         log.warning("sync round failed: %s", exc.__class__.__name__)
         return SyncState(local_only=False, reachable=False, queued=queued_events(),
@@ -49,3 +62,112 @@ def next_delay(state: SyncState, interval: float, current: float) -> float:
     if state.reachable is False:
         return min(MAX_BACKOFF, max(interval, current * 2))
     return interval
+
+
+class SyncLoop:
+    """The one thread that syncs with the centre; ``publish`` gets each round's state.
+
+    ``publish`` is called on the loop's thread (the app hops to its own with
+    ``call_from_thread``). ``request_push`` and ``request_round`` never block.
+    """
+
+    def __init__(self, settings: Settings, publish: Callable[[SyncState, bool], None]) -> None:
+        self.settings = settings
+        self.publish = publish
+        self.rounds = 0  # full rounds finished (tests and the log read it)
+        self.pushes = 0  # quick pushes finished
+        self._cond = threading.Condition()
+        self._push_wanted = False
+        self._round_due = time.monotonic()  # the first round at once
+        self._delay = settings.sync_interval
+        self._reachable: bool | None = None
+        self._stopping = False
+        self._agent = None
+        self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def request_push(self) -> None:
+        """After a scan: push soon (coalesced); skipped while the centre is known to be down."""
+        if not self.settings.central_url or self._reachable is False:
+            return
+        with self._cond:
+            self._push_wanted = True
+            self._cond.notify()
+
+    def request_round(self) -> None:
+        """A full round now (the admin's "sync now", a retry the operator asks for)."""
+        with self._cond:
+            self._round_due = time.monotonic()
+            self._cond.notify()
+
+    def stop(self, wait: float = 1.0) -> None:
+        """Ask the thread to end; waits briefly (a round in flight ends by its own timeouts)."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(wait)
+        if not self._thread.is_alive() and self._agent is not None:
+            self._agent.close()
+
+    # -- the thread ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            job = self._next_job()
+            if job is None:
+                return
+            state = self._one(push_only=(job == "push"))
+            if job == "push":
+                self.pushes += 1
+            else:
+                self.rounds += 1
+            self._reachable = state.reachable
+            if job == "round" or state.reachable is False:
+                self._schedule(state)
+            if self._stopping:
+                return
+            try:
+                self.publish(state, job == "round")
+            except RuntimeError:  # the app is closing
+                return
+
+    def _next_job(self) -> str | None:
+        """Wait for a push request or the next round's time; None when stopping."""
+        with self._cond:
+            while True:
+                if self._stopping:
+                    return None
+                left = self._round_due - time.monotonic()
+                if left <= 0:
+                    self._push_wanted = False  # the round pushes too
+                    return "round"
+                if self._push_wanted:
+                    self._push_wanted = False
+                    return "push"
+                self._cond.wait(left)
+
+    def _one(self, push_only: bool) -> SyncState:
+        from db import database
+
+        try:
+            with database.proxy.obj.connection_context():
+                state, self._agent = sync_round(self.settings, self._agent, push_only=push_only)
+        except Exception as exc:  # the local database itself failed: say so, keep looping
+            log.warning("sync check failed: %s", exc.__class__.__name__)
+            state = SyncState(local_only=not self.settings.central_url,
+                              reachable=False if self.settings.central_url else None,
+                              error=exc.__class__.__name__)
+        return state
+
+    def _schedule(self, state: SyncState) -> None:
+        """The next round: the interval, or backing off while cut off (then the pushes asked
+        for meanwhile wait for that round: it pushes them too)."""
+        interval = self.settings.sync_interval
+        self._delay = next_delay(state, interval, self._delay)
+        jitter = random.uniform(0.9, 1.1) if state.reachable is False else 1.0
+        with self._cond:
+            self._round_due = time.monotonic() + self._delay * jitter
+            if state.reachable is False:
+                self._push_wanted = False

@@ -457,7 +457,16 @@ async def test_sync_mark_local_only(db, home):
         assert str(app.signin.query_one(SyncMark).content) == "● 仅本机"
 
 
-async def test_sync_mark_with_a_reachable_centre_pushes_and_counts(db, home, tmp_path):
+async def synced(app, pilot, rounds: int = 1, timeout: float = 10) -> None:
+    """Wait until the background sync loop has delivered ``rounds`` states."""
+    for _ in range(int(timeout / 0.05)):
+        if app._sync_published >= rounds:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def test_sync_mark_with_a_reachable_centre_pushes_right_after_the_scan(db, home, tmp_path):
     from db import database, migrations
 
     central_url = f"sqlite:///{tmp_path / 'central.db'}"
@@ -472,18 +481,18 @@ async def test_sync_mark_with_a_reachable_centre_pushes_and_counts(db, home, tmp
     centre.connect()
     adopt_home(centre)
     centre.close()
-    app, _ = kiosk(db, home, central_url=central_url, sync_interval=1.0)
+    app, _ = kiosk(db, home, central_url=central_url, sync_interval=60.0)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        assert app.sync_state.reachable is True
+        await synced(app, pilot)
+        assert app.sync_state.reachable is True and app.sync_loop.rounds == 1
         await scan(app, pilot, "A1001")
-        await ready(app, pilot)
-        assert str(app.signin.query_one(SyncMark).content) == "● 中心已连接 · 待上传 1"
-        for _ in range(50):  # the next round (every second here) pushes it
-            await pilot.pause(0.1)
-            if app.sync_state.queued == 0:
+        for _ in range(50):  # pushed at once, in the background: the next round is a minute away
+            await pilot.pause(0.05)
+            if app.sync_state.queued == 0 and app.sync_loop.pushes:
                 break
         assert str(app.signin.query_one(SyncMark).content) == "● 中心已连接 · 待上传 0"
+        assert app.sync_loop.rounds == 1 and app.sync_loop.pushes >= 1
 
 
 async def test_sync_mark_with_an_unreachable_centre_shows_the_queue(db, home):
@@ -491,6 +500,7 @@ async def test_sync_mark_with_an_unreachable_centre_shows_the_queue(db, home):
     app, _ = kiosk(db, home, central_url="postgresql://kiosk:secret@127.0.0.1:1/central")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
+        await synced(app, pilot)
         await scan(app, pilot, "A1001")
         await scan(app, pilot, "Z9999")
         await ready(app, pilot)
