@@ -66,3 +66,15 @@ def withdraw_leave(session_id: int, staff_key: str, at: dt.datetime, actor: str)
          .where((Attendance.session == session_id) & (Attendance.staff == staff_key)
                 & (Attendance.status == "excused")).execute())
     return bool(changed)
+
+
+def leave_rows(limit: int = 500) -> list[dict]:
+    """The latest leaves (withdrawn ones included, marked), newest session first, with names."""
+    L = Leave  # noqa: N806 - short alias for a long query
+    query = (L.select(L.session.alias("session_id"), StudySession.title, StudySession.start,
+                      Staff.staff_id, Staff.name, Staff.department, L.reason, L.recorded_at,
+                      L.withdrawn_at)
+             .join(StudySession, on=(L.session == StudySession.id))
+             .switch(L).join(Staff, on=(L.staff == Staff.key))
+             .order_by(StudySession.start.desc(), Staff.key).limit(limit))
+    return list(query.dicts())

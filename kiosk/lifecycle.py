@@ -18,7 +18,7 @@ import peewee as pw
 
 from db import ledger, lifecycle, queries
 from db.roster import StaffRecord, upsert_staff
-from db.sessions import add_session
+from db.sessions import add_session, upsert_session
 from kiosk import rules, timefmt
 from kiosk.i18n import t
 from kiosk.plan import PlanError, build_session
@@ -67,6 +67,15 @@ class AdminActions:
                             staff_key=record.key)
         return result
 
+    def import_roster(self, records: list[StaffRecord]) -> tuple[int, int, int]:
+        """Write a parsed roster (all or nothing); (added, updated, unchanged).
+
+        (Like ``kiosk session add``, an import adds no event to the sign-in log: the rows it
+        writes carry their change time, which is what sync and the log's readers rely on.)
+        """
+        with self.db.atomic():
+            return upsert_staff(records)
+
     def deactivate(self, staff_text: str) -> dict:
         """Deactivate a person; their history stays. Returns their roster row."""
         key = rules.normalise_staff_id(staff_text or "")
@@ -82,16 +91,18 @@ class AdminActions:
 
     # -- the plan -------------------------------------------------------------------------------
     def add_session(self, **options) -> int:
-        """Add a session (``kiosk session add``'s validation), audited; its id."""
+        """Add a session exactly as ``kiosk session add`` does; its id."""
         try:
             item = build_session(tz=self.tz, **options)
         except PlanError as exc:
             raise Refused(str(exc)) from None
-        at = self.clock()
         with self.db.atomic():
-            session_id = add_session(item.fields, item.audience)
-            self._audit("session_added", at, session_id=session_id)
-        return session_id
+            return add_session(item.fields, item.audience)
+
+    def import_plan(self, items: list) -> list[tuple[int, str]]:
+        """Write a parsed study plan (all or nothing); (id, added|updated|unchanged) per row."""
+        with self.db.atomic():
+            return [upsert_session(item.fields, item.audience) for item in items]
 
     def session(self, session_id: int) -> dict:
         row = queries.session_by_id(session_id)
@@ -149,6 +160,23 @@ class AdminActions:
         return row
 
     # -- leaves ---------------------------------------------------------------------------------
+    def record_leave(self, staff_text: str, session_id: int, reason: str) -> tuple[dict, bool]:
+        """A leave with its reason, through the same desk as ``kiosk leave add``; returns
+        (person, already signed in)."""
+        from kiosk.desk import SignInDesk
+
+        reason = clean_reason(reason)
+        if not reason:
+            raise Refused(t("cli.leave_reason_required"))
+        desk = SignInDesk(self.db, kiosk_id=self.kiosk_id, tz=self.tz, clock=self.clock)
+        try:
+            return desk.record_leave(staff_text, session_id, reason, actor=self.actor)
+        except LookupError as exc:
+            detail = {"unknown_staff": t("cli.unknown_staff", value=(staff_text or "").strip()[:64]),
+                      "session_not_found": t("reason.session_not_found", session=session_id),
+                      "not_expected": t("reason.not_expected")}
+            raise Refused(detail.get(str(exc), str(exc))) from None
+
     def withdraw_leave(self, staff_text: str, session_id: int) -> dict:
         """Withdraw a leave recorded by mistake: the person is expected again; the leave and its
         event stay in the record."""

@@ -161,3 +161,28 @@ def session_change(line: int, item: SessionInput, tz: ZoneInfo) -> Change:
         pairs.append((name, str(old[name]), str(f[name])))
     fields = tuple((n, a, b) for n, a, b in pairs if a != b)
     return Change(line, "updated" if fields else "unchanged", str(old["id"]), label, fields)
+
+
+# -- as lines for a person (``--dry-run`` and the console) -----------------------------------
+def change_lines(preview: Preview) -> list[str]:
+    """One translated line per change and per problem, in file order (the console shows these)."""
+    entries: list[tuple[int, int, str]] = []
+    for c in preview.changes:
+        if c.action == "unchanged":
+            continue
+        text = t(f"preview.{c.action}", line=c.line, key=c.key, label=c.label)
+        if c.fields:
+            text += t("preview.fields", fields=t("admin.list_sep").join(
+                t("preview.field", field=t(f"field.{f}"), old=old or "∅", new=new or "∅")
+                for f, old, new in c.fields))
+        entries.append((c.line, 0, text))
+    for line, message in preview.problems:
+        entries.append((line, 1, t("preview.problem", line=line, message=message) if line
+                        else t("preview.problem_file", message=message)))
+    return [text for _, _, text in sorted(entries, key=lambda e: (e[0], e[1]))]
+
+
+def summary(preview: Preview) -> str:
+    key = "preview.summary" if preview.writable else "preview.summary_refused"
+    return t(key, added=preview.count("added"), updated=preview.count("updated"),
+             unchanged=preview.count("unchanged"), problems=len(preview.problems))

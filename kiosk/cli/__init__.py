@@ -37,6 +37,8 @@ COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": 
                   "sync": "sync", "backup": "backup", "restore": "backup", "doctor": "doctor",
                   "service": "service",
                   "credit": "credit", "card": "card"}
+GROUPS.append("admin")  # (own lines: the lists above are everyone's to extend)
+COMMAND_GROUPS["admin"] = "admin"
 
 
 class Formatter(argparse.HelpFormatter):

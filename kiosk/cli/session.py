@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from db import queries
-from db.sessions import add_session, upsert_session
 from kiosk import rules, timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.cli.tables import render
 from kiosk.i18n import t
-from kiosk.plan import PlanError, build_session, parse_plan
+from kiosk.plan import parse_plan
 from kiosk.roster import ImportProblems
 
 
@@ -64,19 +63,20 @@ def register(commands, common) -> None:
 
 
 def add(ctx: Context) -> int:
-    db = ctx.database()
+    from kiosk.lifecycle import Refused
+
+    ctx.database()
     a = ctx.args
     if not (0 <= a.open_before <= 1440 and 0 <= a.late_after <= 1440):
         raise CommandError(t("import.bad_value", column="minutes", value=a.open_before))
     try:
-        item = build_session(title=a.title, kind=a.kind, start=a.start, end=a.end, tz=ctx.tz,
-                             audience=a.audience, location=a.location, speaker=a.speaker,
-                             credit_hours=a.credit_hours, require_signout=a.require_signout,
-                             open_before=a.open_before, late_after=a.late_after)
-    except PlanError as exc:
+        session_id = admin_actions(ctx).add_session(
+            title=a.title, kind=a.kind, start=a.start, end=a.end, audience=a.audience,
+            location=a.location, speaker=a.speaker, credit_hours=a.credit_hours,
+            require_signout=a.require_signout, open_before=a.open_before,
+            late_after=a.late_after)
+    except Refused as exc:
         raise CommandError(str(exc)) from None
-    with db.atomic():
-        session_id = add_session(item.fields, item.audience)
     if a.json:
         ctx.json({"id": session_id})
     else:
@@ -85,7 +85,7 @@ def add(ctx: Context) -> int:
 
 
 def import_plan(ctx: Context) -> int:
-    db = ctx.database()
+    ctx.database()
     if ctx.args.dry_run:
         from kiosk.cli.preview import print_preview
         from kiosk.previews import preview_plan
@@ -96,8 +96,7 @@ def import_plan(ctx: Context) -> int:
     except ImportProblems as exc:
         raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
                                      + exc.lines())) from None
-    with db.atomic():
-        done = [upsert_session(item.fields, item.audience) for item in items]
+    done = admin_actions(ctx).import_plan(items)
     counts = {what: sum(1 for _, w in done if w == what) for what in ("added", "updated", "unchanged")}
     if ctx.args.json:
         ctx.json({"ids": [sid for sid, _ in done], **counts})

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from db import queries
 from db.cards import CardClash
-from db.roster import upsert_staff
 from kiosk import card_numbers, rules
 from kiosk.cli.context import CommandError, Context
 from kiosk.cli.tables import render
@@ -52,7 +51,7 @@ def register(commands, common) -> None:
 
 
 def import_roster(ctx: Context) -> int:
-    db = ctx.database()
+    ctx.database()
     if ctx.args.dry_run:
         from kiosk.cli.preview import print_preview
         from kiosk.previews import preview_roster
@@ -64,8 +63,7 @@ def import_roster(ctx: Context) -> int:
         raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
                                      + exc.lines())) from None
     try:
-        with db.atomic():
-            added, updated, unchanged = upsert_staff(records)
+        added, updated, unchanged = admin_actions(ctx).import_roster(records)
     except CardClash as exc:  # a card another active person in the roster holds
         lines = [t("import.card_taken", card=card_numbers.mask(card), staff_id=key, other=other)
                  for key, other, card in exc.clashes]

@@ -1,0 +1,1 @@
+"""The admin's console (``kiosk admin``): one module per section."""

@@ -1,0 +1,77 @@
+"""``kiosk admin``: the admin's console app, behind the same PIN gate as the kiosk.
+
+The app wires settings, the database, the clock and the one service every action goes through
+(:class:`kiosk.lifecycle.AdminActions`, the CLI's own); the screen and its sections do the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+import peewee as pw
+from textual.app import App
+
+from kiosk import timefmt
+from kiosk.config import Settings
+from kiosk.i18n import set_language, t
+from kiosk.lifecycle import AdminActions
+from kiosk.ui.admin.console import ConsoleScreen
+
+log = logging.getLogger("kiosk.ui.admin")
+
+
+class AdminConsoleApp(App[None]):
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, settings: Settings, db: pw.Database, *, clock: Callable[[], dt.datetime],
+                 require_pin: bool = True, actor: str = "admin") -> None:
+        super().__init__()
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.require_pin = require_pin
+        self.cursor_blink = True  # (snapshots switch it off: a frozen frame has no blink)
+        self.actions = AdminActions(db, tz=settings.tz, kiosk_id=settings.kiosk_id, actor=actor,
+                                    clock=clock)
+
+    def on_mount(self) -> None:
+        self.title = t("console.title")
+        if not self.require_pin:
+            self.push_screen(ConsoleScreen())
+            return
+        from kiosk.ui.dialogs import PinDialog
+
+        self.push_screen(PinDialog(self.settings.home), callback=self._pin_checked)
+
+    def _pin_checked(self, ok: bool | None) -> None:
+        if ok:
+            self.push_screen(ConsoleScreen())
+        else:
+            self.exit(return_code=1, message=t("console.pin_cancelled"))
+
+    @property
+    def console_screen(self) -> ConsoleScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, ConsoleScreen)), None)
+
+    def say(self, text: str, lasting: bool = False) -> None:
+        """The result of an action on the console's status line (literal text)."""
+        screen = self.console_screen
+        if screen is not None:
+            screen.say(text)
+
+    def log_error(self, exc: BaseException) -> None:
+        log.error("console action failed", exc_info=(type(exc), exc, exc.__traceback__))
+
+    def switch_language(self, lang: str) -> None:
+        set_language(lang)
+        self.title = t("console.title")
+
+
+def build_admin_app(settings: Settings, db: pw.Database, *,
+                    clock: Callable[[], dt.datetime] = timefmt.utc_now,
+                    require_pin: bool = True) -> AdminConsoleApp:
+    """The factory the CLI and the tests share (clock injectable, frozen in snapshots)."""
+    set_language(settings.lang)
+    return AdminConsoleApp(settings, db, clock=clock, require_pin=require_pin)

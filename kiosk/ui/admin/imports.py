@@ -1,0 +1,44 @@
+"""The import flow both the roster and the plan use: a file, then its preview, then the write.
+
+Nothing is written until the admin has seen every change and every problem (``kiosk.previews``,
+the same lines ``--dry-run`` prints) and pressed Enter on the preview; a file with problems is
+only previewed (the import is all or nothing, so it would be refused anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.i18n import t
+from kiosk.lifecycle import Refused
+from kiosk.previews import Preview, change_lines, summary
+from kiosk.ui.admin.widgets import Field
+
+
+def import_flow(section, title: str, preview: Callable[[Path], Preview],
+                apply: Callable[[Path], str]) -> None:
+    """Ask for the file; show its preview; on Enter, import it."""
+    def read(values: dict[str, str]) -> tuple[Path, Preview]:
+        text = values["file"].strip()
+        if not text:
+            raise Refused(t("console.file_required"))
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise Refused(t("cli.file_not_found", path=path))
+        return path, preview(path)
+
+    def show(result: object) -> None:
+        path, found = result
+        lines = change_lines(found) or [t("console.preview.no_changes")]
+        body = "\n".join([*lines, "", summary(found)])
+
+        def write(_: dict[str, str]) -> str:
+            if not found.writable:
+                raise Refused(t("console.preview.refused", count=len(found.problems)))
+            return apply(path)
+
+        section.open_form(t("console.preview.title", name=path.name), [], write, body=body)
+
+    section.open_form(title, [Field("file", t("console.file"), placeholder=t("console.file_hint"))],
+                      read, then=show)

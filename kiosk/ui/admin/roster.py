@@ -1,0 +1,121 @@
+"""人员 (roster): a searchable table; add, edit, deactivate; import with a preview first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.binding import Binding
+
+from db import queries
+from kiosk import rules
+from kiosk.i18n import t
+from kiosk.lifecycle import Refused, staff_record
+from kiosk.ui.admin.base import SearchableTable
+from kiosk.ui.admin.imports import import_flow
+from kiosk.ui.admin.widgets import Field
+
+COLUMNS = ("staff_id", "name", "department", "groups", "title", "active")
+
+
+class RosterSection(SearchableTable):
+    TITLE_KEY = "console.section.roster"
+    HINT_KEY = "console.hint.roster"
+    BINDINGS = [
+        Binding("ctrl+n", "add", show=False, priority=True),
+        Binding("ctrl+e", "edit", show=False, priority=True),
+        Binding("ctrl+d", "deactivate", show=False, priority=True),
+        Binding("ctrl+o", "import", show=False, priority=True),
+    ]
+
+    def compose(self):
+        yield from self.compose_table()
+
+    def load(self) -> list[dict]:
+        return queries.roster()
+
+    def show(self) -> None:
+        rows = [(r["key"], [r["staff_id"], r["name"], r["department"], ";".join(r["groups"]),
+                            r["title"], t("yes") if r["active"] else t("no")])
+                for r in self.rows
+                if self.matches(r["staff_id"], r["name"], r["department"], r["title"],
+                                *r["groups"])]
+        self.fill([t(f"col.{c}") for c in COLUMNS], rows)
+
+    def person(self) -> dict | None:
+        key = self.current_key()
+        return next((r for r in self.rows if r["key"] == key), None)
+
+    def activate(self) -> None:
+        self.action_edit()
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_add(self) -> None:
+        fields = [Field("staff_id", t("col.staff_id")), Field("name", t("col.name")),
+                  Field("department", t("col.department")),
+                  Field("groups", t("col.groups"), placeholder=t("console.groups_hint")),
+                  Field("title", t("col.title"))]
+
+        def add(v: dict[str, str]) -> str:
+            if queries.staff_row(rules.normalise_staff_id(v["staff_id"])) is not None:
+                raise Refused(t("admin.staff_exists", staff_id=v["staff_id"].strip()))
+            record = staff_record(v["staff_id"].strip(), v["name"].strip(),
+                                  v["department"].strip(), v["groups"], v["title"].strip())
+            self.actions.save_staff(record)
+            return t("admin.staff_saved.added", staff_id=record.staff_id, name=record.name)
+
+        self.open_form(t("console.roster.add"), fields, add)
+
+    def action_edit(self) -> None:
+        person = self.person()
+        if person is None:
+            return
+        fields = [Field("name", t("col.name"), person["name"]),
+                  Field("department", t("col.department"), person["department"]),
+                  Field("groups", t("col.groups"), ";".join(person["groups"]),
+                        placeholder=t("console.groups_hint")),
+                  Field("title", t("col.title"), person["title"])]
+
+        def edit(v: dict[str, str]) -> str:
+            record = staff_record(person["staff_id"], v["name"].strip(), v["department"].strip(),
+                                  v["groups"], v["title"].strip())
+            result = self.actions.save_staff(record)
+            return t(f"admin.staff_saved.{result}", staff_id=record.staff_id, name=record.name)
+
+        self.open_form(t("console.roster.edit", staff_id=person["staff_id"], name=person["name"]),
+                       fields, edit)
+
+    def action_deactivate(self) -> None:
+        person = self.person()
+        if person is None:
+            return
+
+        def deactivate(_: dict[str, str]) -> str:
+            row = self.actions.deactivate(person["staff_id"])
+            return t("admin.deactivated", staff_id=row["staff_id"], name=row["name"])
+
+        self.open_form(t("console.roster.deactivate", staff_id=person["staff_id"],
+                         name=person["name"]), [], deactivate,
+                       body=t("console.roster.deactivate_body"))
+
+    def action_import(self) -> None:
+        settings = self.app.settings
+
+        def preview(path: Path):
+            from kiosk.previews import preview_roster
+
+            return preview_roster(path, settings.card_formats)
+
+        def apply(path: Path) -> str:
+            from db.cards import CardClash
+            from kiosk.roster import ImportProblems, parse_roster
+
+            try:
+                records = parse_roster(path, settings.card_formats)
+                added, updated, unchanged = self.actions.import_roster(records)
+            except ImportProblems as exc:
+                raise Refused(t("import.refused", count=len(exc.problems))) from None
+            except CardClash as exc:
+                raise Refused(t("import.refused", count=len(exc.clashes))) from None
+            return t("import.summary", added=added, updated=updated, unchanged=unchanged)
+
+        import_flow(self, t("console.roster.import"), preview, apply)

@@ -1,0 +1,314 @@
+"""``kiosk admin`` under Pilot: each section driven by keys on a real SQLite office, every
+action checked in the database and the event log (the same functions as the CLI)."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from textual.widgets import Input
+
+from db import queries
+from db.models import Attendance, Leave, SignInEvent, Staff, StudySession
+from kiosk import pin
+from kiosk.config import Settings
+from kiosk.i18n import set_language
+from kiosk.ui.admin.app import build_admin_app
+from kiosk.ui.admin.widgets import DataTable, FormDialog, Static
+from tests.conftest import make_office, wall
+
+PIN = "246813"
+NOW = "2026-11-20 10:00"
+
+
+def console(db, home, *, require_pin: bool = False, lang: str = "zh"):
+    settings = Settings(home=home, db_url=f"sqlite:///{db.database}", lang=lang,
+                        office_name="示范机关", kiosk_id="admin-desk")
+    now = wall(NOW)
+    return build_admin_app(settings, db, clock=lambda: now, require_pin=require_pin)
+
+
+async def ready(pilot) -> None:
+    for _ in range(60):
+        tables = pilot.app.screen.query(DataTable)
+        if tables and tables.first().row_count:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+def table(app) -> DataTable:
+    switcher = app.screen.query_one("ContentSwitcher")
+    return switcher.query_one(f"#{switcher.current}").query_one(DataTable)
+
+
+def rows(app) -> list[list[str]]:
+    grid = table(app)
+    return [[str(c) for c in grid.get_row_at(i)] for i in range(grid.row_count)]
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#console-status", Static).content)
+
+
+async def fill(pilot, values: dict[str, str]) -> None:
+    """Fill the open form's fields (as typed), then one Enter."""
+    form = pilot.app.screen
+    assert isinstance(form, FormDialog)
+    for name, value in values.items():
+        form.query_one(f"#field-{name}", Input).value = value
+    await pilot.press("enter")
+    await done(pilot)
+
+
+async def done(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def search(pilot, text: str) -> None:
+    field = pilot.app.screen.query_one("ContentSwitcher").query_one(
+        f"#{pilot.app.screen.query_one('ContentSwitcher').current}-search", Input)
+    field.value = text
+    await pilot.pause()
+
+
+def audit(result: str) -> list[SignInEvent]:
+    return list(SignInEvent.select().where(SignInEvent.result == result))
+
+
+@pytest.fixture
+def office(db):
+    ids = make_office(db)
+    with db.atomic():
+        Staff.update(name="王[/]五").where(Staff.key == "B2001").execute()
+    return ids
+
+
+async def test_pin_gate_opens_the_roster_and_cancel_closes(db, home, office):
+    pin.set_pin(home, PIN)
+    app = console(db, home, require_pin=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "PinDialog"
+        await pilot.press(*"000000", "enter")
+        await pilot.pause(0.3)
+        assert app.screen.__class__.__name__ == "PinDialog"  # wrong: still asking
+        app.screen.query_one(Input).value = PIN
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await ready(pilot)
+        assert app.screen.query_one("ContentSwitcher").current == "roster"
+        assert len(rows(app)) == 5
+    app = console(db, home, require_pin=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 1
+
+
+async def test_roster_search_add_edit_deactivate(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        names = [r[1] for r in rows(app)]
+        assert "王[/]五" in names  # data is text: shown literally, nothing crashed
+        await pilot.press(*"财务")
+        await pilot.pause()
+        assert {r[2] for r in rows(app)} == {"财务科"}
+        await search(pilot, "")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await fill(pilot, {"staff_id": "D4001", "name": "孙[b]八", "department": "信息科",
+                           "groups": "党员", "title": "科员"})
+        assert "D4001" in status(app)
+        assert queries.staff_row("D4001")["name"] == "孙[b]八"
+        await search(pilot, "D4001")
+        await pilot.press("enter")  # Enter on the filtered row: edit
+        await pilot.pause()
+        await fill(pilot, {"title": "副科长"})
+        assert queries.staff_row("D4001")["title"] == "副科长"
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("enter")
+        await done(pilot)
+        assert queries.staff_row("D4001")["active"] is False
+        assert rows(app)[0][5] == "否"
+        assert len(audit("staff_added")) == len(audit("staff_updated")) == len(
+            audit("deactivated")) == 1
+
+
+async def test_a_refused_form_keeps_what_was_typed(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await fill(pilot, {"staff_id": "A1001", "name": "重复", "department": "办公室"})
+        assert isinstance(app.screen, FormDialog)  # still open, with the reason
+        assert "A1001" in str(app.screen.query_one("#form-error").content)
+        assert app.screen.query_one("#field-name", Input).value == "重复"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert queries.staff_row("A1001")["name"] == "张三"
+
+
+async def test_roster_import_previews_before_writing(db, home, office, tmp_path):
+    path = tmp_path / "roster.csv"
+    path.write_text("工号,姓名,部门\nA1001,张三,办公室\nA1002,李思,办公室\nE5001,新人,信息科\n",
+                    encoding="utf-8")
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await fill(pilot, {"file": str(path)})
+        preview = str(app.screen.query_one("#form-body", Static).content)
+        assert "第 3 行" in preview and "李四 → 李思" in preview and "E5001" in preview
+        assert queries.staff_row("E5001") is None  # nothing written yet
+        await pilot.press("enter")
+        await done(pilot)
+        assert queries.staff_row("E5001")["name"] == "新人"
+        assert queries.staff_row("A1002")["name"] == "李思"
+        assert "新增 1" in status(app)
+        path.write_text("工号,姓名,部门\nA1001,,办公室\n", encoding="utf-8")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await fill(pilot, {"file": str(path)})
+        assert "第 2 行" in str(app.screen.query_one("#form-body", Static).content)
+        await pilot.press("enter")  # refused: the file has a problem
+        await done(pilot)
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert queries.staff_row("A1001")["name"] == "张三"
+
+
+async def test_plan_add_edit_cancel_and_months(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        await done(pilot)
+        assert app.screen.query_one("#plan-month").content.plain == "2026年11月"
+        assert [r[4] for r in rows(app)] == ["机关学习日", "中心组集中学习", "财务培训"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await fill(pilot, {"title": "专题讲座", "kind": "专题报告会", "start": "2026-11-25 09:00",
+                           "end": "2026-11-25 10:30", "audience": "dept:办公室"})
+        added = StudySession.get(StudySession.title == "专题讲座")
+        assert added.kind == "lecture"
+        assert Attendance.select().where(Attendance.session == added.id).count() == 2
+        await search(pilot, "专题讲座")
+        await pilot.press("enter")
+        await pilot.pause()
+        await fill(pilot, {"audience": "all", "location": "礼堂"})
+        assert "参加对象" in status(app)
+        assert Attendance.select().where(Attendance.session == added.id).count() == 4
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await fill(pilot, {"reason": "主讲人出差"})
+        added = StudySession.get_by_id(added.id)
+        assert added.cancelled_at is not None and added.cancel_reason == "主讲人出差"
+        assert rows(app)[0][1].startswith("已取消")
+        await search(pilot, "")
+        await pilot.press("ctrl+right")
+        await done(pilot)
+        assert app.screen.query_one("#plan-month").content.plain == "2026年12月"
+        assert rows(app) == []
+
+
+async def test_leave_record_and_withdraw(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f3")
+        await done(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await fill(pilot, {"staff_id": "b2001", "session": str(office["morning"]),
+                           "reason": "外出[开会]"})
+        leave = Leave.get(Leave.staff == "B2001")
+        assert leave.reason == "外出[开会]" and leave.withdrawn_at is None
+        await done(pilot)
+        assert rows(app)[0][5] == "外出[开会]"
+        await pilot.press("enter")  # Enter on a leave: withdraw (asks first)
+        await pilot.pause()
+        await pilot.press("enter")
+        await done(pilot)
+        assert Leave.get(Leave.staff == "B2001").withdrawn_at is not None
+        row = Attendance.get((Attendance.session == office["morning"]) & (Attendance.staff == "B2001"))
+        assert row.status == "pending"
+        assert rows(app)[0][6] == "已撤销"
+
+
+async def test_badges_sheet_for_a_department_and_revoke(db, home, office, tmp_path):
+    from kiosk.badges.keys import public_key_text, write_private_key
+
+    key = Ed25519PrivateKey.generate()
+    write_private_key(home, key)
+    with db.atomic():
+        queries.set_setting("badge_public_key", public_key_text(key.public_key()))
+    out = tmp_path / "usb"
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f4")
+        await done(pilot)
+        await search(pilot, "财务科")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await fill(pilot, {"folder": str(out)})
+        sheet = out / "badges.html"
+        assert sheet.exists() and str(sheet) in status(app)
+        html = sheet.read_text(encoding="utf-8")
+        assert "赵六" in html and "张三" not in html
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("enter")
+        await done(pilot)
+        assert queries.staff_row("B2001")["badge_version"] == 2
+        assert len(audit("badge_revoked")) == 1
+
+
+async def test_reports_written_to_the_folder_picked(db, home, office, tmp_path):
+    out = tmp_path / "stick"
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#report-period", Input).value = "2026-11"
+        screen.query_one("#report-formats", Input).value = "json,md"
+        screen.query_one("#report-folder", Input).value = str(out)
+        await pilot.press("enter")
+        await done(pilot)
+        result = str(screen.query_one("#report-result", Static).content)
+        assert str(out / "monthly-2026-11.json") in result
+        assert (out / "monthly-2026-11.md").read_text(encoding="utf-8").strip()
+        screen.query_one("#report-formats", Input).value = "pdf"
+        await pilot.press("enter")
+        await done(pilot)
+        assert "pdf" in str(screen.query_one("#report-result", Static).content)
+
+
+async def test_language_switch_keeps_the_section(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("f9")
+        await done(pilot)
+        tabs = app.screen.query_one("#console-tabs", Static).content.plain
+        assert "Roster" in tabs and "Plan" in tabs
+        assert app.screen.query_one("ContentSwitcher").current == "plan"
+        await pilot.press("f9")
+        await pilot.pause()
+        assert "人员" in app.screen.query_one("#console-tabs", Static).content.plain
+    set_language("zh")
