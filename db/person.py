@@ -2,8 +2,8 @@
 
 Same rules as :mod:`db.reports`: only sessions that started in ``[start, end)`` and by ``now``;
 a pending row of a session that has ended is *absent*, of one still running *pending*; a row
-with ``expected`` false is a visit (列席). ``hours`` is what the row earned: the session's credit
-hours when attended (present, late or visited), else 0.
+with ``expected`` false is a visit (列席); a cancelled session is in no record. ``hours`` is
+what the row earned: the session's credit hours when attended (present, late or visited), else 0.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def session_rows(key: str, start: dt.datetime, end: dt.datetime, now: dt.datetim
                                session_hours().alias("session_hours"))
              .join(s, on=(Attendance.session == s.id))
              .where((Attendance.staff == key) & (s.start >= start) & (s.start < end)
-                    & (s.start <= now) & (expected | attended))
+                    & (s.start <= now) & (expected | attended) & s.cancelled_at.is_null())
              .order_by(s.start, s.id))
     rows = []
     for row in query.dicts():
@@ -50,6 +50,7 @@ def leave_rows(key: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
     query = (Leave.select(s.id.alias("session_id"), s.title, s.kind, s.start, Leave.reason,
                           Leave.recorded_at, Leave.recorded_by)
              .join(s, on=(Leave.session == s.id))
-             .where((Leave.staff == key) & (s.start >= start) & (s.start < end))
+             .where((Leave.staff == key) & (s.start >= start) & (s.start < end)
+                    & s.cancelled_at.is_null())
              .order_by(s.start, s.id))
     return list(query.dicts())
