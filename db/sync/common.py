@@ -25,6 +25,7 @@ SIGN_IN_RESULTS = ("present", "late", "visitor")
 BADGE_METHODS = ("qr", "camera")
 REVOKED_FLAG = "revoked_badge_at_centre"
 REQUIRED_CENTRAL_VERSION = 3  # m0003: global identities
+RULES_MIGRATION = 8  # m0008: the register rules run inside a server centre (db.sync.centre_sql)
 DATABASE_UID = "database_uid"  # setting: this database's own identity (m0003)
 PROVISIONAL_KEY = "identity.provisional"  # sync_state: uids not yet taken from the centre (m0003)
 MIRROR_KEY = "mirror.verified"  # sync_state: the centre and row counts last found mirrored

@@ -1,0 +1,224 @@
+"""The centre's register rules as database code (migration 0008), run with the owner's rights.
+
+A door then needs no right to write the register: it only INSERTs events, and the database
+applies them — the same rules as :mod:`db.sync.centre_rules` (earliest accepted sign-in wins,
+ties by event id; a sign-in beats a leave; the latest sign-out counts; a host's undo clears a
+sign-in not later than itself; a withdrawal re-expects an excused person; a badge scan whose
+version the centre had revoked before the scan's time is flagged in the event's note).
+
+PostgreSQL: a ``BEFORE INSERT`` row trigger flags revoked badges, and an ``AFTER INSERT``
+*statement* trigger applies the whole batch set-wise over its transition table (only the rows
+actually inserted, so a re-sent batch applies nothing), both ``SECURITY DEFINER`` functions with a
+pinned ``search_path``. MariaDB (no statement triggers): the same rules per inserted row, in two
+triggers created ``DEFINER = CURRENT_USER`` (the owner running ``kiosk init``); a door pushes in
+the order its events happened, so row by row gives the batch's result.
+"""
+
+from __future__ import annotations
+
+SIGN_INS = "('present', 'late', 'visitor')"
+FLAG = "revoked_badge_at_centre"
+
+
+def _pick(results: str, latest: bool) -> str:
+    """One event per (session, person) of the batch: the earliest (ties: smallest id) or latest."""
+    order = "DESC" if latest else "ASC"
+    return (f"SELECT DISTINCT ON (s.id, n.staff_key) s.id AS sid, n.staff_key AS skey, n.at, "
+            f"n.method, n.kiosk_id, n.id AS event_id, n.note, n.actor, s.start, s.late_after "
+            f"FROM kiosk_new_events n JOIN study_session s ON s.uid = n.session_uid "
+            f"WHERE n.result IN {results} AND n.staff_key IS NOT NULL "
+            f'ORDER BY s.id, n.staff_key, n.at {order}, n.id COLLATE "C" {order}')
+
+
+PAIR = "a.session_id = e.sid AND a.staff_id = e.skey"
+PG_RULES = f"""
+CREATE OR REPLACE FUNCTION kiosk_apply_events() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $rules$
+BEGIN
+  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result IN {SIGN_INS}) THEN
+    WITH e AS ({_pick(SIGN_INS, False)})
+    INSERT INTO attendance AS a (session_id, staff_id, expected, status, signed_in_at,
+                                 early_leave, method, kiosk_id, event_id)
+    SELECT e.sid, e.skey, FALSE,
+           CASE WHEN e.at > e.start + e.late_after * interval '1 minute' THEN 'late'
+                ELSE 'present' END,
+           e.at, FALSE, e.method, e.kiosk_id, e.event_id
+    FROM e WHERE EXISTS (SELECT 1 FROM staff st WHERE st."key" = e.skey)
+    ON CONFLICT (session_id, staff_id) DO UPDATE SET signed_in_at = excluded.signed_in_at,
+      status = excluded.status, method = excluded.method, kiosk_id = excluded.kiosk_id,
+      event_id = excluded.event_id
+    WHERE a.signed_in_at IS NULL OR a.signed_in_at > excluded.signed_in_at
+       OR (a.signed_in_at = excluded.signed_in_at
+           AND (a.event_id IS NULL OR a.event_id > excluded.event_id));
+  END IF;
+  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'signed_out') THEN
+    WITH e AS ({_pick("('signed_out')", True)})
+    UPDATE attendance a SET signed_out_at = e.at, early_leave = (e.note = 'early_leave') FROM e
+    WHERE {PAIR} AND a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.at
+      AND (a.signed_out_at IS NULL OR a.signed_out_at < e.at);
+  END IF;
+  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'leave') THEN
+    WITH e AS ({_pick("('leave')", False)})
+    INSERT INTO leave (session_id, staff_id, reason, recorded_at, recorded_by, event_id, uid,
+                       withdrawn_by)
+    SELECT e.sid, e.skey, COALESCE(NULLIF(e.note, ''), '-'), e.at, e.actor, e.event_id,
+           gen_random_uuid()::text, ''
+    FROM e WHERE EXISTS (SELECT 1 FROM staff st WHERE st."key" = e.skey)
+    ON CONFLICT (session_id, staff_id) DO NOTHING;
+    WITH e AS ({_pick("('leave')", False)})
+    UPDATE leave l SET withdrawn_at = NULL, withdrawn_by = '',
+      reason = COALESCE(NULLIF(e.note, ''), '-'), recorded_at = e.at, recorded_by = e.actor,
+      event_id = e.event_id
+    FROM e WHERE l.session_id = e.sid AND l.staff_id = e.skey AND l.withdrawn_at < e.at;
+    WITH e AS ({_pick("('leave')", False)})
+    UPDATE attendance a SET status = 'excused' FROM e WHERE {PAIR} AND a.status = 'pending';
+  END IF;
+  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'undo') THEN
+    WITH e AS ({_pick("('undo')", True)})
+    DELETE FROM attendance a USING e
+    WHERE {PAIR} AND a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.at AND NOT a.expected;
+    WITH e AS ({_pick("('undo')", True)})
+    UPDATE attendance a SET status = CASE WHEN EXISTS (
+        SELECT 1 FROM leave l WHERE l.session_id = e.sid AND l.staff_id = e.skey
+        AND l.withdrawn_at IS NULL) THEN 'excused' ELSE 'pending' END,
+      signed_in_at = NULL, signed_out_at = NULL, early_leave = FALSE, method = NULL,
+      kiosk_id = NULL, event_id = NULL
+    FROM e WHERE {PAIR} AND a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.at AND a.expected;
+  END IF;
+  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'leave_withdrawn') THEN
+    WITH e AS ({_pick("('leave_withdrawn')", True)}),
+    w AS (UPDATE leave l SET withdrawn_at = e.at, withdrawn_by = e.actor FROM e
+          WHERE l.session_id = e.sid AND l.staff_id = e.skey AND l.withdrawn_at IS NULL
+            AND l.recorded_at <= e.at
+          RETURNING l.session_id, l.staff_id)
+    UPDATE attendance a SET status = 'pending' FROM w
+    WHERE a.session_id = w.session_id AND a.staff_id = w.staff_id AND a.status = 'excused';
+  END IF;
+  RETURN NULL;
+END
+$rules$;
+
+CREATE OR REPLACE FUNCTION kiosk_flag_revoked_badge() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $flag$
+DECLARE
+  held_version integer;
+  held_updated timestamp;
+  first_revoked timestamp;
+BEGIN
+  SELECT badge_version, updated_at INTO held_version, held_updated
+  FROM staff WHERE "key" = NEW.staff_key;
+  IF held_version IS NULL OR NEW.badge_version >= held_version THEN
+    RETURN NEW;
+  END IF;
+  SELECT MIN(at) INTO first_revoked FROM sign_in_event
+  WHERE result = 'badge_revoked' AND staff_key = NEW.staff_key
+    AND substring(note from 'badge_version ([0-9]+)->')::integer >= NEW.badge_version;
+  IF (first_revoked IS NOT NULL AND first_revoked <= NEW.at)
+     OR (first_revoked IS NULL AND held_updated IS NOT NULL AND held_updated <= NEW.at) THEN
+    NEW.note := left('{FLAG}' || CASE WHEN COALESCE(NEW.note, '') <> ''
+                                      THEN ' ' || NEW.note ELSE '' END, 500);
+  END IF;
+  RETURN NEW;
+END
+$flag$;
+
+DROP TRIGGER IF EXISTS kiosk_apply_events ON sign_in_event;
+CREATE TRIGGER kiosk_apply_events AFTER INSERT ON sign_in_event
+  REFERENCING NEW TABLE AS kiosk_new_events
+  FOR EACH STATEMENT EXECUTE FUNCTION kiosk_apply_events();
+DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge ON sign_in_event;
+CREATE TRIGGER kiosk_flag_revoked_badge BEFORE INSERT ON sign_in_event FOR EACH ROW
+  WHEN (NEW.result IN {SIGN_INS} AND NEW.method IN ('qr', 'camera')
+        AND NEW.badge_version IS NOT NULL AND NEW.staff_key IS NOT NULL)
+  EXECUTE FUNCTION kiosk_flag_revoked_badge();
+REVOKE ALL ON FUNCTION kiosk_apply_events() FROM PUBLIC;
+REVOKE ALL ON FUNCTION kiosk_flag_revoked_badge() FROM PUBLIC;
+"""
+
+MY_PAIR = "`session_id` = sid AND `staff_id` = NEW.`staff_key`"
+MY_APPLY = f"""
+CREATE DEFINER = CURRENT_USER TRIGGER kiosk_apply_event AFTER INSERT ON `sign_in_event`
+FOR EACH ROW
+BEGIN
+  DECLARE sid INT DEFAULT NULL;
+  DECLARE late_from DATETIME(6) DEFAULT NULL;
+  IF NEW.`staff_key` IS NOT NULL AND NEW.`session_uid` IS NOT NULL THEN
+    SET sid = (SELECT `id` FROM `study_session` WHERE `uid` = NEW.`session_uid`);
+    SET late_from = (SELECT `start` + INTERVAL `late_after` MINUTE FROM `study_session`
+                     WHERE `id` = sid);
+  END IF;
+  IF sid IS NOT NULL AND NEW.`result` IN {SIGN_INS}
+     AND EXISTS (SELECT 1 FROM `staff` WHERE `key` = NEW.`staff_key`) THEN
+    INSERT IGNORE INTO `attendance` (`session_id`, `staff_id`, `expected`, `status`, `early_leave`)
+    VALUES (sid, NEW.`staff_key`, FALSE, 'pending', FALSE);
+    UPDATE `attendance` SET `signed_in_at` = NEW.`at`,
+      `status` = IF(NEW.`at` > late_from, 'late', 'present'), `method` = NEW.`method`,
+      `kiosk_id` = NEW.`kiosk_id`, `event_id` = NEW.`id`
+    WHERE {MY_PAIR} AND (`signed_in_at` IS NULL OR `signed_in_at` > NEW.`at`
+      OR (`signed_in_at` = NEW.`at` AND (`event_id` IS NULL OR `event_id` > NEW.`id`)));
+  ELSEIF sid IS NOT NULL AND NEW.`result` = 'signed_out' THEN
+    UPDATE `attendance` SET `signed_out_at` = NEW.`at`, `early_leave` = (NEW.`note` = 'early_leave')
+    WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL AND `signed_in_at` <= NEW.`at`
+      AND (`signed_out_at` IS NULL OR `signed_out_at` < NEW.`at`);
+  ELSEIF sid IS NOT NULL AND NEW.`result` = 'leave'
+     AND EXISTS (SELECT 1 FROM `staff` WHERE `key` = NEW.`staff_key`) THEN
+    INSERT IGNORE INTO `leave` (`session_id`, `staff_id`, `reason`, `recorded_at`, `recorded_by`,
+                                `event_id`, `uid`, `withdrawn_by`)
+    VALUES (sid, NEW.`staff_key`, COALESCE(NULLIF(NEW.`note`, ''), '-'), NEW.`at`, NEW.`actor`,
+            NEW.`id`, UUID(), '');
+    UPDATE `leave` SET `withdrawn_at` = NULL, `withdrawn_by` = '',
+      `reason` = COALESCE(NULLIF(NEW.`note`, ''), '-'), `recorded_at` = NEW.`at`,
+      `recorded_by` = NEW.`actor`, `event_id` = NEW.`id`
+    WHERE {MY_PAIR} AND `withdrawn_at` < NEW.`at`;
+    UPDATE `attendance` SET `status` = 'excused' WHERE {MY_PAIR} AND `status` = 'pending';
+  ELSEIF sid IS NOT NULL AND NEW.`result` = 'undo' THEN
+    DELETE FROM `attendance` WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL
+      AND `signed_in_at` <= NEW.`at` AND NOT `expected`;
+    UPDATE `attendance` SET `status` = IF(EXISTS (SELECT 1 FROM `leave` l
+        WHERE l.`session_id` = sid AND l.`staff_id` = NEW.`staff_key`
+        AND l.`withdrawn_at` IS NULL), 'excused', 'pending'),
+      `signed_in_at` = NULL, `signed_out_at` = NULL, `early_leave` = FALSE, `method` = NULL,
+      `kiosk_id` = NULL, `event_id` = NULL
+    WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL AND `signed_in_at` <= NEW.`at` AND `expected`;
+  ELSEIF sid IS NOT NULL AND NEW.`result` = 'leave_withdrawn' THEN
+    UPDATE `leave` SET `withdrawn_at` = NEW.`at`, `withdrawn_by` = NEW.`actor`
+    WHERE {MY_PAIR} AND `withdrawn_at` IS NULL AND `recorded_at` <= NEW.`at`;
+    IF ROW_COUNT() > 0 THEN
+      UPDATE `attendance` SET `status` = 'pending' WHERE {MY_PAIR} AND `status` = 'excused';
+    END IF;
+  END IF;
+END
+"""
+
+MY_FLAG = f"""
+CREATE DEFINER = CURRENT_USER TRIGGER kiosk_flag_revoked_badge BEFORE INSERT ON `sign_in_event`
+FOR EACH ROW
+BEGIN
+  DECLARE held_version INT DEFAULT NULL;
+  DECLARE held_updated DATETIME(6) DEFAULT NULL;
+  DECLARE first_revoked DATETIME(6) DEFAULT NULL;
+  IF NEW.`result` IN {SIGN_INS} AND NEW.`method` IN ('qr', 'camera')
+     AND NEW.`badge_version` IS NOT NULL AND NEW.`staff_key` IS NOT NULL THEN
+    SET held_version = (SELECT `badge_version` FROM `staff` WHERE `key` = NEW.`staff_key`);
+    SET held_updated = (SELECT `updated_at` FROM `staff` WHERE `key` = NEW.`staff_key`);
+    IF held_version IS NOT NULL AND NEW.`badge_version` < held_version THEN
+      SET first_revoked = (SELECT MIN(`at`) FROM `sign_in_event`
+        WHERE `result` = 'badge_revoked' AND `staff_key` = NEW.`staff_key`
+        AND CAST(REGEXP_REPLACE(REGEXP_SUBSTR(`note`, 'badge_version [0-9]+->'), '[^0-9]', '')
+                 AS UNSIGNED) >= NEW.`badge_version`);
+      IF (first_revoked IS NOT NULL AND first_revoked <= NEW.`at`)
+         OR (first_revoked IS NULL AND held_updated IS NOT NULL AND held_updated <= NEW.`at`) THEN
+        SET NEW.`note` = LEFT(CONCAT('{FLAG}', IF(COALESCE(NEW.`note`, '') <> '',
+                                                  CONCAT(' ', NEW.`note`), '')), 500);
+      END IF;
+    END IF;
+  END IF;
+END
+"""
+
+MY_RULES = [
+    "DROP TRIGGER IF EXISTS kiosk_apply_event",
+    MY_APPLY,
+    "DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge",
+    MY_FLAG,
+]
