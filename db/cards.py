@@ -32,6 +32,11 @@ class CardTaken(ValueError):
         self.holder = holder
 
 
+def cards_by_key() -> dict[str, int]:
+    """Everyone's card (only those holding one): staff key → card."""
+    return dict(Staff.select(Staff.key, Staff.card).where(Staff.card.is_null(False)).tuples())
+
+
 def holders(card: int) -> list[dict]:
     """Everyone bound to ``card`` (key, staff_id, name, active), active first."""
     q = (Staff.select(Staff.key, Staff.staff_id, Staff.name, Staff.active)

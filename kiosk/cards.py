@@ -136,6 +136,28 @@ def unbind(db: pw.Database, staff_text: str, *, kiosk_id: str, at: dt.datetime |
     return Binding(person, None, previous)
 
 
+def audit_changes(before: dict[str, int], *, kiosk_id: str, at: dt.datetime, actor: str = "admin",
+                  how: str = "roster import") -> int:
+    """Audit every card binding that changed since ``before`` (``db.cards.cards_by_key()`` read
+    earlier in the same transaction), e.g. by a roster import: one ``card_bound`` or
+    ``card_unbound`` event per person, noted with ``how``. Returns how many."""
+    after = card_store.cards_by_key()
+    changed = 0
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if new is None:
+            result, note = "card_unbound", f"card {_masked(old)}"
+        else:
+            result = "card_bound"
+            note = f"card {_masked(old)} -> {_masked(new)}" if old else f"card {_masked(new)}"
+        ledger.append_event(ledger.Event(kiosk_id=kiosk_id, at=at, method="manual", result=result,
+                                         staff_key=key, note=f"{note} ({how})", actor=actor))
+        changed += 1
+    return changed
+
+
 def _person(staff_text: str) -> dict:
     row = queries.staff_row(rules.normalise_staff_id(staff_text))
     if row is None:

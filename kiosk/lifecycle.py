@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
+from db import cards as card_store
 from db import ledger, lifecycle, queries
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session, upsert_session
@@ -71,10 +72,17 @@ class AdminActions:
         """Write a parsed roster (all or nothing); (added, updated, unchanged).
 
         (Like ``kiosk session add``, an import adds no event to the sign-in log: the rows it
-        writes carry their change time, which is what sync and the log's readers rely on.)
+        writes carry their change time, which is what sync and the log's readers rely on —
+        except for work cards, whose every change is audited: ``kiosk.cards.audit_changes``.)
         """
+        from kiosk import cards
+
         with self.db.atomic():
-            return upsert_staff(records)
+            cards_before = card_store.cards_by_key()
+            counts = upsert_staff(records)
+            cards.audit_changes(cards_before, kiosk_id=self.kiosk_id, at=self.clock(),
+                                actor=self.actor)
+            return counts
 
     def deactivate(self, staff_text: str) -> dict:
         """Deactivate a person; their history stays. Returns their roster row."""

@@ -95,7 +95,7 @@ def test_card_never_appears_in_full_in_log_exports_or_log_file(office, capsys, t
         for secret in (*FORMS.values(), "0987654321", "987654321", "0000004321"):
             assert secret.encode() not in blob and secret.lower().encode() not in blob
     log = events(office)
-    assert [e["result"] for e in log if e["method"] == "manual"] == ["card_bound", "card_unbound"]
+    assert [e["result"] for e in log if e["method"] == "manual"] == ["card_bound"] * 2 + ["card_unbound"]
     assert log[-1]["input"] == "******4321" and log[-1]["staff_key"] is None
 
 
@@ -165,7 +165,7 @@ def test_bind_refuses_a_card_held_by_another_active_person(office, capsys):
         assert run.code == 1 and needle in run.err and "Traceback" not in run.err
     run = kiosk(capsys, "card", "bind", "a1001", "169552957", "--db", office)  # same card: no-op
     assert run.code == 0 and "无需更改" in run.out
-    assert [e["result"] for e in events(office)] == []
+    assert [e["note"] for e in events(office)] == ["card ******2957 (roster import)"]  # no more
 
 
 def test_bind_replaces_and_moves_from_inactive_and_is_audited(office, capsys, tmp_path):
@@ -186,7 +186,8 @@ def test_bind_replaces_and_moves_from_inactive_and_is_audited(office, capsys, tm
     run = kiosk(capsys, "card", "bind", "A1001", "2222", "--db", office)
     assert run.code == 1  # an inactive person gets no card
     log = [(e["result"], e["staff_key"], e["note"]) for e in events(office)]
-    assert log == [("card_bound", "A1001", "card ******2957 -> ******1111"),
+    assert log == [("card_bound", "A1001", "card ******2957 (roster import)"),
+                   ("card_bound", "A1001", "card ******2957 -> ******1111"),
                    ("card_bound", "A1002", "card ******1111; released from A1001")]
     assert kiosk(capsys, "card", "unbind", "A1002", "--db", office).code == 0
     assert events(office)[-1]["result"] == "card_unbound"
@@ -206,6 +207,9 @@ def test_roster_card_column(office, capsys, tmp_path):
     run = kiosk(capsys, "staff", "import", path, "--db", office, "--json")
     assert run.code == 0 and run.json()["updated"] == 2
     assert signin(capsys, office, FORMS["dec10"])[1]["staff_id"] == "A1002"
+    audit = [(e["result"], e["staff_key"], e["note"]) for e in events(office) if e["method"] == "manual"]
+    assert audit[1:] == [("card_unbound", "A1001", "card ******2957 (roster import)"),
+                         ("card_bound", "A1002", "card ******2957 (roster import)")]
 
 
 def test_xlsx_roster_with_a_card_excel_turned_into_a_number(office, capsys, tmp_path):
