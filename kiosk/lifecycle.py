@@ -20,7 +20,7 @@ from db import cards as card_store
 from db import ledger, lifecycle, queries
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session, upsert_session
-from kiosk import rules, timefmt
+from kiosk import cards, rules, timefmt
 from kiosk.i18n import t
 from kiosk.plan import PlanError, build_session
 
@@ -75,8 +75,6 @@ class AdminActions:
         writes carry their change time, which is what sync and the log's readers rely on —
         except for work cards, whose every change is audited: ``kiosk.cards.audit_changes``.)
         """
-        from kiosk import cards
-
         with self.db.atomic():
             cards_before = card_store.cards_by_key()
             counts = upsert_staff(records)
