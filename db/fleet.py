@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee as pw
@@ -78,15 +79,17 @@ _NOW = {"postgresql": "SELECT CAST(now() AT TIME ZONE 'UTC' AS timestamp), curre
         "mysql": "SELECT UTC_TIMESTAMP(6), CURRENT_USER()"}
 
 
-def centre_clock(central: pw.Database) -> tuple[dt.datetime, float, str | None]:
+def centre_clock(central: pw.Database, clock: Callable[[], float] = time.time,
+                 ) -> tuple[dt.datetime, float, str | None]:
     """The centre's time (naive UTC), this host's clock offset from it in seconds (measured at
     the middle of the round trip), and the database user we are connected as."""
     sql = _NOW.get(_engine(central))
-    before = time.time()
+    before = clock()
     if sql is None:
-        return utcnow(), 0.0, None
+        now = utcnow()
+        return now, round(before - now.replace(tzinfo=dt.UTC).timestamp(), 3), None
     now, user = central.execute_sql(sql).fetchone()
-    after = time.time()
+    after = clock()
     if isinstance(now, str):
         now = dt.datetime.fromisoformat(now)
     now = now.replace(tzinfo=None)
@@ -94,9 +97,11 @@ def centre_clock(central: pw.Database) -> tuple[dt.datetime, float, str | None]:
     return now, round((ours - now).total_seconds(), 3), user
 
 
-def report_contact(central: pw.Database, contact: Contact) -> None:
-    """Upsert this door's own row (one statement; the door reads nothing back)."""
-    now, offset, user = centre_clock(central)
+def report_contact(central: pw.Database, contact: Contact,
+                   clock: Callable[[], float] = time.time) -> None:
+    """Upsert this door's own row (one statement; the door reads nothing back). ``clock``: the
+    door's clock (seconds since the epoch)."""
+    now, offset, user = centre_clock(central, clock)
     row = {"kiosk_id": contact.kiosk_id[:64], "last_seen": now,
            "door_time": now + dt.timedelta(seconds=offset), "clock_offset_s": offset,
            "day": contact.day, "events_today": contact.events_today, "queued": contact.queued,

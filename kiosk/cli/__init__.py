@@ -29,6 +29,7 @@ from kiosk.i18n import t  # noqa: E402
 GROUPS = ["setup", "screens", "host", "staff", "session", "signin", "leave", "export", "keys",
           "badge", "report", "sync", "backup", "doctor", "service",
           "credit", "card"]
+GROUPS.append("fleet")
 # command word → the group module that registers it, so ``kiosk signin …`` imports only what it
 # runs (start-up time; tests/test_robustness_cli.py checks this map against the full parser)
 COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": "host",
@@ -39,6 +40,7 @@ COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": 
                   "credit": "credit", "card": "card"}
 GROUPS.append("admin")  # (own lines: the lists above are everyone's to extend)
 COMMAND_GROUPS["admin"] = "admin"
+COMMAND_GROUPS["fleet"] = "fleet"
 
 
 class Formatter(argparse.HelpFormatter):

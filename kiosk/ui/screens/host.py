@@ -32,6 +32,7 @@ from kiosk.i18n import t
 from kiosk.ui.dialogs import PinDialog
 from kiosk.ui.widgets.host_counts import HostCounts
 from kiosk.ui.widgets.host_departments import HostDepartments
+from kiosk.ui.widgets.host_doors import HostDoors
 from kiosk.ui.widgets.host_form import HostActionForm, HostForm
 from kiosk.ui.widgets.host_header import HostHeader
 from kiosk.ui.widgets.host_missing import HostMissing
@@ -41,6 +42,7 @@ log = logging.getLogger("kiosk.ui.host")
 POLL_SECONDS = 0.5
 SAFETY_REFRESH_SECONDS = 30.0  # a full refresh now and then, whatever the detector says
 UNLOCK_SECONDS = 120.0  # after a right PIN, further host actions need no PIN for this long
+DOORS_SECONDS = 5.0  # the doors line: each door reports every round (10 s by default)
 
 
 def key_hints() -> str:
@@ -70,6 +72,11 @@ class HostScreen(Screen):
     class Failed(Message):
         pass
 
+    class DoorsRead(Message):
+        def __init__(self, doors: list) -> None:
+            super().__init__()
+            self.doors = doors
+
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
@@ -79,6 +86,7 @@ class HostScreen(Screen):
         self._status = ""
         self._ended: bool | None = None
         self._wake = threading.Event()
+        self._doors_stop = threading.Event()
         self._unlocked_until = 0.0
 
     def compose(self) -> ComposeResult:
@@ -90,6 +98,7 @@ class HostScreen(Screen):
             yield HostMissing(id="missing-panel", classes="host-panel")
         with Vertical(id="recent-panel", classes="host-panel"):
             yield HostRecent(id="host-recent")
+        yield HostDoors(id="host-doors")
         yield Static(key_hints(), id="host-keys")
 
     def on_mount(self) -> None:
@@ -100,6 +109,7 @@ class HostScreen(Screen):
         self._tick()
         self.set_interval(1.0, self._tick)
         self._watch()
+        self._watch_doors()
 
     # -- live data --------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="host-live")
@@ -128,6 +138,35 @@ class HostScreen(Screen):
                 self._wake.wait(POLL_SECONDS)
         finally:
             self._close_quietly(db)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="host-doors")
+    def _watch_doors(self) -> None:
+        """The doors' state from the fleet table, every few seconds (db.fleet)."""
+        from db import fleet
+
+        worker = get_current_worker()
+        db = self.app.db
+        tz = self.app.settings.tz
+        try:
+            while not worker.is_cancelled:
+                try:
+                    now = self.app.clock()
+                    today = timefmt.local(now, tz).date().isoformat()
+                    self.post_message(self.DoorsRead(fleet.list_doors(db, today, now)))
+                except Exception:  # an older centre without the table, a dropped server
+                    log.warning("reading the doors failed", exc_info=True)
+                    self._close_quietly(db)
+                if self._doors_stop.wait(DOORS_SECONDS):
+                    break
+        finally:
+            self._close_quietly(db)
+
+    def on_unmount(self) -> None:
+        self._doors_stop.set()
+
+    @on(DoorsRead)
+    def _doors_read(self, message: DoorsRead) -> None:
+        self.query_one(HostDoors).show(message.doors)
 
     @staticmethod
     def _close_quietly(db) -> None:
