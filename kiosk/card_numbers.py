@@ -21,11 +21,14 @@ exports carry :func:`mask` (the last 4 digits of its 10-digit decimal form).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 MAX_CARD = 0xFFFFFFFF
 DEFAULT_FORMATS = ("dec10", "hex", "hex_reversed", "dec")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_BYTE_PAIRS = re.compile(r"\A[0-9A-Fa-f]{2}(?:([:\- ])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){2,3}\Z")
 
 
 def _is_decimal(text: str) -> bool:
@@ -111,9 +114,20 @@ def parse(text: str, formats: Iterable[str] = DEFAULT_FORMATS) -> int | None:
 
     Binding needs one number: ``0169552957``, ``169552957`` and ``0A1B2C3D`` bind card 169552957
     (an 8-digit number is read as hex before decimal, as readers that print 8 characters do).
+    What a person typed is tidied first (:func:`tidy`); a scan at the door is taken as typed.
     """
-    found = readings(text.strip(), formats)
+    found = readings(tidy(text), formats)
     return found[0] if found else None
+
+
+def tidy(text: str) -> str:
+    """A card number as a person typed it into a form or a spreadsheet: full-width digits
+    (a Chinese input method's ０１６９…) made ASCII, and hex written as byte pairs with
+    separators (``0A:1B:2C:3D``, ``0a-1b-2c-3d``, ``0A 1B 2C 3D``) joined."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if _BYTE_PAIRS.match(text):
+        text = re.sub(r"[:\- ]", "", text)
+    return text
 
 
 def choose(found: Iterable[tuple[str, int, bool]], wanted: tuple[int, ...]

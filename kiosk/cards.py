@@ -89,7 +89,7 @@ def bind(db: pw.Database, staff_text: str, card_text: str, *, kiosk_id: str,
     person's old card, and an inactive holder's binding is released.
     """
     card = read_card(card_text, formats)
-    readings = card_numbers.readings(card_text.strip(), formats)
+    readings = card_numbers.readings(card_numbers.tidy(card_text), formats)
     at = at or timefmt.utc_now()
     with db.atomic():
         person = _person(staff_text)

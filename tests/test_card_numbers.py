@@ -53,6 +53,18 @@ def test_readings_in_order(text, expected):
     assert cn.readings(text) == expected
 
 
+@pytest.mark.parametrize("typed", ["0A:1B:2C:3D", "0a-1b-2c-3d", "0A 1B 2C 3D", "０１６９５５２９５７",
+                                   " 169552957\t", "0A1B2C3D"])
+def test_what_a_person_types_is_tidied_before_binding(typed):
+    assert cn.parse(typed) == CARD
+
+
+@pytest.mark.parametrize("typed", ["0A:1B-2C:3D", "0A:1B:2C", "0A::1B:2C:3D", "1 6 9 5", "0A:1B:2C:3G"])
+def test_mixed_or_short_separators_are_no_card(typed):
+    assert cn.parse(typed) is None
+    assert cn.readings(typed) == ()  # a scan at the door is never tidied
+
+
 def test_formats_narrow_and_widen():
     assert cn.readings("169552957", ("dec10",)) == ()
     assert cn.readings("0169552957", ("dec",)) == ()
@@ -114,4 +126,4 @@ def test_any_text_reads_as_cards_in_range_or_none(text):
     assert all(isinstance(c, int) and 0 < c <= cn.MAX_CARD for c in found)
     if found:
         assert all(ch in string.hexdigits for ch in text) and 1 <= len(text) <= 10
-    assert cn.parse(text) in (None, *cn.readings(text.strip()))
+    assert cn.parse(text) in (None, *cn.readings(cn.tidy(text)))

@@ -163,7 +163,7 @@ def test_bind_refuses_a_card_held_by_another_active_person(office, capsys):
                          (["unbind", "A1002"], "李四")):
         run = kiosk(capsys, "card", *argv, "--db", office)
         assert run.code == 1 and needle in run.err and "Traceback" not in run.err
-    run = kiosk(capsys, "card", "bind", "a1001", "169552957", "--db", office)  # same card: no-op
+    run = kiosk(capsys, "card", "bind", "a1001", "０Ａ:１Ｂ:２Ｃ:３Ｄ", "--db", office)  # same card: no-op
     assert run.code == 0 and "无需更改" in run.out
     assert [e["note"] for e in events(office)] == ["card ******2957 (roster import)"]  # no more
 
