@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -309,10 +310,14 @@ def _simulate_one(session: StudySession, row_id: int, staff_key: str, rng: rando
                                      session_id=session.id, id=event_id))
 
 
-def screen_hint(settings: config.Settings) -> str:
-    """One line for the kiosk's status bar, since the printed hints vanish behind the full screen."""
+def screen_hint(settings: config.Settings) -> Callable[[], str]:
+    """One line for the kiosk's status bar, since the printed hints vanish behind the full screen.
+
+    A function giving the line in the current language: it follows a language switch.
+    """
     shown = DEMO_PIN if pin.check_pin(settings.home, DEMO_PIN) else "****"
-    return t("demo.hint", ids=TRY_IDS.replace(",", "").replace(" ·", ""), pin=shown)
+    ids = TRY_IDS.replace(",", "").replace(" ·", "")
+    return lambda: t("demo.hint", ids=ids, pin=shown)
 
 
 def _write_config(settings: config.Settings) -> None:

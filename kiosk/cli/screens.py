@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.cli.context import CommandError, Context
@@ -42,7 +43,7 @@ def camera_source(value: str | None) -> int | str | None:
     return int(text) if text.isdigit() else str(Path(text).expanduser())
 
 
-def run(ctx: Context, hint: str = "") -> int:
+def run(ctx: Context, hint: str | Callable[[], str] = "") -> int:
     args = ctx.args
     source = camera_source(args.camera)
     db = ctx.database()

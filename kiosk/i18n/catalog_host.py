@@ -88,7 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.refused.failed": ("操作未完成:{detail}", "Not done: {detail}"),
     # the pick list and the command
     "host.pick.title": ("请选择要查看的场次", "Choose the session to watch"),
-    "host.pick.hint": ("↑↓ 选择,回车确认;Ctrl+Q 退出", "↑↓ to choose, Enter to open; Ctrl+Q to quit"),
+    "host.pick.hint": ("↑↓ 选择,回车确认,Esc 返回;Ctrl+Q 退出", "↑↓ to choose, Enter to open, Esc to go back; Ctrl+Q to quit"),
     "host.pick.none": ("今天没有学习安排", "No sessions today"),
     "host.cli.session_not_found": ("场次不存在:{session}", "No such session: {session}"),
 }

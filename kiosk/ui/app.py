@@ -93,8 +93,22 @@ class KioskApp(App[None]):
 
     # -- keys -----------------------------------------------------------------------------------
     def action_attendee_key(self) -> None:
-        """Ctrl+C / Ctrl+Q: attendees cannot quit; a gentle hint names the admin key."""
-        self.notify(t("ui.attendee_keys"), timeout=3)
+        """Ctrl+C / Ctrl+Q: attendees cannot quit; a gentle hint names the admin key.
+
+        On the sign-in screen it goes to the status line for a few seconds (a toast there lay
+        over the session's title at 80×24 and cut a wide character where it crossed the card's
+        border); elsewhere (the admin screen) a toast is fine.
+        """
+        if isinstance(self.screen, SignInScreen):
+            self.signin.flash_status(t("ui.attendee_keys"), 3.0)
+        else:
+            self.notify(t("ui.attendee_keys"), timeout=3)
+
+    def status_text(self) -> str:
+        """The status line's standing text in the current language (the demo's hint follows a
+        language switch: ``status_hint`` may be a function of no arguments)."""
+        hint = self.status_hint
+        return hint() if callable(hint) else hint
 
     def bell(self) -> None:
         self.bells += 1
@@ -127,6 +141,7 @@ class KioskApp(App[None]):
         set_language(lang)
         self.title = t("ui.app_title")
         self.signin.retranslate()
+        self.signin.set_status(self.status_text())
         self._remember_language(lang)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="config")

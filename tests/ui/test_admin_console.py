@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.widgets import Input
 
 from db import queries
+from db.cards import card_of
 from db.models import Attendance, Leave, SignInEvent, Staff, StudySession
 from kiosk import pin
 from kiosk.config import Settings
@@ -312,3 +313,19 @@ async def test_language_switch_keeps_the_section(db, home, office):
         await pilot.pause()
         assert "人员" in app.screen.query_one("#console-tabs", Static).content.plain
     set_language("zh")
+
+
+async def test_bind_a_work_card_by_presenting_it(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+k")  # the highlighted person: A1001
+        await pilot.pause()
+        await fill(pilot, {"card": "0169552957"})  # what a reader types (then its Enter)
+        assert card_of("A1001") == 169552957
+        assert "2957" in status(app) and "0169552957" not in status(app)
+        await pilot.press("down", "ctrl+k")
+        await pilot.pause()
+        await fill(pilot, {"card": "3D2C1B0A"})  # the same card, another reader form
+        assert isinstance(app.screen, FormDialog)  # refused: A1001 holds it
+        assert card_of("A1002") is None

@@ -25,6 +25,7 @@ class RosterSection(SearchableTable):
         Binding("ctrl+e", "edit", show=False, priority=True),
         Binding("ctrl+d", "deactivate", show=False, priority=True),
         Binding("ctrl+o", "import", show=False, priority=True),
+        Binding("ctrl+k", "bind_card", show=False, priority=True),
     ]
 
     def compose(self):
@@ -96,6 +97,28 @@ class RosterSection(SearchableTable):
         self.open_form(t("console.roster.deactivate", staff_id=person["staff_id"],
                          name=person["name"]), [], deactivate,
                        body=t("console.roster.deactivate_body"))
+
+    def action_bind_card(self) -> None:
+        """刷卡绑定: the highlighted person, then the card presented to the reader (+ Enter)."""
+        person = self.person()
+        if person is None:
+            return
+        app = self.app
+
+        def bind(v: dict[str, str]) -> str:
+            from kiosk import cards
+
+            try:
+                done = cards.bind(app.db, person["staff_id"], v["card"], kiosk_id=app.settings.kiosk_id,
+                                  at=app.clock(), actor=app.actions.actor,
+                                  formats=app.settings.card_formats)
+            except cards.CardRefused as exc:
+                raise Refused(exc.message()) from None
+            return t("sep").join([done.message(), *done.warnings()])
+
+        self.open_form(t("console.roster.bind_card", staff_id=person["staff_id"],
+                         name=person["name"]),
+                       [Field("card", t("console.card"), placeholder=t("console.card_hint"))], bind)
 
     def action_import(self) -> None:
         settings = self.app.settings

@@ -39,6 +39,13 @@ class AdminScreen(Screen):
     AdminScreen .admin-row Button { margin-right: 2; }
     AdminScreen #session-list { height: auto; max-height: 8; }
     AdminScreen .admin-note { color: $text-muted; margin-top: 1; }
+    /* focus must show in a 256-colour terminal too: Textual's own focus mark (a 5% tint and the
+       label reversed) all but vanishes there, so the focused button gets accent bars above and
+       below and an underlined label */
+    AdminScreen Button:focus {
+        border-top: tall $accent !important; border-bottom: tall $accent !important;
+        text-style: bold underline !important;
+    }
     """
     BINDINGS = [Binding("escape", "back", show=False)]
 

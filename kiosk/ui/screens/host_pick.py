@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -22,6 +23,9 @@ from kiosk.ui.today import load_today
 
 
 class HostPickScreen(Screen):
+    # Escape closes the list: back to the session watched before F6 (nothing to close at start)
+    BINDINGS = [Binding("escape", "close", show=False)]
+
     class Loaded(Message):
         def __init__(self, sessions: list[rules.SessionView], open_now: list[int]) -> None:
             super().__init__()
@@ -31,6 +35,7 @@ class HostPickScreen(Screen):
     def __init__(self, *, open_single: bool = True) -> None:
         super().__init__()
         self.open_single = open_single
+        self.watched: int | None = None  # the session shown before F6 brought the list back
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
@@ -66,8 +71,16 @@ class HostPickScreen(Screen):
         options.focus()
         if self.open_single and len(message.open_now) == 1:
             self.open_single = False  # only at start: back here by F6, the list stays
-            self.app.push_screen(HostScreen(message.open_now[0]))
+            self._watch(message.open_now[0])
 
     @on(OptionList.OptionSelected, "#pick-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.app.push_screen(HostScreen(int(event.option.id)))
+        self._watch(int(event.option.id))
+
+    def _watch(self, session_id: int) -> None:
+        self.watched = session_id
+        self.app.push_screen(HostScreen(session_id))
+
+    def action_close(self) -> None:
+        if self.watched is not None and self.app.screen is self:
+            self.app.push_screen(HostScreen(self.watched))

@@ -75,6 +75,7 @@ class SignInScreen(Screen):
         self._reset_timer: Timer | None = None
         self.plan = plan or TodayPlan()
         self._resumed = False
+        self._flash = None  # the timer that ends a status flash
         self._day: dt.date | None = None
 
     # -- layout ---------------------------------------------------------------------------------
@@ -108,7 +109,7 @@ class SignInScreen(Screen):
         self.set_interval(REFRESH_SECONDS, self.refresh_today)
         self._day = self._today()
         self.set_interval(DAY_CHECK_SECONDS, self._watch_the_day)
-        self.set_status(self.app.status_hint)
+        self.set_status(self.app.status_text())
         self.app.start_camera()
 
     def on_resize(self, event) -> None:
@@ -145,6 +146,13 @@ class SignInScreen(Screen):
 
     def set_status(self, text: str) -> None:
         self.query_one("#status-line", Static).update(text)
+
+    def flash_status(self, text: str, seconds: float) -> None:
+        """``text`` in the status line for ``seconds``, then the standing text again."""
+        self.set_status(text)
+        if self._flash is not None:
+            self._flash.stop()
+        self._flash = self.set_timer(seconds, lambda: self.set_status(self.app.status_text()))
 
     # -- keys attendees might try -------------------------------------------------------------
     def action_attendee_key(self) -> None:
