@@ -130,6 +130,9 @@ class SyncAgent:
         except database.DatabaseUrlError as exc:
             return self._failed(False, t("sync.bad_url", detail=str(exc)))
         except (pw.DatabaseError, pw.InterfaceError, OSError) as exc:
+            if store.denied_database(exc):  # reached, but this role holds no right there
+                return self._failed(True, t("sync.permission_denied_db", where=self.where(),
+                                            database=store.denied_database(exc)))
             return self._failed(False, t("sync.unreachable", where=self.where(),
                                          detail=self._detail(exc)))
         report = self._exchange(central, pull)
@@ -153,12 +156,16 @@ class SyncAgent:
             self._report_contact(central, queued)
         except store.CentralSchemaTooOld:
             return self._failed(True, t("sync.central_schema", where=self.where()), pushed)
+        except store.CentralPermissionDenied as exc:
+            return self._denied(exc.table, pushed)
         except store.ForeignHome as exc:
             report = self._failed(True, t("sync.foreign_home", where=self.where(), staff=exc.staff,
                                           sessions=exc.sessions), pushed)
             report.refused = True
             return report
         except (pw.OperationalError, pw.InterfaceError) as exc:
+            if store.denied_table(exc):  # MariaDB reports a missing grant as "operational"
+                return self._denied(store.denied_table(exc), pushed)
             if _stalled(exc):
                 report = self._failed(False, t("fleet.stalled", where=self.where(),
                                                seconds=f"{self.timeouts.reply:g}"), pushed)
@@ -167,12 +174,19 @@ class SyncAgent:
             return self._failed(False, t("sync.unreachable", where=self.where(),
                                          detail=self._detail(exc)), pushed)
         except pw.DatabaseError as exc:
+            if store.denied_table(exc):
+                return self._denied(store.denied_table(exc), pushed)
             return self._failed(True, t("sync.failed", where=self.where(),
                                         detail=self._detail(exc)), pushed)
         if pushed or pulled:
             log.info("sync with %s: pushed %d, pulled %d, queued %d", self.where(), pushed, pulled,
                      queued)
         return SyncReport(True, pushed, pulled, queued, "")
+
+    def _denied(self, table: str, pushed: int) -> SyncReport:
+        """A right the centre did not grant this door's role: named as such, with the fix."""
+        return self._failed(True, t("sync.permission_denied", where=self.where(), table=table),
+                            pushed)
 
     def _report_contact(self, central: pw.Database, queued: int) -> None:
         """This door's row in the centre's fleet table; a centre without the table (older

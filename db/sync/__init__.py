@@ -8,6 +8,10 @@ Where things live:
 - :mod:`db.sync.queue` — the local queue of events not yet acknowledged by the centre;
 - :mod:`db.sync.push` — one batch into the centre's event log (idempotent by event UUID);
 - :mod:`db.sync.centre_rules` — the centre's register rules applied to a pushed batch;
+- :mod:`db.sync.register_pull` — today's register of sign-ins at every door;
+- :mod:`db.sync.centre_sql` — the same rules as triggers inside a server centre (m0008);
+- :mod:`db.sync.grants` — the centre's door/host/admin roles (``kiosk centre grant-*``);
+- :mod:`db.sync.adopt` — ``kiosk sync --adopt``;
 - :mod:`db.sync.pull` — what changed at the centre (roster, plan, leaves, public key), read and
   applied locally.
 
@@ -19,11 +23,14 @@ from db.sync.common import (
     PUSH_BATCH,
     REQUIRED_CENTRAL_VERSION,
     REVOKED_FLAG,
+    CentralPermissionDenied,
     CentralSchemaTooOld,
     SyncState,
     central_now,
     central_version,
     check_central,
+    denied_database,
+    denied_table,
 )
 from db.sync.identity import ForeignHome, adopt_central_identities, check_mirror, ready_to_push
 from db.sync.pull import Snapshot, apply_snapshot, read_central
@@ -35,6 +42,7 @@ __all__ = [
     "PUSH_BATCH",
     "REQUIRED_CENTRAL_VERSION",
     "REVOKED_FLAG",
+    "CentralPermissionDenied",
     "CentralSchemaTooOld",
     "ForeignHome",
     "Snapshot",
@@ -45,6 +53,8 @@ __all__ = [
     "central_version",
     "check_central",
     "check_mirror",
+    "denied_database",
+    "denied_table",
     "mark_pushed",
     "push_batch",
     "queued_batch",

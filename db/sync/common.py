@@ -10,6 +10,7 @@ sign-in to the wrong database.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 import peewee as pw
@@ -103,10 +104,45 @@ def _pg_array(values: list, kind: str) -> str:
 
 
 # -- the central side (explicit database) ----------------------------------------------------
+class CentralPermissionDenied(RuntimeError):
+    """The centre refused this role a right it needs (a grant is missing, not the schema)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"permission denied for table {table}")
+        self.table = table
+
+
+PG_DENIED = re.compile(r'permission denied for (?:table|relation|view|sequence|schema|database) "?([\w.$]+)')
+MY_DENIED = re.compile(r"command denied to user [^ ]+ for table [`']?(?:\w+[`']?\.[`']?)?(\w+)")
+MY_DB_DENIED = re.compile(r"Access denied for user [^ ]+ to database '([^']+)'")
+
+
+def denied_table(exc: BaseException) -> str | None:
+    """The table a permission error names (PostgreSQL's 42501, MariaDB's 1142/1143/1044)."""
+    text = str(exc)
+    for pattern in (PG_DENIED, MY_DENIED):
+        match = pattern.search(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def denied_database(exc: BaseException) -> str | None:
+    """The database a refused connection names (MariaDB's 1044: no grant on that database)."""
+    match = MY_DB_DENIED.search(str(exc))
+    return match.group(1) if match else None
+
+
 def central_version(central: pw.Database) -> int:
+    """The centre's schema version; a missing table means too old, a refused read is a grant."""
     try:
         row = central.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
-    except pw.ProgrammingError:
+    except (pw.ProgrammingError, pw.OperationalError) as exc:
+        table = denied_table(exc)
+        if table:
+            raise CentralPermissionDenied(table) from None
+        if isinstance(exc, pw.OperationalError):
+            raise
         raise CentralSchemaTooOld() from None
     return int(row[0] or 0) if row else 0
 

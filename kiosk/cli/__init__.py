@@ -41,6 +41,8 @@ COMMAND_GROUPS = {"init": "setup", "run": "screens", "demo": "screens", "host": 
 GROUPS.append("admin")  # (own lines: the lists above are everyone's to extend)
 COMMAND_GROUPS["admin"] = "admin"
 COMMAND_GROUPS["fleet"] = "fleet"
+GROUPS.append("centre")
+COMMAND_GROUPS["centre"] = "centre"
 
 
 class Formatter(argparse.HelpFormatter):

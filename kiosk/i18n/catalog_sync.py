@@ -52,5 +52,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "result.already_named_door": ("{name} 已于 {time} 在 {door} 签到",
                                   "{name}: already signed in at {time} ({door})"),
     "ui.result.already_door": ("已于 {time} 在 {door} 签到", "Already signed in at {time} ({door})"),
+    "sync.permission_denied": (
+        "中心数据库拒绝访问表 {table}(权限不足,不是结构版本问题):请在中心执行 "
+        "`kiosk centre grant-door ROLE`({where})",
+        "permission denied for table {table}: run `kiosk centre grant-door ROLE` on the centre "
+        "({where})",
+    ),
+    "centre.not_server": ("角色授权只用于 PostgreSQL 或 MariaDB 中心数据库(--db 为属主的地址)",
+                          "Roles exist only on a PostgreSQL or MariaDB centre (--db: the owner's URL)"),
+    "centre.unknown_role": ("数据库中没有角色/账号 {role}:请先由中心管理员创建", "No role or account {role} on the server: create it first"),
+    "centre.grant_failed": ("无法向 {role} 授权:{detail}(请用中心数据库属主的地址作 --db)",
+                            "Could not grant to {role}: {detail} (use the centre owner's URL as --db)"),
+    "centre.granted": ("已在 {where} 授予 {role} {kind}权限:", "Granted {role} the rights of {kind} on {where}:"),
+    "centre.kind.door": ("签到终端", "a door"),
+    "centre.kind.host": ("主持人", "a session host"),
+    "centre.kind.admin": ("管理员", "an admin"),
+    "sync.permission_denied_db": (
+        "中心数据库拒绝访问数据库 {database}(权限不足):请在中心执行 `kiosk centre grant-door ROLE`({where})",
+        "permission denied for database {database}: run `kiosk centre grant-door ROLE` on the centre "
+        "({where})",
+    ),
     # the kiosk's status mark
 }

@@ -1,0 +1,52 @@
+"""``kiosk centre grant-door|grant-host|grant-admin ROLE``: the centre's roles (SPEC §13).
+
+Run by the centre's owner (``--db`` the owner's URL) on PostgreSQL or MariaDB; ROLE is an existing
+role (PostgreSQL) or account ``user`` / ``user@host`` (MariaDB). Idempotent; prints every grant.
+"""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from db import database
+from kiosk.cli.context import CommandError, Context
+from kiosk.i18n import t
+
+KINDS = {"grant-door": "door", "grant-host": "host", "grant-admin": "admin"}
+HELP = {"door": "a door: read roster/plan/leaves/credits/public key, add events, its fleet row",
+        "host": "a session host: read everything, record leaves, manual sign-ins and undos",
+        "admin": "an admin: keep roster, plan, leaves, credits and settings"}
+
+
+def register(commands, common) -> None:
+    centre = commands.add_parser("centre", help="the central database's roles (run by its owner)")
+    sub = centre.add_subparsers(dest="action", metavar="ACTION",
+                                parser_class=commands._parser_class)
+    sub.required = True
+    for action, kind in KINDS.items():
+        p = sub.add_parser(action, parents=[common], help=f"give ROLE the rights of {HELP[kind]}")
+        p.add_argument("role", metavar="ROLE", help="an existing database role / account")
+        p.set_defaults(handler=grant, kind=kind)
+
+
+def grant(ctx: Context) -> int:
+    from db.sync.grants import UnknownRole
+    from db.sync.grants import grant as grant_rights
+
+    db = ctx.database()
+    if ctx.settings.is_sqlite:
+        raise CommandError(t("centre.not_server"))
+    role, kind = ctx.args.role, ctx.args.kind
+    try:
+        statements = grant_rights(db, kind, role)
+    except UnknownRole:
+        raise CommandError(t("centre.unknown_role", role=role)) from None
+    except pw.DatabaseError as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise CommandError(t("centre.grant_failed", role=role,
+                             detail=database.redact_text(text, ctx.settings.db_url)[:200])) from None
+    ctx.out(t("centre.granted", kind=t(f"centre.kind.{kind}"), role=role,
+              where=database.redact_url(ctx.settings.db_url)))
+    for sql in statements:
+        ctx.out("  " + " ".join(sql.split()))
+    return 0
