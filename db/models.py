@@ -92,7 +92,9 @@ class StudySession(BaseModel):
     # a cancelled session is kept (nothing is deleted): it refuses sign-ins and leaves every
     # report; ``cancel_reason`` says why (migration 0006)
     cancelled_at = pw.DateTimeField(null=True)
-    cancel_reason = pw.CharField(max_length=500, default="")
+    # DEFAULT '' in the table too (as migration 0006 adds it), so an INSERT written as SQL — by
+    # another process or an older release — works on a new database as on an upgraded one
+    cancel_reason = pw.CharField(max_length=500, default="", constraints=[pw.SQL("DEFAULT ''")])
 
 
 class SessionAudience(BaseModel):
@@ -171,7 +173,7 @@ class Leave(BaseModel):
     uid = uid_field()
     # a leave recorded by mistake is withdrawn, never deleted (migration 0006)
     withdrawn_at = pw.DateTimeField(null=True)
-    withdrawn_by = pw.CharField(max_length=64, default="")
+    withdrawn_by = pw.CharField(max_length=64, default="", constraints=[pw.SQL("DEFAULT ''")])
 
     class Meta:
         indexes = ((("session", "staff"), True),)
