@@ -54,6 +54,13 @@ class Formatter(argparse.HelpFormatter):
         super().__init__(prog, indent_increment, max_help_position,
                          terminal_columns() - 2 if width is None else width)  # as argparse does
 
+    usage_prefix: str | None = None  # set when help is asked for (kiosk.cli.help_text)
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        if prefix is None:
+            prefix = Formatter.usage_prefix
+        return super().add_usage(usage, actions, groups, prefix)
+
 
 def terminal_columns() -> int:
     """``shutil.get_terminal_size().columns``: $COLUMNS, else the terminal's width, else 80."""
@@ -122,6 +129,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger().addHandler(logging.NullHandler())
     words = sys.argv[1:] if argv is None else argv
     parser = build_parser(command_word(words))
+    Formatter.usage_prefix = None
+    if any(w in ("-h", "--help") for w in words) or not words:  # help in the user's language
+        from kiosk.cli import help_text
+        from kiosk.i18n import set_language
+
+        set_language(help_text.language(words))
+        help_text.translate(parser)
     if CONSOLE_SCRIPT and not gc.isenabled():
         # the modules just loaded live as long as the process: freeze them first, so the
         # collection that re-enabling soon triggers does not walk all of them (~5-15 ms)
