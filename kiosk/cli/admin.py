@@ -13,11 +13,16 @@ def register(commands, common) -> None:
 
 
 def admin(ctx: Context) -> int:
+    import os
+    import sys
+
     from kiosk import pin as admin_pin
 
     db = ctx.database()
-    if not admin_pin.has_pin(ctx.settings.home):
+    if not admin_pin.has_pin(ctx.settings.home):  # nobody may open it without the admin PIN
         raise CommandError(t("ui.pin.none_set"))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("KIOSK_ALLOW_NO_TTY"):
+        raise CommandError(t("console.not_a_terminal"))
     from kiosk.cli.screens import run_app
     from kiosk.ui.admin.app import build_admin_app  # textual loads only for the screen
 

@@ -329,3 +329,14 @@ async def test_bind_a_work_card_by_presenting_it(db, home, office):
         await fill(pilot, {"card": "3D2C1B0A"})  # the same card, another reader form
         assert isinstance(app.screen, FormDialog)  # refused: A1001 holds it
         assert card_of("A1002") is None
+
+
+def test_kiosk_admin_needs_a_pin_and_a_terminal(db, home, capsys):
+    from tests.cli_runner import kiosk
+
+    url = f"sqlite:///{db.database}"
+    refused = kiosk(capsys, "admin", "--db", url)
+    assert refused.code == 1 and "PIN" in refused.err and "Traceback" not in refused.err
+    pin.set_pin(home, PIN)
+    not_a_tty = kiosk(capsys, "admin", "--db", url)  # (pytest's output is not a terminal)
+    assert not_a_tty.code == 1 and "kiosk admin" in not_a_tty.err
