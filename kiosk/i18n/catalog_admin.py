@@ -56,7 +56,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console.section.badges": ("胸卡", "Badges"),
     "console.section.reports": ("报表", "Reports"),
     "console.hint.roster": ("输入即筛选 ↑↓选择 Enter修改 ^N新增 ^D停用 ^K刷卡绑定 ^O导入", "Type to filter ↑↓ Enter edit ^N add ^D deactivate ^K card ^O import"),
-    "console.hint.plan": ("^←/^→换月 Enter修改 ^N新增 ^D取消学习 ^O导入", "^←/^→ month Enter edit ^N add ^D cancel ^O import"),
+    "console.hint.plan": ("^←/^→换月 Enter修改 ^N新增 ^D取消 ^L请假 ^O导入", "^←/^→ month Enter edit ^N add ^D cancel ^L leave ^O import"),
     "console.hint.leave": ("输入即筛选 ^N登记请假 Enter/^D撤销请假", "Type to filter ^N record a leave Enter/^D withdraw"),
     "console.hint.badges": ("输入部门或姓名筛选 Enter/^S勾选 ^A全选 ^P打印 ^R挂失", "Filter by department/name Enter/^S mark ^A all ^P print ^R revoke"),
     "console.hint.reports": ("Tab切换 Enter生成", "Tab next field Enter write the files"),

@@ -340,3 +340,16 @@ def test_kiosk_admin_needs_a_pin_and_a_terminal(db, home, capsys):
     pin.set_pin(home, PIN)
     not_a_tty = kiosk(capsys, "admin", "--db", url)  # (pytest's output is not a terminal)
     assert not_a_tty.code == 1 and "kiosk admin" in not_a_tty.err
+
+
+async def test_a_leave_from_the_plan_names_its_session(db, home, office):
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f2")
+        await done(pilot)
+        await pilot.press("ctrl+l")  # the highlighted (first) session: the morning one
+        await pilot.pause()
+        assert app.screen.query_one("#field-session", Input).value == str(office["morning"])
+        await fill(pilot, {"staff_id": "A1002", "reason": "病假"})
+        assert Leave.get(Leave.staff == "A1002").session_id == office["morning"]

@@ -48,19 +48,7 @@ class LeaveSection(SearchableTable):
         self.action_withdraw()
 
     def action_record(self) -> None:
-        fields = [Field("staff_id", t("col.staff_id")), Field("session", t("console.session_id")),
-                  Field("reason", t("console.reason"))]
-
-        def record(v: dict[str, str]) -> str:
-            session = v["session"].strip()
-            if not session.isdigit():
-                raise Refused(t("reason.session_not_found", session=session[:20]))
-            row, signed_in = self.actions.record_leave(v["staff_id"], int(session), v["reason"])
-            text = t("cli.leave_added", name=row["name"], session=session)
-            return text + (t("sep") + t("cli.leave_already_signed_in", name=row["name"])
-                           if signed_in else "")
-
-        self.open_form(t("console.leave.record"), fields, record)
+        record_leave_form(self)
 
     def action_withdraw(self) -> None:
         row = self.leave()
@@ -75,3 +63,21 @@ class LeaveSection(SearchableTable):
         self.open_form(t("console.leave.withdraw", staff_id=row["staff_id"], name=row["name"],
                          session=row["session_id"]), [], withdraw,
                        body=t("console.leave.withdraw_body", reason=row["reason"]))
+
+
+def record_leave_form(section, session_id: str = "") -> None:
+    """登记请假: person, session (prefilled from the plan's highlighted row), reason."""
+    fields = [Field("staff_id", t("col.staff_id")),
+              Field("session", t("console.session_id"), session_id),
+              Field("reason", t("console.reason"))]
+
+    def record(v: dict[str, str]) -> str:
+        session = v["session"].strip()
+        if not session.isdigit():
+            raise Refused(t("reason.session_not_found", session=session[:20]))
+        row, signed_in = section.actions.record_leave(v["staff_id"], int(session), v["reason"])
+        text = t("cli.leave_added", name=row["name"], session=session)
+        return text + (t("sep") + t("cli.leave_already_signed_in", name=row["name"])
+                       if signed_in else "")
+
+    section.open_form(t("console.leave.record"), fields, record)

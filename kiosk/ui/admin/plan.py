@@ -28,6 +28,7 @@ class PlanSection(SearchableTable):
         Binding("ctrl+e", "edit", show=False, priority=True),
         Binding("ctrl+d", "cancel_session", show=False, priority=True),
         Binding("ctrl+o", "import", show=False, priority=True),
+        Binding("ctrl+l", "leave", show=False, priority=True),
         Binding("ctrl+left", "month(-1)", show=False, priority=True),
         Binding("ctrl+right", "month(1)", show=False, priority=True),
     ]
@@ -140,6 +141,13 @@ class PlanSection(SearchableTable):
         self.open_form(t("console.plan.cancel", session=row["id"], title=row["title"]),
                        [Field("reason", t("console.reason"))], cancel,
                        body=t("console.plan.cancel_body"))
+
+    def action_leave(self) -> None:
+        """Ctrl+L: record a leave for the highlighted session."""
+        from kiosk.ui.admin.leave import record_leave_form
+
+        row = self.session()
+        record_leave_form(self, str(row["id"]) if row else "")
 
     def action_import(self) -> None:
         tz = self.tz
