@@ -196,3 +196,28 @@ def test_credit_table_exists_after_upgrade_on_every_engine(office):
             Credit.insert(uid="same", staff="A1001", kind="other", title="x",
                           date=dt.date(2026, 1, 1)).execute()
     handle.close()
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_url(request):
+    return request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
+
+
+def test_adopt_uploads_the_credits_of_a_standalone_home(server_url, tmp_path, capsys):
+    """An office moving to a centre (``kiosk sync --adopt``) takes its credits along, same uid;
+    the next pull matches them instead of doubling them."""
+    assert kiosk(capsys, "init", "--no-keys").code == 0
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    assert kiosk(capsys, "staff", "import", path).code == 0
+    assert kiosk(capsys, "session", "add", "--title", "学习", "--kind", "lecture", "--start",
+                 "2026-03-02 09:00", "--end", "2026-03-02 10:00").code == 0
+    local = kiosk(capsys, "credit", "add", "A1001", "--kind", "article", "--title", "调研",
+                  "--date", "2026-03-01", "--json").json()
+    assert kiosk(capsys, "init", "--db", server_url, "--no-keys").code == 0
+    run = kiosk(capsys, "sync", "--adopt", "--central", server_url)
+    assert run.code == 0, run.err
+    there = kiosk(capsys, "credit", "list", "--json", "--db", server_url).json()
+    assert [(c["uid"], c["title"]) for c in there] == [(local["uid"], "调研")]
+    assert kiosk(capsys, "sync", "--once").code == 0
+    assert len(kiosk(capsys, "credit", "list", "--json").json()) == 1

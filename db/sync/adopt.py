@@ -17,6 +17,7 @@ import peewee as pw
 
 from db.models import (
     Attendance,
+    Credit,
     Department,
     Leave,
     SessionAudience,
@@ -76,6 +77,8 @@ def adopt_home(central: pw.Database) -> Adopted:
                                            for r in SessionAudience.select().dicts()])
         _insert(central, Attendance, register)
         _insert(central, Leave, [{k: v for k, v in r.items() if k != "id"} for r in leaves])
+        _insert(central, Credit, [{k: v for k, v in r.items() if k != "id"}
+                                  for r in Credit.select().dicts()])  # matched by uid later
         for key, value in settings.items():
             Setting.insert(key=key, value=value).execute(central)
         if _engine(central) == "postgresql" and sessions:

@@ -318,5 +318,10 @@ def _off_grid(paragraph) -> None:
 
 
 def chinese_date(iso: str) -> str:
-    """``2026-12-01…`` → ``2026年12月1日`` (the standard's date: Arabic numerals, no leading 0)."""
+    """``2026-12-01…`` → ``2026年12月1日`` (the standard's date: Arabic numerals, no leading 0);
+    in an English document, ``2026-12-01``."""
+    from kiosk.i18n import current_language
+
+    if current_language() != "zh":
+        return iso[:10]
     return f"{int(iso[:4])}年{int(iso[5:7])}月{int(iso[8:10])}日"
