@@ -1,4 +1,10 @@
-"""Pushing queued sign-ins to a central PostgreSQL: the product's sync vs a raw baseline.
+"""Pushing queued sign-ins to a central PostgreSQL or MariaDB: the product's sync vs a raw baseline.
+
+Since migration 0008 the centre applies events itself (triggers run with the owner's rights; a
+door only INSERTs): ``run_once`` then costs the insert plus the database applying the rules. The
+raw baseline inserts the same rows into a copy of the centre whose triggers are switched off
+(PostgreSQL ``DISABLE TRIGGER USER``; MariaDB: dropped), so it measures a bare insert, the cost
+a door could not go below.
 
 1. One kiosk with 10,000 queued accepted sign-ins (2,000 staff × 5 sessions) runs
    ``SyncAgent.run_once()`` — read the queue from SQLite, insert the events at the centre
@@ -18,8 +24,10 @@
 2. Ten kiosk processes, each with 2,000 queued sign-ins (overlapping people, like doors of one
    hall), start pushing at the same instant; events/s = all events / (last finish − start).
 
-Usage: ``python bench/sync_push.py [--url postgresql://user@host:5432/anydb]`` (default:
-``KIOSK_TEST_PG_URL``). It creates and drops its own databases on that server.
+Usage: ``python bench/sync_push.py [--url postgresql://user@host:5432/anydb | mysql://…]``
+(default: ``KIOSK_TEST_PG_URL``). It creates and drops its own databases on that server. On
+MariaDB the baseline is PyMySQL's ``executemany`` (multi-row ``INSERT IGNORE``), and each copy of the
+centre is copied table by table (MariaDB has no template databases), its triggers made again.
 """
 
 from __future__ import annotations
@@ -59,15 +67,61 @@ def _admin(base: str, sql: str) -> None:
     admin.close()
 
 
+def _is_mysql(url: str) -> bool:
+    return url.startswith(("mysql", "mariadb"))
+
+
 def create_db(base: str, prefix: str) -> tuple[str, str]:
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    _admin(base, f'CREATE DATABASE "{name}"')
+    if _is_mysql(base):
+        _admin(base, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+    else:
+        _admin(base, f'CREATE DATABASE "{name}"')
     return name, _server_url(base, name)
 
 
 def drop_db(base: str, name: str) -> None:
+    if _is_mysql(base):
+        _admin(base, f"DROP DATABASE IF EXISTS `{name}`")
+        return
     _admin(base, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
     _admin(base, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def copy_centre(base: str, template: str, prefix: str) -> tuple[str, str]:
+    """A fresh copy of the centre: by template (PostgreSQL) or made again (MariaDB)."""
+    name, url = create_db(base, prefix)
+    if _is_mysql(base):
+        from db import database
+        from db.sync.centre_sql import MY_RULES
+
+        handle = database.make_database(url)
+        handle.connect()
+        tables = [t for (t,) in handle.execute_sql(f"SHOW TABLES FROM `{template}`").fetchall()]
+        for table in tables:  # the same rows (and uids) as the template; no foreign keys needed
+            handle.execute_sql(f"CREATE TABLE `{table}` LIKE `{template}`.`{table}`")
+            handle.execute_sql(f"INSERT INTO `{table}` SELECT * FROM `{template}`.`{table}`")
+        for statement in MY_RULES:
+            handle.execute_sql(statement)
+        handle.close()
+        return name, url
+    drop_db(base, name)
+    _admin(base, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return name, url
+
+
+def without_rules(url: str) -> None:
+    """Switch the centre's rule triggers off (the bare-insert baseline's copy)."""
+    from db import database
+
+    handle = database.make_database(url)
+    handle.connect()
+    if _is_mysql(url):
+        for trigger in ("kiosk_apply_event", "kiosk_flag_revoked_badge"):
+            handle.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    else:
+        handle.execute_sql("ALTER TABLE sign_in_event DISABLE TRIGGER USER")
+    handle.close()
 
 
 def make_centre(url: str) -> None:
@@ -103,14 +157,18 @@ def synced_home(home: Path, central: str) -> None:
 def queue_events(home: Path, kiosk_id: str, pairs: list[tuple[int, int]], minute: int) -> list[dict]:
     """Insert accepted sign-ins as the desk would have logged them (not yet pushed)."""
     from db import database
-    from db.models import SignInEvent
+    from db.models import SignInEvent, StudySession
 
+    handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
+    uids = dict(StudySession.select(StudySession.id, StudySession.uid).tuples())
+    handle.close()
     rows = []
     for n, (staff, session) in enumerate(pairs):
         at = DAY_START + dt.timedelta(days=session - 1, minutes=minute - 20, microseconds=n)
         rows.append({"id": str(uuid.uuid4()), "seq": n, "kiosk_id": kiosk_id, "at": at,
                      "method": "id", "result": "present", "reason": "", "staff_key": f"S{staff:05d}",
-                     "session_id": session, "input": "", "note": "", "actor": ""})
+                     "session_id": session, "session_uid": uids[session], "input": "",
+                     "note": "", "actor": ""})
     handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
     with handle.atomic():
         for i in range(0, len(rows), 500):
@@ -145,6 +203,8 @@ def _as_stored(rows: list[dict], now: dt.datetime) -> list[dict]:
 
 
 def raw_push(url: str, rows: list[dict]) -> float:
+    if _is_mysql(url):
+        return raw_push_mysql(url, rows)
     import psycopg2
     from psycopg2.extras import execute_values
 
@@ -159,6 +219,28 @@ def raw_push(url: str, rows: list[dict]) -> float:
     with con.cursor() as cur:
         execute_values(cur, f"INSERT INTO sign_in_event ({', '.join(EVENT_COLUMNS)}) VALUES %s "
                             "ON CONFLICT DO NOTHING", values, page_size=1000)
+    con.commit()
+    elapsed = time.perf_counter() - began
+    con.close()
+    return elapsed
+
+
+def raw_push_mysql(url: str, rows: list[dict]) -> float:
+    import pymysql
+
+    from db.sync import EVENT_COLUMNS
+
+    p = urlparse(url)
+    con = pymysql.connect(host=p.hostname, port=p.port or 3306, user=p.username,
+                          password=p.password or "", database=p.path.lstrip("/"), charset="utf8mb4")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    values = [tuple(r[c] for c in EVENT_COLUMNS) for r in _as_stored(rows, now)]
+    marks = ", ".join(["%s"] * len(EVENT_COLUMNS))
+    began = time.perf_counter()
+    with con.cursor() as cur:
+        for i in range(0, len(values), 1000):
+            cur.executemany(f"INSERT IGNORE INTO sign_in_event ({', '.join(EVENT_COLUMNS)}) "
+                            f"VALUES ({marks})", values[i:i + 1000])
     con.commit()
     elapsed = time.perf_counter() - began
     con.close()
@@ -196,10 +278,30 @@ def worker(home: str, start_at: float) -> None:
     print(f"{began} {time.time()}")
 
 
+def report_one(url: str, n: int, ours: list[float], raw: list[float], inserts: list[float]) -> None:
+    from db.database import redact_url
+
+    best_ours, best_raw = min(ours), min(raw)
+    engine = "MariaDB" if _is_mysql(url) else "PostgreSQL"
+    print(f"central {engine}: {redact_url(url)}  ({os.cpu_count()} cores; rules in the "
+          "database, baseline into a copy without them)")
+    print(f"1 kiosk, {n} queued events: sync run_once best {best_ours:.3f} s "
+          f"(median {statistics.median(ours):.3f} s) = {n / best_ours:,.0f} events/s")
+    baseline = "PyMySQL executemany" if _is_mysql(url) else "psycopg2 execute_values"
+    print(f"raw {baseline} of the same rows: best {best_raw:.3f} s "
+          f"(median {statistics.median(raw):.3f} s) = {n / best_raw:,.0f} events/s")
+    print(f"FULL ratio (run_once / raw, best): {best_ours / best_raw:.2f}x   "
+          f"(median: {statistics.median(ours) / statistics.median(raw):.2f}x)   target <= 2x")
+    print(f"product event insert alone: best {min(inserts):.3f} s (median {statistics.median(inserts):.3f} s)"
+          f"; INSERT-ONLY ratio (best): {min(inserts) / best_raw:.2f}x   "
+          f"(median: {statistics.median(inserts) / statistics.median(raw):.2f}x)")
+    sys.stdout.flush()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("KIOSK_TEST_PG_URL"),
-                        help="a PostgreSQL URL on the server to use (any existing database)")
+                        help="a PostgreSQL or MariaDB URL on the server to use (any existing database)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--worker", nargs=2, metavar=("HOME", "START"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -208,7 +310,6 @@ def main() -> int:
         return 0
     if not args.url:
         raise SystemExit("give --url or set KIOSK_TEST_PG_URL")
-    from db.database import redact_url
 
     pairs = [(st, se) for se in range(1, SESSIONS + 1) for st in range(STAFF)]
     ours, raw, inserts = [], [], []
@@ -222,30 +323,25 @@ def main() -> int:
             master = tmp_path / "master"
             synced_home(master, centre)
             for r in range(args.rounds):
-                # a fresh centre register for each round: copy the centre by template
-                rname, rurl = create_db(args.url, "bench_round")
-                drop_db(args.url, rname)
-                _admin(args.url, f'CREATE DATABASE "{rname}" TEMPLATE "{name}"')
+                # a fresh centre register for each round
+                rname, rurl = copy_centre(args.url, name, "bench_round")
                 made.append(rname)
                 home = tmp_path / f"one{r}"
                 shutil.copytree(master, home)
                 (home / "config.toml").write_text(f'[sync]\ncentral = "{rurl}"\n', encoding="utf-8")
                 rows = queue_events(home, "door-1", pairs, minute=10)
                 ours.append(push_once(home))
-                bname, burl = create_db(args.url, "bench_raw")
-                drop_db(args.url, bname)
-                _admin(args.url, f'CREATE DATABASE "{bname}" TEMPLATE "{name}"')
+                bname, burl = copy_centre(args.url, name, "bench_raw")
                 made.append(bname)
+                without_rules(burl)
                 raw.append(raw_push(burl, rows))
-                iname, iurl = create_db(args.url, "bench_ins")
-                drop_db(args.url, iname)
-                _admin(args.url, f'CREATE DATABASE "{iname}" TEMPLATE "{name}"')
+                iname, iurl = copy_centre(args.url, name, "bench_ins")
                 made.append(iname)
+                without_rules(iurl)
                 inserts.append(product_insert(iurl, rows))
+            report_one(args.url, len(pairs), ours, raw, inserts)
             # ten kiosk processes at once, against one fresh centre
-            tname, turl = create_db(args.url, "bench_ten")
-            drop_db(args.url, tname)
-            _admin(args.url, f'CREATE DATABASE "{tname}" TEMPLATE "{name}"')
+            tname, turl = copy_centre(args.url, name, "bench_ten")
             made.append(tname)
             homes = []
             per_kiosk = 2000
@@ -281,18 +377,6 @@ def main() -> int:
             for n in made:
                 drop_db(args.url, n)
 
-    n = len(pairs)
-    best_ours, best_raw = min(ours), min(raw)
-    print(f"central PostgreSQL: {redact_url(args.url)}  ({os.cpu_count()} cores)")
-    print(f"1 kiosk, {n} queued events: sync run_once best {best_ours:.3f} s "
-          f"(median {statistics.median(ours):.3f} s) = {n / best_ours:,.0f} events/s")
-    print(f"raw psycopg2 execute_values of the same rows: best {best_raw:.3f} s "
-          f"(median {statistics.median(raw):.3f} s) = {n / best_raw:,.0f} events/s")
-    print(f"FULL ratio (run_once / raw, best): {best_ours / best_raw:.2f}x   "
-          f"(median: {statistics.median(ours) / statistics.median(raw):.2f}x)   target <= 2x")
-    print(f"product event insert alone: best {min(inserts):.3f} s (median {statistics.median(inserts):.3f} s)"
-          f"; INSERT-ONLY ratio (best): {min(inserts) / best_raw:.2f}x   "
-          f"(median: {statistics.median(inserts) / statistics.median(raw):.2f}x)")
     print(f"10 kiosk processes × {per_kiosk} events at once: {10 * per_kiosk / ten_wall:,.0f} events/s "
           f"(all done in {ten_wall:.2f} s; slowest kiosk {max(e - b for b, e in spans):.2f} s)")
     return 0
