@@ -29,6 +29,7 @@ import peewee as pw
 from db import database, fleet
 from db import sync as store
 from db.models import SignInEvent, utcnow
+from db.register_watch import RegisterWatch
 from kiosk import __version__, rules, timefmt
 from kiosk.config import Settings
 from kiosk.i18n import t
@@ -81,6 +82,7 @@ class SyncAgent:
         self._central: pw.Database | None = None
         self._lock = threading.Lock()  # one round at a time, whichever thread asks
         self._fleet_warned = False
+        self._register = RegisterWatch()
 
     @property
     def central_url(self) -> str | None:
@@ -98,7 +100,12 @@ class SyncAgent:
         """Push only (right after a scan): the sign-in reaches the centre within a second."""
         return self._guarded(pull=False)
 
-    def _guarded(self, pull: bool) -> SyncReport:
+    def watch_register(self) -> SyncReport:
+        """Between rounds, once a second: merge the sign-ins other doors pushed since the last
+        look (db.register_watch), so this door answers "already … (east door)" within 2 s."""
+        return self._guarded(pull=None)
+
+    def _guarded(self, pull: bool | None) -> SyncReport:
         with self._lock:
             local = None
             opened_here = False
@@ -117,7 +124,7 @@ class SyncAgent:
                     local.close()  # only this thread's connection
 
     # -- one round ---------------------------------------------------------------------------
-    def _round(self, local: pw.Database, pull: bool = True) -> SyncReport:
+    def _round(self, local: pw.Database, pull: bool | None = True) -> SyncReport:
         url = self.central_url
         if not url:
             return SyncReport(None, 0, 0, store.queued_count(), "")
@@ -143,10 +150,14 @@ class SyncAgent:
                 return self._round(local, pull)
         return report
 
-    def _exchange(self, central: pw.Database, pull: bool) -> SyncReport:
-        """Push (and pull), then tell the centre how this door is; the report says how it went."""
+    def _exchange(self, central: pw.Database, pull: bool | None) -> SyncReport:
+        """Push (and pull), then tell the centre how this door is; the report says how it went.
+        ``pull`` None: only the quick look at the other doors' sign-ins."""
         pushed = pulled = 0
         try:
+            if pull is None:
+                pulled = self._register.look(central)
+                return SyncReport(True, 0, pulled, store.queued_count(), "")
             store.ready_to_push(central)
             pushed = self._push(central)
             if pull:

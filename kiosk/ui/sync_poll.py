@@ -2,7 +2,10 @@
 
 ``kiosk run`` starts one :class:`SyncLoop`. Its thread runs a full round (push, pull, fleet row)
 every ``sync.interval`` seconds and, right after each scan, a quick push of what waits (bursts of
-scans coalesce into one push: a scan during a push asks for one more, never one each). The UI
+scans coalesce into one push: a scan during a push asks for one more, never one each); in between,
+once a second, it asks the centre whether any door pushed since it last looked and merges those
+sign-ins (``db.register_watch``), so a person who signed in at the east door is "already signed
+in (east door)" here within 2 s. The UI
 thread only ever sets a flag and receives a :class:`SyncState` back; a centre that hangs costs
 the loop at most one bounded round (``[sync]`` timeouts, :mod:`db.database`), never the screen.
 While the centre is unreachable scans no longer trigger pushes: the periodic round retries,
@@ -27,6 +30,7 @@ from kiosk.ui.widgets.sync_mark import SyncState
 
 log = logging.getLogger("kiosk.ui.sync")
 MAX_BACKOFF = 300.0
+REGISTER_SECONDS = 1.0  # the look at the other doors' sign-ins, while the centre answers
 
 
 def queued_events() -> int:
@@ -36,8 +40,11 @@ def queued_events() -> int:
     return queued_count()
 
 
-def sync_round(settings: Settings, agent=None, push_only: bool = False) -> tuple[SyncState, object]:
-    """Return the new state and the agent to reuse next round (created on first use)."""
+def sync_round(settings: Settings, agent=None, job: str = "round") -> tuple[SyncState, object]:
+    """Return the new state and the agent to reuse next round (created on first use).
+
+    ``job``: ``round`` (push, pull), ``push`` (push only) or ``register`` (the other doors'
+    sign-ins only)."""
     if not settings.central_url:
         return SyncState(local_only=True, queued=queued_events()), None
     if agent is None:
@@ -48,7 +55,8 @@ def sync_round(settings: Settings, agent=None, push_only: bool = False) -> tuple
                              agent_missing=True), None
         agent = SyncAgent(settings)
     try:
-        report = agent.push_now() if push_only else agent.run_once()
+        run = {"push": agent.push_now, "register": agent.watch_register}.get(job, agent.run_once)
+        report = run()
     except Exception as exc:  # the agent must never take the kiosk down
         log.warning("sync round failed: %s", exc.__class__.__name__)
         return SyncState(local_only=False, reachable=False, queued=queued_events(),
@@ -76,11 +84,13 @@ class SyncLoop:
         self.publish = publish
         self.rounds = 0  # full rounds finished (tests and the log read it)
         self.pushes = 0  # quick pushes finished
+        self.looks = 0  # looks at the other doors' sign-ins
         self._cond = threading.Condition()
         self._push_wanted = False
         self._round_due = time.monotonic()  # the first round at once
         self._delay = settings.sync_interval
         self._reachable: bool | None = None
+        self._register_due: float | None = None  # set once a round went through
         self._stopping = False
         self._agent = None
         self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
@@ -118,42 +128,54 @@ class SyncLoop:
             job = self._next_job()
             if job is None:
                 return
-            state = self._one(push_only=(job == "push"))
-            if job == "push":
-                self.pushes += 1
-            else:
-                self.rounds += 1
+            state = self._one(job)
+            self._count(job)
             self._reachable = state.reachable
             if job == "round" or state.reachable is False:
                 self._schedule(state)
+            healthy = state.reachable is True and not state.error
+            self._register_due = time.monotonic() + REGISTER_SECONDS if healthy else None
             if self._stopping:
                 return
+            if job == "register" and healthy:
+                continue  # nothing the screen shows changed
             try:
                 self.publish(state, job == "round")
             except RuntimeError:  # the app is closing
                 return
 
+    def _count(self, job: str) -> None:
+        if job == "push":
+            self.pushes += 1
+        elif job == "register":
+            self.looks += 1
+        else:
+            self.rounds += 1
+
     def _next_job(self) -> str | None:
-        """Wait for a push request or the next round's time; None when stopping."""
+        """Wait for a push request, the next round's time or the next look; None when stopping."""
         with self._cond:
             while True:
                 if self._stopping:
                     return None
-                left = self._round_due - time.monotonic()
-                if left <= 0:
+                now = time.monotonic()
+                if self._round_due <= now:
                     self._push_wanted = False  # the round pushes too
                     return "round"
                 if self._push_wanted:
                     self._push_wanted = False
                     return "push"
-                self._cond.wait(left)
+                if self._register_due is not None and self._register_due <= now:
+                    return "register"
+                wake = min(self._round_due, self._register_due or self._round_due)
+                self._cond.wait(wake - now)
 
-    def _one(self, push_only: bool) -> SyncState:
+    def _one(self, job: str) -> SyncState:
         from db import database
 
         try:
             with database.proxy.obj.connection_context():
-                state, self._agent = sync_round(self.settings, self._agent, push_only=push_only)
+                state, self._agent = sync_round(self.settings, self._agent, job)
         except Exception as exc:  # the local database itself failed: say so, keep looping
             log.warning("sync check failed: %s", exc.__class__.__name__)
             state = SyncState(local_only=not self.settings.central_url,
