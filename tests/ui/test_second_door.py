@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 from textual.widgets import Input
@@ -41,11 +45,41 @@ def centre_url(request):
     return url
 
 
+@pytest.fixture
+def door_url(centre_url):
+    """The centre as a least-privilege door role sees it (``kiosk centre grant-door``)."""
+    if database.engine_of(centre_url) != "postgresql":
+        pytest.skip("one engine is enough here: tests/test_centre_roles.py covers both")
+    name = f"kd_{uuid.uuid4().hex[:10]}"
+    owner = database.make_database(centre_url)
+    owner.connect()
+    owner.execute_sql(f"CREATE ROLE {name} LOGIN PASSWORD 'door-pw'")
+    owner.close()
+    parsed = urlparse(centre_url)
+    admin_home = Path(tempfile.mkdtemp())
+    cli(admin_home, "centre", "grant-door", name, "--db", centre_url)
+    yield urlunparse(parsed._replace(netloc=f"{name}:door-pw@{parsed.hostname}:{parsed.port}"))
+    owner.connect()
+    owner.execute_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                      (name,))
+    owner.execute_sql(f"DROP OWNED BY {name}")
+    owner.execute_sql(f"DROP ROLE {name}")
+    owner.close()
+
+
 async def test_second_door_knows_within_two_seconds(db, home, tmp_path, centre_url):
+    await second_door(db, home, tmp_path, centre_url, centre_url)
+
+
+async def test_second_door_with_a_door_role_knows_too(db, home, tmp_path, centre_url, door_url):
+    await second_door(db, home, tmp_path, centre_url, door_url)
+
+
+async def second_door(db, home, tmp_path, centre_url: str, west_url: str) -> None:
     east = new_home(tmp_path, "east", "east-door")
     cli(east, "sync", "--once", "--central", centre_url)
     later = (dt.datetime.now(TZ) + dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
-    app, _ = kiosk(db, home, at=later, central_url=centre_url, sync_interval=60.0)
+    app, _ = kiosk(db, home, at=later, central_url=west_url, sync_interval=60.0)
     database.proxy.initialize(db)
     assert SyncAgent(app.settings).run_once().error == ""  # the west door mirrors the centre
     async with app.run_test(size=(80, 24)) as pilot:
