@@ -159,6 +159,9 @@ class SignInEvent(BaseModel):
     # the global identity of the session it was scanned for (migration 0003): the centre
     # attributes the event by it, never by ``session_id``, which is this database's own number
     session_uid = pw.CharField(max_length=36, null=True, index=True)
+    # the database role that delivered the event to a server centre, stamped there by a trigger
+    # (migration 0008) whatever the sender wrote: a stolen door's events are found by it
+    received_by = pw.CharField(max_length=128, null=True)
 
 
 class Leave(BaseModel):

@@ -132,10 +132,32 @@ def test_a_door_role_adds_events_and_nothing_more(centre, door_role, tmp_path): 
                 handle.execute_sql("UPDATE kiosk_fleet SET queued = 99 WHERE kiosk_id = 'door-9'")
         except (pw.ProgrammingError, pw.OperationalError, pw.InternalError) as exc:
             assert "denied" in str(exc)
+        # the one thing a door may do — add an event — is stamped with the role that did it,
+        # whatever the event claims
+        with handle.atomic():
+            handle.execute_sql(
+                "INSERT INTO sign_in_event (id, seq, kiosk_id, at, method, result, reason, input, "
+                "note, actor, received_by) VALUES ('00000000-0000-4000-8000-00000000f00d', 1, "
+                "'west door', '2030-03-04 01:00:00', 'id', 'rejected', 'unknown_staff', '', '', "
+                "'', 'admin')")
     finally:
         handle.close()
+    stamps = dict(SignInEvent.select(SignInEvent.kiosk_id, SignInEvent.received_by).tuples()
+                  .execute(owner))
+    assert set(stamps) == {"door-1", "west door"}
+    assert all(by.split("@")[0] == role for by in stamps.values()), stamps
     assert (KioskFleet.select(KioskFleet.queued).where(KioskFleet.kiosk_id == "door-9")
             .scalar(owner)) == 0
+    # a stolen door is cut off by revoking its role's right to add events: it keeps its queue
+    if database.engine_of(centre.url) == "postgresql":
+        owner.execute_sql(f"REVOKE INSERT ON sign_in_event FROM {role}")
+    else:
+        schema = owner.execute_sql("SELECT DATABASE()").fetchone()[0]
+        owner.execute_sql(f"REVOKE INSERT ON `{schema}`.`sign_in_event` FROM '{role}'@'%%'")
+    kiosk(door, "signin", "A1002", "--at", "2030-03-04 08:56")
+    cut = kiosk(door, "sync", "--once", check=1)
+    assert "permission denied for table sign_in_event" in cut.stderr, cut.stderr
+    assert "1 events still queued" in cut.stderr
     # nothing a door tried changed anything
     assert Staff.select().count(owner) == 5
     assert SignInEvent.select().where(SignInEvent.note != "").count(owner) == 0

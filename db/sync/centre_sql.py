@@ -4,7 +4,8 @@ A door then needs no right to write the register: it only INSERTs events, and th
 applies them — the same rules as :mod:`db.sync.centre_rules` (earliest accepted sign-in wins,
 ties by event id; a sign-in beats a leave; the latest sign-out counts; a host's undo clears a
 sign-in not later than itself; a withdrawal re-expects an excused person; a badge scan whose
-version the centre had revoked before the scan's time is flagged in the event's note).
+version the centre had revoked before the scan's time is flagged in the event's note). Every
+event is stamped with the database role that delivered it (``received_by``), whatever it says.
 
 PostgreSQL: a ``BEFORE INSERT`` row trigger flags revoked badges, and an ``AFTER INSERT``
 *statement* trigger applies the whole batch set-wise over its transition table (only the rows
@@ -122,6 +123,17 @@ BEGIN
 END
 $flag$;
 
+CREATE OR REPLACE FUNCTION kiosk_stamp_receiver() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $stamp$
+BEGIN
+  NEW.received_by := session_user;
+  RETURN NEW;
+END
+$stamp$;
+
+DROP TRIGGER IF EXISTS kiosk_stamp_receiver ON sign_in_event;
+CREATE TRIGGER kiosk_stamp_receiver BEFORE INSERT ON sign_in_event FOR EACH ROW
+  EXECUTE FUNCTION kiosk_stamp_receiver();
 DROP TRIGGER IF EXISTS kiosk_apply_events ON sign_in_event;
 CREATE TRIGGER kiosk_apply_events AFTER INSERT ON sign_in_event
   REFERENCING NEW TABLE AS kiosk_new_events
@@ -133,6 +145,7 @@ CREATE TRIGGER kiosk_flag_revoked_badge BEFORE INSERT ON sign_in_event FOR EACH 
   EXECUTE FUNCTION kiosk_flag_revoked_badge();
 REVOKE ALL ON FUNCTION kiosk_apply_events() FROM PUBLIC;
 REVOKE ALL ON FUNCTION kiosk_flag_revoked_badge() FROM PUBLIC;
+REVOKE ALL ON FUNCTION kiosk_stamp_receiver() FROM PUBLIC;
 """
 
 MY_PAIR = "`session_id` = sid AND `staff_id` = NEW.`staff_key`"
@@ -197,6 +210,7 @@ BEGIN
   DECLARE held_version INT DEFAULT NULL;
   DECLARE held_updated DATETIME(6) DEFAULT NULL;
   DECLARE first_revoked DATETIME(6) DEFAULT NULL;
+  SET NEW.`received_by` = USER();
   IF NEW.`result` IN {SIGN_INS} AND NEW.`method` IN ('qr', 'camera')
      AND NEW.`badge_version` IS NOT NULL AND NEW.`staff_key` IS NOT NULL THEN
     SET held_version = (SELECT `badge_version` FROM `staff` WHERE `key` = NEW.`staff_key`);

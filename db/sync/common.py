@@ -33,10 +33,12 @@ MIRROR_KEY = "mirror.verified"  # sync_state: the centre and row counts last fou
 IN_CHUNK = 500
 
 StatusOf = Callable[[dict, dt.datetime], str]
-EVENT_COLUMNS = [f.column_name for f in SignInEvent._meta.sorted_fields]
+# what a push sends: every column but the centre's own stamp of who delivered it
+PUSHED_FIELDS = [f for f in SignInEvent._meta.sorted_fields if f.name != "received_by"]
+EVENT_COLUMNS = [f.column_name for f in PUSHED_FIELDS]
 PG_TYPES = {"VARCHAR": "text", "TEXT": "text", "INT": "int", "BIGINT": "bigint",
             "DATETIME": "timestamp", "BOOL": "boolean"}
-EVENT_PG_TYPES = [PG_TYPES[f.field_type] for f in SignInEvent._meta.sorted_fields]
+EVENT_PG_TYPES = [PG_TYPES[f.field_type] for f in PUSHED_FIELDS]
 LEAVE_FIELDS = (Leave.session, Leave.staff, Leave.reason, Leave.recorded_at, Leave.recorded_by,
                 Leave.event_id, Leave.uid, Leave.withdrawn_at, Leave.withdrawn_by)
 
