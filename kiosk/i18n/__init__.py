@@ -21,6 +21,7 @@ _CATALOGS = ["catalog_core", "catalog_ui", "catalog_host", "catalog_badges", "ca
              "catalog_sync", "catalog_records", "catalog_ops", "catalog_cards"]
 _CATALOGS.append("catalog_admin")  # (its own line: the list above is everyone's to extend)
 _CATALOGS.append("catalog_fleet")
+_CATALOGS.append("catalog_trust_ui")
 
 
 def _assemble() -> dict[str, tuple[str, str]]:

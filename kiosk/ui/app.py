@@ -15,13 +15,13 @@ from dataclasses import replace
 
 import peewee as pw
 from textual import work
-from textual.app import App
 from textual.binding import Binding
 
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.desk import SignInDesk
 from kiosk.i18n import set_language, t
+from kiosk.ui.safe_app import SafeApp
 from kiosk.ui.screens.signin import SignInScreen
 from kiosk.ui.sync_poll import SyncLoop, queued_events
 from kiosk.ui.today import TodayPlan
@@ -30,7 +30,7 @@ from kiosk.ui.widgets.sync_mark import SyncState
 log = logging.getLogger("kiosk.ui")
 
 
-class KioskApp(App[None]):
+class KioskApp(SafeApp):
     CSS_PATH = "kiosk.tcss"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [

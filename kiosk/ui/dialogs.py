@@ -16,12 +16,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from kiosk import pin as admin_pin
 from kiosk import timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import Button, Label, OptionList
 
 DIALOG_CSS = """
 PinDialog, SetPinDialog, SessionPickDialog {

@@ -6,17 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 
 import peewee as pw
-from textual.app import App
 from textual.binding import Binding
 
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.host_actions import HostActions
+from kiosk.ui.safe_app import SafeApp
 from kiosk.ui.screens.host import HostScreen
 from kiosk.ui.screens.host_pick import HostPickScreen
 
 
-class HostApp(App[None]):
+class HostApp(SafeApp):
     CSS_PATH = "host.tcss"
     ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]

@@ -31,6 +31,7 @@ def kiosk(db, home: Path, at: str = "2026-11-28 09:02", *, lang: str = "zh", wit
     if with_pin and not pin.has_pin(home):
         pin.set_pin(home, PIN)
     clock = FrozenClock(at)
+    settings.setdefault("office_name", "示范机关")
     config = Settings(home=home, db_url=f"sqlite:///{db.database}", lang=lang,
-                      office_name="示范机关", kiosk_id="test-kiosk", **settings)
+                      kiosk_id="test-kiosk", **settings)
     return build_app(config, db, clock=clock, qr_only=qr_only), clock

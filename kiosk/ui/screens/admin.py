@@ -13,13 +13,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from db.database import redact_url
 from kiosk import timefmt
 from kiosk.i18n import current_language, t
 from kiosk.ui.dialogs import SetPinDialog
+from kiosk.ui.plain import Button, Label, OptionList, Static
 from kiosk.ui.today import TodayPlan, load_today
 
 IDLE_SECONDS = 120.0

@@ -20,7 +20,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from db import live, queries
@@ -30,6 +29,7 @@ from kiosk.desk import session_view
 from kiosk.host_actions import HostOutcome
 from kiosk.i18n import t
 from kiosk.ui.dialogs import PinDialog
+from kiosk.ui.plain import Static, plain
 from kiosk.ui.widgets.host_counts import HostCounts
 from kiosk.ui.widgets.host_departments import HostDepartments
 from kiosk.ui.widgets.host_doors import HostDoors
@@ -102,9 +102,9 @@ class HostScreen(Screen):
         yield Static(key_hints(), id="host-keys")
 
     def on_mount(self) -> None:
-        self.query_one("#departments-panel").border_title = t("host.panel.departments")
-        self.query_one("#recent-panel").border_title = t("host.panel.recent")
-        self.query_one("#missing-panel").border_title = t("host.panel.missing", count="")
+        self.query_one("#departments-panel").border_title = plain(t("host.panel.departments"))
+        self.query_one("#recent-panel").border_title = plain(t("host.panel.recent"))
+        self.query_one("#missing-panel").border_title = plain(t("host.panel.missing", count=""))
         self.query_one("#missing-filter").focus()
         self._tick()
         self.set_interval(1.0, self._tick)
@@ -210,8 +210,8 @@ class HostScreen(Screen):
         self.query_one(HostDepartments).show(snap.departments, ended=ended)
         missing = self.query_one(HostMissing)
         missing.show(snap.missing)
-        missing.border_title = t("host.panel.missing_absent" if ended else "host.panel.missing",
-                                 count=len(snap.missing))
+        missing.border_title = plain(t("host.panel.missing_absent" if ended else "host.panel.missing",
+                                       count=len(snap.missing)))
         self.query_one(HostRecent).show(snap.recent, self.app.settings.tz)
 
     # -- keys ----------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from kiosk import rules, timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import Label, OptionList
 from kiosk.ui.screens.host import HostScreen
 from kiosk.ui.today import load_today
 

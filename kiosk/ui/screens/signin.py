@@ -19,11 +19,12 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from kiosk import timefmt
 from kiosk.desk import SignInDesk, SignInOutcome
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 from kiosk.ui.today import TodayPlan, load_today
 from kiosk.ui.widgets.clock import KioskClock
 from kiosk.ui.widgets.result_banner import ResultBanner
@@ -222,13 +223,18 @@ class SignInScreen(Screen):
             log.exception("sign-in failed: %s", exc.__class__.__name__)
             self.show_result(None, error_key="ui.result.error")
             return
-        if outcome.reason == "ambiguous_session" and outcome.choices:
-            from kiosk.ui.dialogs import SessionPickDialog  # rare: loaded on first use
+        try:
+            if outcome.reason == "ambiguous_session" and outcome.choices:
+                from kiosk.ui.dialogs import SessionPickDialog  # rare: loaded on first use
 
-            self.app.push_screen(SessionPickDialog(outcome.choices, self.desk.tz, name=outcome.name or ""),
-                                 callback=lambda picked: self._picked(PendingScan(raw, method), picked))
-            return
-        self.show_result(outcome)
+                pick = SessionPickDialog(outcome.choices, self.desk.tz, name=outcome.name or "")
+                self.app.push_screen(pick, callback=lambda picked: self._picked(PendingScan(raw, method),
+                                                                                picked))
+                return
+            self.show_result(outcome)
+        except Exception as exc:  # a bug must not end the kiosk: say so, log it, take the next scan
+            log.exception("showing a sign-in failed: %s", exc.__class__.__name__)
+            self.show_result(None, error_key="ui.result.display_error")
 
     def _picked(self, scan: PendingScan, session_id: int | None) -> None:
         if session_id is None:

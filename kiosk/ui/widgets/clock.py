@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Digits, Static
+from textual.widgets import Digits
 
 from kiosk import timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 
 
 def date_line(local: dt.datetime) -> str:

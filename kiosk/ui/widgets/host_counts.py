@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.widgets import Digits, Static
+from textual.widgets import Digits
 
 from db.live import Counts
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 
 TILES = ("expected", "attended", "late", "excused", "pending", "visitors", "early_leave", "rate")
 

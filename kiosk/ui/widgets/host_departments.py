@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import DataTable
 
 from db.live import DepartmentCounts
 from kiosk.i18n import t
+from kiosk.ui.plain import DataTable
 
 BAR_WIDTH = 5
 WIDE_BAR_WIDTH = 20

@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Input
 
 from kiosk.i18n import t
+from kiosk.ui.plain import Button, Label
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 

@@ -6,10 +6,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual.widgets import Static
 
 from kiosk import rules, timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 
 
 def span(delta: dt.timedelta) -> str:

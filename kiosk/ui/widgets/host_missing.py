@@ -6,10 +6,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from db.live import MissingPerson
 from kiosk.i18n import t
+from kiosk.ui.plain import DataTable, Static
 
 
 def matches(person: MissingPerson, text: str) -> bool:

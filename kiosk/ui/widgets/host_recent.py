@@ -5,11 +5,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual.widgets import DataTable
 
 from db.live import RecentSignIn
 from kiosk import timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import DataTable
 
 
 def method_text(method: str) -> str:

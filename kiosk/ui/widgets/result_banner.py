@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Digits, Static
+from textual.widgets import Digits
 
 from kiosk import timefmt
 from kiosk.desk import SignInOutcome
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 
 TONES = ("-ok", "-warn", "-bad")
 

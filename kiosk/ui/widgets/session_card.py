@@ -5,10 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual.widgets import Static
 
 from kiosk import rules, timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 from kiosk.ui.today import TodayPlan
 
 __all__ = ["SessionCard", "TodayPlan"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.widgets import Static
-
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 
 
 @dataclass(frozen=True)

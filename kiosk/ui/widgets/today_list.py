@@ -5,10 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual.widgets import Static
 
 from kiosk import timefmt
 from kiosk.i18n import t
+from kiosk.ui.plain import Static, plain
 from kiosk.ui.today import TodayPlan
 
 
@@ -25,7 +25,7 @@ class TodayList(Static):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        self.border_title = t("ui.today.title")
+        self.border_title = plain(t("ui.today.title"))
         self.update(self._text())
 
     def _text(self) -> Text:

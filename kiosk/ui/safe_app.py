@@ -1,0 +1,141 @@
+"""The App every kiosk screen runs in: notifications are literal text, and keys arrive one at a time.
+
+Why the key part exists. Textual's App takes each key from its queue and forwards it to the
+focused widget's queue at once; the key's effects come later (an Enter bubbles back to the App,
+whose binding submits the field; a Tab moves the focus; F2 opens a dialog). A scanner or a
+paste delivers a whole burst in one terminal write, so every key of ``A1001⏎A1002⏎`` was already
+queued in the scan field before the first Enter submitted it: one rejected ``A1001A1002``,
+twice. In a form, ``忘带胸卡⇥22:10⏎`` put the time into the reason field.
+
+The fix is here, at the layer that causes it: after a key that can have effects beyond typing a
+character into a text field, the next key waits until every message queue of the app and its
+screens is idle (the previous key has fully taken effect) — at most ``SETTLE_LIMIT`` seconds, so
+a busy screen never swallows keys. Typing into a field (the common case, and all but two keys of
+a scan) still goes straight through. A bracketed paste that holds line breaks or tabs is replayed
+as its text runs with Enter/Tab keys between them, and a scanner's LF is Enter (CRLF one Enter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import deque
+
+from textual import events
+from textual.app import App
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+from kiosk.ui.plain import clean
+
+log = logging.getLogger("kiosk.ui.keys")
+SETTLE_LIMIT = 0.5  # seconds: a key never waits longer than this for the previous one's effects
+_PASTE_BREAKS = re.compile(r"(\r\n|\r|\n|\t)")
+_PASTE_KEYS = {"\r\n": ("enter", "\r"), "\r": ("enter", "\r"), "\n": ("enter", "\r"), "\t": ("tab", "\t")}
+
+
+def paste_pieces(text: str) -> list[events.Key | events.Paste]:
+    """A pasted text as what typing it would have been: text runs, Enter and Tab keys."""
+    pieces: list[events.Key | events.Paste] = []
+    for part in _PASTE_BREAKS.split(text):
+        if part in _PASTE_KEYS:
+            pieces.append(events.Key(*_PASTE_KEYS[part]))
+        elif part:
+            pieces.append(events.Paste(part))
+    return pieces
+
+
+class SafeApp(App):
+    """Base of the kiosk's, the host's and the admin's apps (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: deque[events.Key | events.Paste] = deque()
+        self._key_task: asyncio.Task | None = None
+        self._settle_next = False  # the last key delivered may still be taking effect
+        self._last_key = ""
+
+    # -- text, never markup -------------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is literal text: names in it are never parsed as markup."""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout,
+                       markup=False)
+
+    # -- one key at a time ----------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            key = self._as_typed(event)
+            if key is not None:
+                await self._take(key)
+            return
+        if isinstance(event, events.Paste) and not event.is_forwarded and _PASTE_BREAKS.search(event.text):
+            self._held.extend(paste_pieces(event.text))
+            self._start_draining()
+            return
+        await super().on_event(event)
+
+    def _as_typed(self, event: events.Key) -> events.Key | None:
+        """A scanner's LF is Enter; the LF of a CRLF is dropped (the CR was the Enter)."""
+        previous, self._last_key = self._last_key, event.key
+        if event.key != "ctrl+j":
+            return event
+        if previous == "enter":
+            return None
+        enter = events.Key("enter", "\r")
+        enter.set_sender(self)
+        return enter
+
+    async def _take(self, event: events.Key) -> None:
+        if self._held or (self._settle_next and self._busy()):
+            self._held.append(event)
+            self._start_draining()
+            return
+        await self._deliver(event)
+
+    async def _deliver(self, event: events.Key | events.Paste) -> None:
+        await super().on_event(event)  # priority bindings, then forwarded to the focused widget
+        self._settle_next = not (isinstance(event, events.Key) and event.is_printable
+                                 and isinstance(self.focused, Input))
+
+    def _start_draining(self) -> None:
+        if self._key_task is None or self._key_task.done():
+            self._key_task = asyncio.create_task(self._drain(), name="kiosk-keys")
+
+    async def _drain(self) -> None:
+        try:
+            while self._held:
+                if self._settle_next or isinstance(self._held[0], events.Paste):
+                    await self._settle()
+                await self._deliver(self._held.popleft())
+        except Exception as error:  # what Textual does with an error in a key's handler
+            self._handle_exception(error)
+
+    async def _settle(self) -> None:
+        """Wait until the app and every screen's widgets have processed their messages."""
+        deadline = time.monotonic() + SETTLE_LIMIT
+        quiet = spins = 0
+        while quiet < 2:
+            await asyncio.sleep(0 if spins < 100 else 0.001)
+            spins += 1
+            quiet = 0 if self._busy() else quiet + 1
+            if time.monotonic() > deadline:
+                log.warning("keys: the screen stayed busy for %.1f s; delivering the next key", SETTLE_LIMIT)
+                return
+
+    def _busy(self) -> bool:
+        """True while any message of the app or of a widget on a screen is still to be handled,
+        or while a dialog's worker runs (the PIN check: what follows its Enter waits for it)."""
+        if _pending(self):
+            return True
+        stack = self.screen_stack
+        if any(_pending(node) for screen in stack for node in screen.walk_children(with_self=True)):
+            return True
+        return any(worker.is_running and isinstance(worker.node, ModalScreen)
+                   and worker.node in stack for worker in self.workers)
+
+
+def _pending(pump) -> bool:
+    return bool(pump.message_queue_size or pump._pending_message is not None or pump._next_callbacks)
