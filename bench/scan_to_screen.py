@@ -140,8 +140,8 @@ def main() -> int:
         out = Path(tmp) / "times.json"
         env = kiosk_env(home, TERM="xterm-256color", PYTHONPATH=str(ROOT))
         ids = staff_ids(args.scans)
-        run_in_pty([sys.executable, str(script), json.dumps(ids), str(out), "keys" if args.keys else "submit"],
-                   env, timeout=300)
+        mode = "keys" if args.keys else "submit"
+        run_in_pty([sys.executable, str(script), json.dumps(ids), str(out), mode], env, timeout=300)
         if not out.exists():
             print("the kiosk did not finish the scans (see KIOSK_HOME/logs)")
             return 1
