@@ -11,18 +11,18 @@ import logging
 from collections.abc import Callable
 
 import peewee as pw
-from textual.app import App
 
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.i18n import set_language, t
 from kiosk.lifecycle import AdminActions
 from kiosk.ui.admin.console import ConsoleScreen
+from kiosk.ui.safe_app import SafeApp
 
 log = logging.getLogger("kiosk.ui.admin")
 
 
-class AdminConsoleApp(App[None]):
+class AdminConsoleApp(SafeApp):  # literal notifications, one key at a time
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, settings: Settings, db: pw.Database, *, clock: Callable[[], dt.datetime],
