@@ -10,6 +10,7 @@ bracketed-paste markers, as a terminal does for a paste. Both go through the app
 from __future__ import annotations
 
 from textual._xterm_parser import XTermParser
+from textual.worker import WorkerCancelled
 
 F2, F3, F4 = "\x1bOQ", "\x1bOR", "\x1bOS"
 
@@ -35,5 +36,8 @@ async def settled(app, pilot, rounds: int = 3) -> None:
         await pilot.pause(0.05)
         done = [w for w in app.workers if w.group not in ("host-live", "host-action")]
         if done:  # (an empty list would mean "all of them")
-            await app.workers.wait_for_complete(done)
+            try:
+                await app.workers.wait_for_complete(done)
+            except WorkerCancelled:  # an exclusive worker replaced by a newer one: fine
+                pass
     await pilot.pause()
