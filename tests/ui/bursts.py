@@ -9,6 +9,8 @@ bracketed-paste markers, as a terminal does for a paste. Both go through the app
 
 from __future__ import annotations
 
+import asyncio
+
 from textual._xterm_parser import XTermParser
 from textual.worker import WorkerCancelled
 
@@ -34,10 +36,10 @@ async def settled(app, pilot, rounds: int = 3) -> None:
     live poller never completes: only the workers that do are waited for)."""
     for _ in range(rounds):
         await pilot.pause(0.05)
-        done = [w for w in app.workers if w.group not in ("host-live", "host-action")]
+        done = [w for w in app.workers if w.group not in ("host-live", "host-action", "host-doors")]
         if done:  # (an empty list would mean "all of them")
             try:
-                await app.workers.wait_for_complete(done)
-            except WorkerCancelled:  # an exclusive worker replaced by a newer one: fine
+                await asyncio.wait_for(app.workers.wait_for_complete(done), 5)
+            except (WorkerCancelled, TimeoutError):  # an exclusive worker replaced by a newer one: fine
                 pass
     await pilot.pause()

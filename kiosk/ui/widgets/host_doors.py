@@ -9,12 +9,12 @@ Door ids are data: shown as text, never markup.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from db.fleet import Door
 from kiosk.cli.tables import width as cells
 from kiosk.fleet_view import door_line
 from kiosk.i18n import t
+from kiosk.ui.plain import Static
 
 
 class HostDoors(Static):
