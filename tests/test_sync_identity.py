@@ -16,7 +16,7 @@ import pytest
 
 from db import database
 from db import sync as store
-from db.models import Attendance, Leave, SignInEvent, Staff, StudySession, utcnow
+from db.models import Attendance, Credit, Leave, SignInEvent, Staff, StudySession, utcnow
 from db.roster import upsert_staff
 from db.sessions import add_session
 from kiosk import config
@@ -159,6 +159,8 @@ def _standalone_home(tmp_path: Path, name: str) -> Path:
     sid = json.loads(made.stdout)["id"]
     assert signin(home, "A1001", "08:55")["result"] == "present"
     kiosk(home, "leave", "add", "Z9001", "--session", str(sid), "--reason", "出差")
+    kiosk(home, "credit", "add", "A1001", "--kind", "article", "--title", "学习心得",
+          "--date", "2026-01-05", "--hours", "2")
     return home
 
 
@@ -203,6 +205,7 @@ def test_adopt_moves_a_standalone_office_whole_to_an_empty_centre(empty_centre, 
         assert [(r["uid"], r["reason"]) for r in Leave.select().dicts()] == [
             (r["uid"], r["reason"]) for r in local["Leave"]]
         assert {r["id"] for r in SignInEvent.select().dicts()} == {r["id"] for r in local["SignInEvent"]}
+        assert [(c.staff_id, c.title, c.hours) for c in Credit.select()] == [("A1001", "学习心得", 2.0)]
         row = Attendance.get(Attendance.staff == "A1001")
         assert (row.status, row.kiosk_id) == ("present", "office-door")
         assert Attendance.get(Attendance.staff == "Z9001").status == "excused"
