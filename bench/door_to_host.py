@@ -135,8 +135,9 @@ async def run_door(home: Path, plan_file: Path, start_at: float) -> None:
         deadline = time.time() + 60
         while app.sync_state.queued and time.time() < deadline:
             await pilot.pause(0.1)
-        pushes, rounds = app.sync_loop.pushes, app.sync_loop.rounds
-    print(json.dumps({"scans": out, "pushes": pushes, "rounds": rounds}))
+        loop = app.sync_loop
+        counts = {"pushes": loop.pushes, "rounds": loop.rounds, "looks": loop.looks}
+    print(json.dumps({"scans": out, **counts}))
 
 
 # -- the host reader -------------------------------------------------------------------------------
@@ -281,7 +282,8 @@ def measure(url: str, session_id: int, args, root: Path) -> int:
     print(f"ratio p95 host view / baseline p95: {pct(host, 0.95) / pct(floor, 0.95):.2f}x; "
           f"within 2 s: {sum(1 for v in host if v <= 2) / len(host):.1%}; never seen: {lost}")
     for kid, r in results.items():
-        print(f"{kid}: {len(r['scans'])} scans, {r['pushes']} quick pushes, {r['rounds']} rounds")
+        print(f"{kid}: {len(r['scans'])} scans, {r['pushes']} quick pushes, {r['rounds']} rounds, "
+              f"{r['looks']} looks at the other doors")
     return 0 if pct(host, 0.95) <= 2.0 and not lost else 1
 
 
