@@ -16,6 +16,7 @@ import peewee as pw
 
 from db import signin_sql
 from db.models import Attendance, Leave
+from db.redact import drop_badge_signatures
 
 
 def new_event_id() -> str:
@@ -48,10 +49,15 @@ class Event:
     badge_version: int | None = None
 
     def values(self) -> tuple:
-        """The row's values in :data:`EVENT_FIELDS` order (an id is made if it has none)."""
+        """The row's values in :data:`EVENT_FIELDS` order (an id is made if it has none).
+
+        The input and note never keep a badge's signature (SPEC §7): this is the one place
+        every event is written from, so no caller can store one by mistake.
+        """
         return (self.id or new_event_id(), next_seq(), self.kiosk_id[:64], self.at, self.method,
-                self.result, self.reason[:32], self.staff_key, self.session_id, self.input[:300],
-                self.note[:500], self.actor[:64], self.badge_version)
+                self.result, self.reason[:32], self.staff_key, self.session_id,
+                drop_badge_signatures(self.input)[:300], drop_badge_signatures(self.note)[:500],
+                self.actor[:64], self.badge_version)
 
 
 # the SignInEvent fields an Event writes, in the order of Event.values()

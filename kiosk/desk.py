@@ -23,6 +23,7 @@ from kiosk.i18n import t
 
 log = logging.getLogger("kiosk.desk")
 PUBLIC_KEY_SETTING = "badge_public_key"
+FUTURE_TOLERANCE = dt.timedelta(minutes=1)  # clocks of kiosks and the admin's PC differ a little
 
 
 @dataclass
@@ -106,6 +107,14 @@ class SignInOutcome:
         return f"{t(key)}: {self.name} · {self.department} · {title} · {timefmt.hhmm(self.at, tz)}"
 
 
+def _logged_input(out: SignInOutcome, text: str) -> str:
+    """What the event keeps of the input: a refusal's sanitised copy, and for any badge scan
+    ``SK1.<id>.<version>`` (the ledger drops the signature from whatever it is given)."""
+    if out.result == "rejected" or badge_payload.looks_like_badge(text):
+        return rules.sanitise_for_log(text)
+    return ""
+
+
 def session_view(row: dict) -> rules.SessionView:
     return rules.SessionView(
         id=row["id"], title=row["title"], kind=row["kind"], start=row["start"], end=row["end"],
@@ -182,8 +191,16 @@ class SignInDesk:
     # -- the sign-in --------------------------------------------------------------------------
     def sign_in(self, raw: str, *, method: str | None = None, at: dt.datetime | None = None,
                 session_id: int | None = None) -> SignInOutcome:
-        """Decide and record one sign-in; durable when it returns."""
-        at = at or self.clock()
+        """Decide and record one sign-in; durable when it returns.
+
+        An ``at`` more than :data:`FUTURE_TOLERANCE` after the clock (``kiosk signin --at``) is
+        refused as ``future_time``: a register must not hold arrivals that have not happened.
+        """
+        if at is None:
+            at = self.clock()
+        elif at > self.clock() + FUTURE_TOLERANCE:
+            return self._reject_input(raw, method or "id", at, "reason.future_time",
+                                      reason="future_time")
         try:
             text = rules.clean_input(raw)
         except rules.InvalidInput as exc:
@@ -333,8 +350,7 @@ class SignInDesk:
         key = out.extra.get("staff_key")
         event = ledger.Event(self.kiosk_id, at, out.method, out.result, out.reason, key,
                              out.session.id if out.session else None,
-                             out.card or ("" if out.result != "rejected"
-                                          else rules.sanitise_for_log(text)),
+                             out.card or _logged_input(out, text),
                              id=ledger.new_event_id(), badge_version=out.extra.get("badge_version"))
         if out.result in ("present", "late", "visitor"):
             fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,
@@ -351,13 +367,14 @@ class SignInDesk:
             event.note = "early_leave" if out.early_leave else ""
         out.event_id = ledger.append_event(event, via=scan)
 
-    def _reject_input(self, raw: str, method: str, at: dt.datetime, detail: str) -> SignInOutcome:
-        out = SignInOutcome("rejected", "invalid_input", at=at, method=method, detail=detail)
+    def _reject_input(self, raw: str, method: str, at: dt.datetime, detail: str,
+                      reason: str = "invalid_input") -> SignInOutcome:
+        out = SignInOutcome("rejected", reason, at=at, method=method, detail=detail)
         with self.db.atomic():
             out.event_id = ledger.append_event(ledger.Event(
                 kiosk_id=self.kiosk_id, at=at, method=method, result="rejected",
-                reason="invalid_input", input=rules.sanitise_for_log(raw)))
-        log.info("sign-in rejected invalid_input (%s)", detail)
+                reason=reason, input=rules.sanitise_for_log(raw)))
+        log.info("sign-in rejected %s (%s)", reason, detail)
         return out
 
     # -- leave ----------------------------------------------------------------------------------

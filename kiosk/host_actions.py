@@ -16,7 +16,8 @@ import peewee as pw
 
 from db import corrections, queries
 from kiosk import rules, timefmt
-from kiosk.desk import SignInDesk, session_view, staff_view
+from kiosk.desk import FUTURE_TOLERANCE, SignInDesk, session_view, staff_view
+from kiosk.text_safety import has_controls
 
 MAX_REASON = 500
 
@@ -55,6 +56,8 @@ class HostActions:
         reason = _clean_reason(reason)
         if not reason:
             return HostOutcome("refused", "reason_required")
+        if has_controls(reason):
+            return HostOutcome("refused", "control_chars")
         desk = SignInDesk(self.db, kiosk_id=self.kiosk_id, tz=self.tz, clock=self.clock)
         try:
             row, signed_in = desk.record_leave(staff, session_id, reason, actor=actor, at=at)
@@ -66,7 +69,8 @@ class HostActions:
     def manual_signin(self, staff: str, session_id: int, reason: str, actor: str,
                       at: dt.datetime | None = None) -> HostOutcome:
         """补签: present or late by the session's rules at ``at`` (default now), method manual."""
-        at = at or self.clock()
+        now = self.clock()
+        at = at or now
         reason = _clean_reason(reason)
         key = rules.normalise_staff_id(staff)
         with self.db.atomic():
@@ -76,6 +80,8 @@ class HostActions:
             person, session = found
             if not person.active:
                 return _refused("inactive_staff", person)
+            if at > now + FUTURE_TOLERANCE:  # 补签 records an arrival that has happened
+                return _refused("future_time", person)
             if at < session.opens:
                 return _refused("not_open_yet", person)
             held = queries.recorded_for(key, [session_id]).get(session_id)
@@ -117,6 +123,8 @@ class HostActions:
         session."""
         if not reason:
             return HostOutcome("refused", "reason_required")
+        if has_controls(reason):
+            return HostOutcome("refused", "control_chars")
         row = queries.staff_row(key)
         if row is None:
             return HostOutcome("refused", "unknown_staff", staff_id=key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from db import queries
 from kiosk import rules, timefmt
 from kiosk.i18n import TABLE, t
-from kiosk.roster import ImportProblems, _table_message
+from kiosk.roster import ImportProblems, control_problem, table_problems
 from kiosk.tabular import TableError, cell, column_index, read_table
 
 COLUMNS = {
@@ -26,6 +27,7 @@ COLUMNS = {
     "late_after": ("late_after", "迟到宽限分钟"),
 }
 REQUIRED = ("title", "kind", "start", "end")
+MAX_SESSION = dt.timedelta(hours=24)  # SPEC §7: a multi-day training is one session a day
 
 
 class PlanError(ValueError):
@@ -56,17 +58,24 @@ def build_session(*, title: str, kind: str, start: str, end: str, tz: ZoneInfo,
                   open_before: int = 30, late_after: int = 5) -> SessionInput:
     """Validate one session against the rules and the roster; raises :class:`PlanError`."""
     title = (title or "").strip()
+    for label, text in ((t("col.session_title"), title), (t("col.location"), location or ""),
+                        (t("col.speaker"), speaker or ""), (t("col.audience"), audience or "")):
+        problem = control_problem(label, text)
+        if problem:
+            raise PlanError(problem)
     if not title:
         raise PlanError(t("cli.empty_title"))
-    if len(title) > 200 or not title.isprintable():
+    if len(title) > 200:
         raise PlanError(t("cli.bad_title"))
     kind_code = kind_from_text(kind)
     try:
         start_utc, end_utc = timefmt.parse_wall(start, tz), timefmt.parse_wall(end, tz)
     except timefmt.BadTime as exc:
-        raise PlanError(t("cli.bad_time", value=exc.value)) from None
+        raise PlanError(_time_message(exc)) from None
     if end_utc <= start_utc:
         raise PlanError(t("cli.end_before_start"))
+    if end_utc - start_utc > MAX_SESSION:
+        raise PlanError(t("cli.session_too_long"))
     hours = _hours(credit_hours)
     terms = _audience(audience)
     return SessionInput(
@@ -76,6 +85,13 @@ def build_session(*, title: str, kind: str, start: str, end: str, tz: ZoneInfo,
                 "open_before": open_before, "late_after": late_after},
         audience=terms,
     )
+
+
+def _time_message(exc: timefmt.BadTime) -> str:
+    """A typed time refused: malformed, or missing / doubled by a daylight-saving change."""
+    if exc.kind in ("nonexistent", "ambiguous"):
+        return t(f"cli.time_{exc.kind}", value=exc.value, tz=exc.tz)
+    return t("cli.bad_time", value=exc.value)
 
 
 def _hours(value) -> float | None:
@@ -111,9 +127,9 @@ def parse_plan(path: Path, tz: ZoneInfo) -> list[SessionInput]:
     """Read a study plan file, one session a row; raises :class:`ImportProblems` with lines."""
     try:
         header, body = read_table(path)
+        cols = column_index(header, COLUMNS)
     except TableError as exc:
-        raise ImportProblems([(0, _table_message(exc))]) from None
-    cols = column_index(header, COLUMNS)
+        raise ImportProblems(table_problems(exc)) from None
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)

@@ -10,6 +10,7 @@ from db.roster import StaffRecord
 from kiosk import card_numbers, rules
 from kiosk.i18n import t
 from kiosk.tabular import TableError, cell, column_index, read_table
+from kiosk.text_safety import escape_char, first_control
 
 COLUMNS = {
     "staff_id": ("staff_id", "工号", "staff id", "id"),
@@ -43,9 +44,9 @@ def parse_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> list[
     """
     try:
         header, body = read_table(path)
+        cols = column_index(header, COLUMNS)
     except TableError as exc:
-        raise ImportProblems([(0, _table_message(exc))]) from None
-    cols = column_index(header, COLUMNS)
+        raise ImportProblems(table_problems(exc)) from None
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)
@@ -87,19 +88,21 @@ def _parse_row(cells: list[str], cols: dict[str, int], card_formats=card_numbers
             errors.append(t("import.empty_field", column=_label(column)))
     if staff_id and not rules.is_valid_staff_id(staff_id):
         errors.append(t("import.bad_staff_id", value=staff_id[:40]))
-    for column, value in (("name", name), ("department", dept), ("title", title)):
-        if len(value) > MAX_TEXT:
+    group_text = cell(cells, cols.get("groups"))
+    for column, value in (("name", name), ("department", dept), ("title", title),
+                          ("groups", group_text)):
+        problem = control_problem(_label(column), value)
+        if problem:
+            errors.append(problem)
+        elif len(value) > MAX_TEXT and column != "groups":
             errors.append(t("import.too_long", column=_label(column), max=MAX_TEXT))
-        elif any(not ch.isprintable() for ch in value):
-            errors.append(t("import.bad_value", column=_label(column), value=value[:40]))
     active_text = cell(cells, cols.get("active")).lower()
     active = True
     if active_text in FALSE_WORDS:
         active = False
     elif active_text not in TRUE_WORDS:
         errors.append(t("import.bad_active", value=active_text[:20]))
-    groups = tuple(sorted({g.strip() for g in re.split(r"[;；,，、]", cell(cells, cols.get("groups")))
-                           if g.strip()}))
+    groups = tuple(sorted({g.strip() for g in re.split(r"[;；,，、]", group_text) if g.strip()}))
     if any(len(g) > MAX_TEXT for g in groups):
         errors.append(t("import.too_long", column=_label("groups"), max=MAX_TEXT))
     card_text = cell(cells, cols.get("card"))
@@ -121,8 +124,23 @@ def _label(column: str) -> str:
     return t(f"col.{column}")
 
 
-def _table_message(exc: TableError) -> str:
+def control_problem(label: str, value: str, key: str = "import.control_chars") -> str | None:
+    """The translated refusal of a text holding a control character, or None if it has none."""
+    position = first_control(value)
+    if position is None:
+        return None
+    return t(key, column=label, option=label, position=position,
+             char=escape_char(value[position - 1]))
+
+
+def table_problems(exc: TableError) -> list[tuple[int, str]]:
+    """A file-level refusal as ``(line, message)`` problems (line 0: the file as a whole)."""
+    if exc.problems:
+        return [(line, t(key, **values)) for line, key, values in exc.problems]
     values = dict(exc.values)
-    if "message" in values:
-        values["message"] = t(values["message"])
-    return t(exc.key, **values)
+    line = values.pop("line", 0)
+    if exc.key == "import.line_error":
+        return [(line, t(values["message"]))]
+    if exc.key == "import.bad_encoding_line":
+        return [(line, t("import.bad_encoding"))]
+    return [(line, t(exc.key, **values))]

@@ -1,8 +1,11 @@
 """Writing CSV (UTF-8 with BOM, for Excel) and XLSX safely.
 
-Any text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a CR is prefixed with an
-apostrophe so a spreadsheet shows it as text instead of running it as a formula. Numbers are
-written as numbers and left alone.
+CSV: any text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a CR is prefixed with an
+apostrophe so a spreadsheet shows it as text instead of running it as a formula (CSV has no other
+way to say "text"). XLSX: every text cell is a string cell holding the exact text — ``=1+1`` is
+the text ``=1+1``, never a formula, and no apostrophe shows; one that a spreadsheet would read as
+a formula when retyped also carries Excel's hidden "quote prefix" flag. Numbers stay numbers.
+Control characters in text become visible escapes (``\x1b``) in both (see kiosk.text_safety).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+
+from kiosk.text_safety import escape_controls
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,13 +35,24 @@ def safe_cell(value):
 
 
 def xlsx_cell(value):
-    """:func:`safe_cell`, minus the control characters an XLSX file cannot hold (openpyxl refuses
-    them), so one odd name never makes a whole export fail."""
-    if isinstance(value, str):  # strip first, so "\x01=…" cannot become a formula afterwards
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """A value for an XLSX cell: the exact text with control characters escaped (an XLSX file
+    cannot hold them; openpyxl refuses them), no apostrophe — :func:`xlsx_append` makes it a text
+    cell, so it is never a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return escape_controls(value) if isinstance(value, str) else value
 
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return _cell(value)
+
+def xlsx_append(sheet, values: list) -> None:
+    """Append one row; every text cell is a string cell (``=1+1`` stays the text ``=1+1``)."""
+    sheet.append([xlsx_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.data_type != "s":  # openpyxl took "=…" as a formula
+            cell.data_type = "s"
+        if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS_START):
+            cell.quotePrefix = True  # Excel's own invisible "this is text" mark
 
 
 def _cell(value):
@@ -44,7 +60,7 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return str(value).lower()
-    return neutralise(value) if isinstance(value, str) else value
+    return escape_controls(neutralise(value)) if isinstance(value, str) else value
 
 
 def open_output(out: str, binary: bool = False):
@@ -113,11 +129,11 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], *,
     book.remove(book.active)
     for title, headers, rows in sheets:
         sheet = book.create_sheet(title[:31])
-        sheet.append([xlsx_cell(h) for h in headers])
+        xlsx_append(sheet, headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([xlsx_cell(v) for v in row])
+            xlsx_append(sheet, row)
         sheet.freeze_panes = "A2"
         for i, w in enumerate(_column_widths(headers, rows), 1):
             sheet.column_dimensions[_letter(i)].width = w

@@ -9,19 +9,29 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a CSV file, or an XLSX file's contents once unzipped
 MAX_LINE_CHARS = 10_000
+LINE_END = re.compile(rb"\r\n|\r|\n")
 
 
 class TableError(ValueError):
-    """The file cannot be read as a table; ``key`` and ``values`` form the translated message."""
+    """The file cannot be read as a table; ``key`` and ``values`` form the translated message.
 
-    def __init__(self, key: str, **values) -> None:
+    ``problems`` (for a file read to its end) lists every bad line as ``(line, key, values)``.
+    """
+
+    def __init__(self, key: str, problems: list[tuple[int, str, dict]] = (), **values) -> None:
         super().__init__(key)
         self.key = key
         self.values = values
+        self.problems = list(problems)
+
+
+class FormulaWithoutValue(str):
+    """An XLSX cell holding a formula whose result was never saved (reads as empty text)."""
 
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -35,37 +45,72 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         rows = _read_csv(path)
     else:
         raise TableError("import.bad_format", value=suffix)
-    rows = [(n, cells) for n, cells in rows if any(c.strip() for c in cells)]
+    rows = [(n, cells) for n, cells in rows
+            if any(c.strip() or isinstance(c, FormulaWithoutValue) for c in cells)]
     if not rows:
         raise TableError("import.no_header")
     (_, header), body = rows[0], rows[1:]
-    return [h.strip().lstrip("\ufeff") for h in header], body
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    formulas = [(n, "import.formula_without_value", {"column": _column_name(header, i)})
+                for n, cells in rows for i, c in enumerate(cells) if isinstance(c, FormulaWithoutValue)]
+    if formulas:
+        raise TableError("import.formula_without_value", formulas)
+    return header, body
+
+
+def _column_name(header: list[str], index: int) -> str:
+    """The header's name for a column (or its spreadsheet letter when the header cell is empty)."""
+    if index < len(header) and header[index]:
+        return header[index]
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def decode(data: bytes) -> str:
     """UTF-8 (BOM or not), else GBK (GB18030, its superset); else an encoding error naming
-    the first line that neither can read."""
+    the first line that is not in the file's encoding.
+
+    A file is one encoding: its first line with non-ASCII text decides which. A file that mixes
+    them (a GBK line pasted into a UTF-8 file) is refused at that line, never read as mojibake.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    bad = _first_bad_line(data)
+    if bad is None:
+        return data.decode("gb18030")
+    raise TableError("import.bad_encoding_line", line=bad)
+
+
+def _first_bad_line(data: bytes) -> int | None:
+    """The first line (CR, LF or CRLF ends) not in the encoding of the file's first non-ASCII
+    line, or None if every line is GBK (the file is not UTF-8: the caller tried that first)."""
+    encoding = None
+    for number, line in enumerate(LINE_END.split(data), 1):
+        if line.isascii():
             continue
-    raise TableError("import.bad_encoding_line", line=_first_bad_line(data))
-
-
-def _first_bad_line(data: bytes) -> int:
-    for number, line in enumerate(data.split(b"\n"), 1):
-        for encoding in ("utf-8", "gb18030"):
-            try:
-                line.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
+        utf8 = _decodes(line, "utf-8")
+        if encoding is None:
+            encoding = "utf-8" if utf8 else "gb18030"
+            if encoding == "gb18030" and not _decodes(line, "gb18030"):
+                return number
+        elif encoding == "utf-8" and not utf8:
             return number
-    return 1
+        elif encoding == "gb18030" and (utf8 or not _decodes(line, "gb18030")):
+            return number  # a UTF-8 line in a GBK file (valid UTF-8 is almost never GBK text)
+    return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
@@ -79,34 +124,84 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
         raise TableError("import.bad_encoding")
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    # newline="": the reader sees CR, LF and CRLF line ends alike (and CRs inside quotes intact)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
+    line = 1  # a record's own (first) line, also for one that spans lines inside quotes
     try:
         for cells in reader:
-            line = reader.line_num
             if sum(len(c) for c in cells) > MAX_LINE_CHARS:
                 raise TableError("import.line_error", line=line, message="import.line_too_long")
             rows.append((line, [c.strip() for c in cells]))
+            line = reader.line_num + 1
     except csv.Error as exc:
         # the csv module refuses a field over its limit (131,072 chars) before we can measure it
         message = "import.line_too_long" if "field larger" in str(exc) else "import.bad_csv"
-        raise TableError("import.line_error", line=reader.line_num, message=message) from None
+        raise TableError("import.line_error", line=line, message=message) from None
     return rows
 
 
 def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
+    """Every row of the first sheet, numbered as the spreadsheet numbers them.
+
+    The file's ``<dimension>`` tag is ignored (other tools leave it stale, and openpyxl would stop
+    reading at it); its unzipped size is checked before anything is parsed (a small file can
+    unzip to gigabytes); a formula whose result was not saved is a :class:`FormulaWithoutValue`.
+    """
     from openpyxl import load_workbook
 
+    _check_unzipped_size(path)
     try:
+        formulas = _formula_cells(path)
         book = load_workbook(path, read_only=True, data_only=True)
+    except TableError:
+        raise
     except Exception:  # openpyxl raises many types for a damaged file
         raise TableError("import.bad_xlsx") from None
     try:
         sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # read to the last row, whatever <dimension> says
         rows = []
-        for n, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            rows.append((n, [_cell_text(v) for v in values]))
+        for n, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
+            cells = [_cell_text(v) for v in values]
+            for column in formulas.get(n, ()):
+                if column < len(cells) and values[column] is None:
+                    cells[column] = FormulaWithoutValue("")
+            rows.append((n, cells))
         return rows
+    except Exception:
+        raise TableError("import.bad_xlsx") from None
+    finally:
+        book.close()
+
+
+def _check_unzipped_size(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise TableError("import.bad_xlsx") from None
+    if total > MAX_FILE_BYTES:
+        raise TableError("import.xlsx_too_big", size=total // (1024 * 1024),
+                         limit=MAX_FILE_BYTES // (1024 * 1024))
+
+
+def _formula_cells(path: Path) -> dict[int, set[int]]:
+    """Row → 0-based columns of the first sheet's formula cells (read without their values)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
+        found: dict[int, set[int]] = {}
+        for row in sheet.iter_rows(min_row=1, min_col=1):
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    found.setdefault(cell.row, set()).add(cell.column - 1)
+        return found
     finally:
         book.close()
 
@@ -124,14 +219,25 @@ def _cell_text(value) -> str:
 
 
 def column_index(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Map canonical column names to positions, accepting zh or en headers (case-insensitive)."""
+    """Map canonical column names to positions, accepting zh or en headers (case-insensitive).
+
+    A header naming one column twice (``姓名`` twice, or ``name`` and ``姓名``) is refused: which
+    of the two holds the data would be a guess.
+    """
     lowered = [h.strip().lower() for h in header]
-    found = {}
+    seen: set[str] = set()
+    for h, name in zip(lowered, header, strict=True):
+        if h and h in seen:
+            raise TableError("import.duplicate_column", line=1, column=name.strip())
+        seen.add(h)
+    found: dict[str, int] = {}
     for canonical, names in aliases.items():
-        for name in names:
-            if name.lower() in lowered:
-                found[canonical] = lowered.index(name.lower())
-                break
+        wanted = {name.lower() for name in names}
+        positions = [i for i, h in enumerate(lowered) if h in wanted]
+        if len(positions) > 1:
+            raise TableError("import.duplicate_column", line=1, column=header[positions[1]].strip())
+        if positions:
+            found[canonical] = positions[0]
     return found
 
 

@@ -12,10 +12,11 @@ MIN_YEAR, MAX_YEAR = 1970, 2200
 class BadTime(ValueError):
     """A typed time or date that does not parse; ``value`` is what was typed."""
 
-    def __init__(self, value: str, kind: str = "time") -> None:
+    def __init__(self, value: str, kind: str = "time", tz: str = "") -> None:
         super().__init__(value)
         self.value = value
-        self.kind = kind
+        self.kind = kind  # time | date | month | nonexistent | ambiguous (the last two: DST)
+        self.tz = tz
 
 
 def utc_now() -> dt.datetime:
@@ -35,7 +36,20 @@ def parse_wall(text: str, tz: ZoneInfo) -> dt.datetime:
         raise BadTime(text, "time")
     if not MIN_YEAR <= local.year <= MAX_YEAR:  # far-off years overflow a UTC conversion
         raise BadTime(text, "time")
-    return local.replace(tzinfo=tz).astimezone(dt.UTC).replace(tzinfo=None)
+    return to_utc(local, tz, text)
+
+
+def to_utc(local: dt.datetime, tz: ZoneInfo, text: str = "") -> dt.datetime:
+    """A naive wall-clock time in ``tz`` → naive UTC; a time that a daylight-saving change skips
+    (does not exist) or repeats (occurs twice) is refused rather than silently shifted or guessed.
+    """
+    first = local.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
+    second = local.replace(tzinfo=tz, fold=1).astimezone(dt.UTC)
+    if first != second:
+        back = first.astimezone(tz).replace(tzinfo=None)
+        kind = "ambiguous" if back == local else "nonexistent"
+        raise BadTime(text or local.strftime(WALL_FORMAT), kind, str(tz))
+    return first.replace(tzinfo=None)
 
 
 def parse_date(text: str) -> dt.date:

@@ -199,8 +199,10 @@ def test_export_log_formats_are_safe(office, tmp_path, capsys):
     assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
     assert "'=HYPERLINK(1)" in cells
     sheet = load_workbook(xlsx_path).active
-    values = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-    assert not any(v.startswith(("=", "+", "-", "@")) for v in values)
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(c.data_type == "s" for c in cells)  # text cells: the exact text, never a formula
+    assert all(c.quotePrefix for c in cells if c.value.startswith(("=", "+", "-", "@")))
+    assert "=HYPERLINK(1)" in [c.value for c in cells]
     assert sheet.max_row == 4
     jl = kiosk(capsys, "export", "log", "--from", "2026-11-28", "--to", "2026-11-28", "--format", "jsonl",
                "--out", "-", "--db", office)

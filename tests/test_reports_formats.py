@@ -51,8 +51,10 @@ def _assert_no_formula_cells(book) -> None:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(DANGEROUS), (sheet.title, cell.value)
+                if isinstance(cell.value, str):  # the exact text in a text cell, no apostrophe
+                    assert cell.data_type == "s" and not cell.value.startswith("'"), cell.value
+                    if cell.value.startswith(DANGEROUS):
+                        assert cell.quotePrefix, (sheet.title, cell.value)
 
 
 def test_xlsx_carries_the_same_figures(month):
@@ -86,8 +88,8 @@ def test_xlsx_carries_the_same_figures(month):
     assert "%" in summary["出勤率"].number_format
     assert len(list(book["明细"].iter_rows())) == 1 + 10 + 1  # header, expected rows, a visitor
     _assert_no_formula_cells(book)
-    assert people["A1003"]["姓名"].value == "'" + EVIL_NAME
-    assert sessions[data["sessions"][1]["id"]]["学习主题"].value == "'" + TITLES["s2"]
+    assert people["A1003"]["姓名"].value == EVIL_NAME
+    assert sessions[data["sessions"][1]["id"]]["学习主题"].value == TITLES["s2"]
 
 
 def test_csv_has_bom_sections_and_no_formulas(month):
@@ -219,15 +221,18 @@ def test_cli_writes_files_and_export_log_is_safe(db, sqlite_url, tmp_path, capsy
     assert code == 0, err
     book = _load_xlsx(log.read_bytes())
     _assert_no_formula_cells(book)
-    assert any(c.value == "'" + EVIL_NAME for row in book.active.iter_rows() for c in row)
+    assert any(c.value == EVIL_NAME for row in book.active.iter_rows() for c in row)
 
 
 def test_sheet_cells_neutralise_every_dangerous_start():
     from kiosk.sheets import csv_bytes, safe_cell, xlsx_bytes, xlsx_cell
 
     values = ["=1+1", "+1", "-2", "@x", "\t=1", "\r=1", "\x01=1", "普通", "", None, 3, -2, 1.5]
-    assert [safe_cell(v) for v in values[:6]] == ["'=1+1", "'+1", "'-2", "'@x", "'\t=1", "'\r=1"]
-    assert xlsx_cell("\x01=1") == "'=1" and safe_cell(-2) == -2 and safe_cell(1.5) == 1.5
+    # CSV: an apostrophe, and the control characters as visible escapes
+    assert [safe_cell(v) for v in values[:6]] == ["'=1+1", "'+1", "'-2", "'@x", "'\\x09=1", "'\\x0d=1"]
+    # XLSX: the exact text (a text cell, see _assert_no_formula_cells), controls escaped
+    assert xlsx_cell("=1+1") == "=1+1" and xlsx_cell("\x01=1") == "\\x01=1"
+    assert safe_cell(-2) == -2 and safe_cell(1.5) == 1.5
     book = _load_xlsx(xlsx_bytes([("t", ["=h"], [[v] for v in values])]))
     _assert_no_formula_cells(book)
     numbers = [c.value for row in book.active.iter_rows(min_row=2) for c in row][-3:]

@@ -26,6 +26,7 @@ from db import database, ledger, migrations, queries
 from db import sync as store
 from db.models import Attendance, Leave, SignInEvent, Staff, StudySession, utcnow
 from db.roster import StaffRecord, upsert_staff
+from db.sessions import add_session
 from kiosk import config
 from kiosk.badges.keys import public_key_text
 from kiosk.badges.payload import sign
@@ -33,7 +34,7 @@ from kiosk.desk import SignInDesk
 from kiosk.syncer import SyncAgent, arrival_status
 from tests.conftest import TZ, make_office, wall
 
-DAY = "2030-03-04"
+DAY = "2026-03-04"
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 SECRET = "S3cretPW-never-shown"
 CLOSED = f"postgresql://kiosk:{SECRET}@127.0.0.1:1/centre"
@@ -179,6 +180,12 @@ def test_two_kiosks_offline_then_synced(centre, tmp_path):
 
 def test_roster_change_and_revoked_badge_are_pulled(centre, tmp_path):
     door = new_home(tmp_path, "door", "door-1")
+    handle = at_centre(centre)
+    with handle.atomic():  # a 中心组 session that has not started (DAY is past: no future sign-ins)
+        upcoming = add_session({"title": "中心组专题学习", "kind": "central_group",
+                                "start": wall("2099-01-05 14:00"), "end": wall("2099-01-05 16:00")},
+                               [("group", "中心组")])
+    handle.close()
     kiosk(door, "sync", "--once", "--central", centre.url)
     old_badge = centre.badge("A1001", 1)
     handle = at_centre(centre)
@@ -192,6 +199,9 @@ def test_roster_change_and_revoked_badge_are_pulled(centre, tmp_path):
     handle.close()
     kiosk(tmp_path / "admin", "badge", "revoke", "A1001", "--db", centre.url)  # the real command
     handle = at_centre(centre)
+    # the revocation happened that morning, before the scan below (sign-ins cannot be in the future)
+    (SignInEvent.update(at=wall(f"{DAY} 08:00")).where(SignInEvent.result == "badge_revoked")
+     .execute())
     later_edit = dt.datetime(2031, 1, 1)  # an unrelated edit after the scan: the audit event rules
     Staff.update(updated_at=later_edit).where(Staff.key == "A1001").execute()
     handle.close()
@@ -209,7 +219,7 @@ def test_roster_change_and_revoked_badge_are_pulled(centre, tmp_path):
     assert signin(door, centre.badge("A1001", 2), "13:51")["result"] == "present"
     assert signin(door, "B2002", "13:52", check=1)["reason"] == "inactive_staff"
     handle = database.bind(config.sqlite_url_for(door))
-    expected = {r.staff_id for r in Attendance.select().where(Attendance.session == centre.ids["central"])}
+    expected = {r.staff_id for r in Attendance.select().where(Attendance.session == upcoming)}
     assert expected == {"A1001"}  # B2002 dropped from a session that has not started
     assert StudySession.get_by_id(centre.ids["central"]).location == "二号会议室"
     leave = Leave.get((Leave.session == centre.ids["finance"]) & (Leave.staff == "B2001"))

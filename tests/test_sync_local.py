@@ -33,9 +33,9 @@ def run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
 def test_without_a_centre_the_agent_reports_none(home):
     handle = database.bind(config.sqlite_url_for(home))
     migrations.upgrade(handle)
-    make_office(handle, day="2030-03-04")
+    make_office(handle, day="2026-03-04")
     desk = SignInDesk(handle, kiosk_id="door-1", tz=TZ)
-    desk.sign_in("A1001", at=wall("2030-03-04 08:55"))
+    desk.sign_in("A1001", at=wall("2026-03-04 08:55"))
     report = SyncAgent(config.load()).run_once()
     assert (report.reachable, report.pushed, report.queued, report.error) == (None, 0, 1, "")
     assert store.queued_count() == 1
@@ -47,10 +47,10 @@ def test_without_a_centre_the_agent_reports_none(home):
 def test_centre_down_keeps_everything_queued_and_no_password_shows(home):
     handle = database.bind(config.sqlite_url_for(home))
     migrations.upgrade(handle)
-    make_office(handle, day="2030-03-04")
+    make_office(handle, day="2026-03-04")
     desk = SignInDesk(handle, kiosk_id="door-1", tz=TZ)
     for staff in ("A1001", "A1002", "B2001"):
-        assert desk.sign_in(staff, at=wall("2030-03-04 08:55")).result == "present"
+        assert desk.sign_in(staff, at=wall("2026-03-04 08:55")).result == "present"
     report = SyncAgent(config.load().with_overrides(central_url=CLOSED)).run_once()
     assert report.reachable is False and report.queued == 3
     assert "127.0.0.1:1" in report.error and SECRET not in report.error

@@ -15,6 +15,7 @@ from kiosk import rules, timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.i18n import t
 from kiosk.sheets import write_bytes
+from kiosk.text_safety import clean_document
 
 FORMATS = ("png", "svg", "html")
 SHEET_NAME = "badges.html"
@@ -144,10 +145,10 @@ def make(ctx: Context) -> int:
     if a.format == "html":
         sheet = render.html_sheet(faces, ctx.settings.office_name, lang=ctx.settings.lang)
         if out is None:
-            sys.stdout.write(sheet)
+            sys.stdout.write(clean_document(sheet))
             return 0
         target = out / SHEET_NAME
-        write_bytes(str(target), sheet.encode("utf-8"))
+        write_bytes(str(target), clean_document(sheet).encode("utf-8"))
         ctx.out(t("badge.made", count=len(faces), path=target))
     else:
         ctx.out(t("badge.made", count=len(faces), path=out))

@@ -15,6 +15,7 @@ from db import database
 from db.migrations import is_current
 from kiosk import config, timefmt
 from kiosk.i18n import language_from_environment, set_language, t
+from kiosk.text_safety import clean_document, json_text
 
 log = logging.getLogger("kiosk.cli")
 
@@ -25,6 +26,19 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+def check_option_text(option: str, value: str | None) -> None:
+    """Refuse (exit 1) an option's text that holds a control character; it would be stored."""
+    from kiosk.text_safety import has_controls
+
+    if not value or not has_controls(value):
+        return
+    from kiosk.roster import control_problem
+
+    problem = control_problem(option, value or "", key="cli.option_control_chars")
+    if problem:
+        raise CommandError(problem)
 
 
 @dataclass
@@ -60,12 +74,12 @@ class Context:
             self._db.close()
 
     def out(self, text: str = "") -> None:
-        sys.stdout.write(text + "\n")
+        """One or more lines to standard output; control characters from data are escaped."""
+        sys.stdout.write(clean_document(text) + "\n")
 
     def json(self, data) -> None:
-        import json  # only --json output needs it (start-up time)
-
-        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        """One JSON document; control characters in text written as ``\\u`` escapes."""
+        sys.stdout.write(json_text(data) + "\n")
 
 
 class LogFile(logging.Handler):
@@ -114,6 +128,16 @@ class OffsetFormatter(logging.Formatter):
         return dt.datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds")
 
 
+class SecretFreeFormatter(OffsetFormatter):
+    """Log lines (tracebacks included) with any badge payload cut to ``SK1.<id>.<version>`` and
+    control characters escaped: a log file never holds a printable badge or a terminal escape."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from db.redact import drop_badge_signatures
+
+        return clean_document(drop_badge_signatures(super().format(record)))
+
+
 def setup_logging(home: Path) -> Path | None:
     """Log to ``KIOSK_HOME/logs/kiosk.log`` (rotated); silently skip if it cannot be written."""
     path = home / "logs" / "kiosk.log"
@@ -126,7 +150,7 @@ def setup_logging(home: Path) -> Path | None:
     except OSError:
         return None
     handler = LogFile(path)
-    handler.setFormatter(OffsetFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(SecretFreeFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.raiseExceptions = False  # a log file on a full disk must not print a traceback
@@ -161,7 +185,10 @@ def run_guarded(args) -> int:
         _say(t("cli.config_invalid", detail=str(exc)))
         return 1
     except timefmt.BadTime as exc:
-        _say(t(f"cli.bad_{exc.kind}", value=exc.value))
+        if exc.kind in ("nonexistent", "ambiguous"):  # a daylight-saving gap or overlap
+            _say(t(f"cli.time_{exc.kind}", value=exc.value, tz=exc.tz))
+        else:
+            _say(t(f"cli.bad_{exc.kind}", value=exc.value))
         return 1
     except KeyboardInterrupt:
         _say(t("cli.interrupted"))
@@ -260,7 +287,7 @@ def _say_lines(message: str) -> None:
 
 def _say(message: str) -> None:
     try:
-        sys.stderr.write(message.replace("\n", " ") + "\n")
+        sys.stderr.write(clean_document(message.replace("\n", " ")) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from db import queries
 from kiosk import timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.i18n import t
 from kiosk.sheets import csv_bytes, write_bytes, xlsx_bytes
+from kiosk.text_safety import json_text
 
 EARLIEST, LATEST = dt.datetime(1970, 1, 1), dt.datetime(9999, 1, 1)
 FIELDS = ("event_id", "time", "kiosk", "method", "result", "reason", "staff_id", "name",
@@ -73,7 +73,7 @@ def export_log(ctx: Context) -> int:
     rows = log_rows(ctx, start, end)
     fmt = ctx.args.format
     if fmt == "jsonl":
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        data = "".join(json_text(r) + "\n" for r in rows).encode("utf-8")
     else:
         headers = [t(f"col.{_col(f)}") for f in FIELDS]
         table = [[r[f] for f in FIELDS] for r in rows]

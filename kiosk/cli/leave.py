@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.cli.context import CommandError, Context
+from kiosk.cli.context import CommandError, Context, check_option_text
 from kiosk.desk import SignInDesk
 from kiosk.i18n import t
 
@@ -27,6 +27,8 @@ def register(commands, common) -> None:
 
 def add(ctx: Context) -> int:
     a = ctx.args
+    check_option_text("--reason", a.reason)
+    check_option_text("--by", a.by)
     reason = (a.reason or "").strip()
     if not reason:
         raise CommandError(t("cli.leave_reason_required"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kiosk import timefmt
-from kiosk.cli.context import CommandError, Context
+from kiosk.cli.context import CommandError, Context, check_option_text
 from kiosk.desk import SignInDesk
 from kiosk.i18n import t
 
@@ -26,7 +27,8 @@ def signin(ctx: Context) -> int:
     a = ctx.args
     if (a.input is None) == (a.from_file is None):
         raise CommandError(t("cli.signin_usage"), code=2)
-    at = timefmt.parse_wall(a.at, ctx.tz) if a.at else None
+    check_option_text("--kiosk-id", a.kiosk_id)
+    at = timefmt.parse_wall(a.at, ctx.tz) if a.at is not None else None  # --at "" is no time
     db = ctx.database()
     desk = SignInDesk(db, kiosk_id=a.kiosk_id or ctx.settings.kiosk_id, tz=ctx.tz,
                       allow_typed_id=ctx.settings.allow_typed_id,
@@ -64,4 +66,5 @@ def _read_lines(path: Path) -> list[str]:
             text = decode(data)
         except TableError:
             text = data.decode("utf-8", errors="replace")
-    return [line for line in text.split("\n") if line.strip("\r \t")]
+    # CR, LF and CRLF line ends alike (a file saved on an old Mac is more than one line)
+    return [line for line in re.split(r"\r\n|\r|\n", text) if line.strip(" \t")]

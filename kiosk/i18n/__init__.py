@@ -22,6 +22,7 @@ _CATALOGS = ["catalog_core", "catalog_ui", "catalog_host", "catalog_badges", "ca
 _CATALOGS.append("catalog_admin")  # (its own line: the list above is everyone's to extend)
 _CATALOGS.append("catalog_fleet")
 _CATALOGS.append("catalog_trust_ui")
+_CATALOGS.append("catalog_trust_data")
 
 
 def _assemble() -> dict[str, tuple[str, str]]:

@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-import json
-
 from kiosk.i18n import t
 from kiosk.reports.model import ReportOptions, annual, monthly
+from kiosk.text_safety import clean_document, json_text
 
 FORMATS = ("csv", "xlsx", "md", "html", "json")
 MONTHLY_FORMATS = (*FORMATS, "docx")
@@ -29,7 +28,7 @@ def monthly_document(report: dict, fmt: str, distribution=None) -> bytes:
     title = t("report.monthly.title", year=year, month=month)
     if fmt == "json":
         public = {k: v for k, v in report.items() if k != "detail"}
-        return (json.dumps(public, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json_text(public, indent=2) + "\n").encode("utf-8")
     tables = monthly_tables(report, detail=fmt in ("csv", "xlsx"))
     meta = t("report.generated", time=report["generated_at"].replace("T", " ")[:19])
     return _render(fmt, title, tables, bulletin=report["bulletin"], meta=meta, report=report)
@@ -40,7 +39,7 @@ def annual_document(report: dict, fmt: str) -> bytes:
 
     title = t("report.annual.title", year=report["year"])
     if fmt == "json":
-        return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json_text(report, indent=2) + "\n").encode("utf-8")
     summary = report["summary"]
     preface = [t("report.annual.summary", people=summary["people"], on_track=summary["on_track"],
                  behind=summary["behind"], months=report["months_left"])]
@@ -63,7 +62,7 @@ def _render(fmt: str, title: str, tables, *, bulletin: str | None, meta: str,
         from kiosk.reports.render_text import markdown_report
 
         lead = [meta, ""] + ([*preface, ""] if preface else [])
-        return markdown_report(title, tables, bulletin, lead).encode("utf-8")
+        return clean_document(markdown_report(title, tables, bulletin, lead)).encode("utf-8")
     if fmt == "html":
         from kiosk.reports.render_html import annual_charts, html_document, monthly_charts
 
@@ -71,8 +70,8 @@ def _render(fmt: str, title: str, tables, *, bulletin: str | None, meta: str,
             charts = []
         else:
             charts = monthly_charts(report) if "month" in report else annual_charts(report)
-        return html_document(title, bulletin=bulletin, tables=tables, charts=charts, meta=meta,
-                             preface=preface).encode("utf-8")
+        return clean_document(html_document(title, bulletin=bulletin, tables=tables, charts=charts,
+                                            meta=meta, preface=preface)).encode("utf-8")
     raise ValueError(f"unknown report format {fmt!r}")
 
 

@@ -11,8 +11,9 @@ XLSX: one sheet per table with the fixed names 汇总 / 按部门 / 按人员 / 
 (annual: 汇总 / 按人员) whatever the language, frozen bold header, widths that fit CJK text,
 rates as numbers with a ``0.0%`` format, and A4 print setup (fit to width, header row repeated).
 
-Every text cell passes through :func:`kiosk.sheets.safe_cell` (``xlsx_cell`` for XLSX), so text
-that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is neutralised;
+Every CSV text cell passes through :func:`kiosk.sheets.safe_cell`, so text that a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) is neutralised; every XLSX row goes through
+:func:`kiosk.sheets.xlsx_append`, so a text cell holds the exact text and is never a formula;
 numbers stay numbers.
 """
 
@@ -22,7 +23,7 @@ import io
 
 from kiosk.cli.tables import width
 from kiosk.reports.tables import Table
-from kiosk.sheets import csv_sections_bytes, xlsx_cell
+from kiosk.sheets import csv_sections_bytes, xlsx_append, xlsx_cell
 
 SHEET_NAMES = {"summary": "汇总", "departments": "按部门", "people": "按人员", "sessions": "按场次",
                "warnings": "预警名单", "detail": "明细"}
@@ -59,13 +60,13 @@ def xlsx_report(tables: list[Table], title: str) -> bytes:
     fill = PatternFill("solid", fgColor="DDE4EE")
     for table in tables:
         sheet = book.create_sheet(SHEET_NAMES.get(table.key, table.title)[:31])
-        sheet.append([xlsx_cell(h) for h in table.headers])
+        xlsx_append(sheet, table.headers)
         for cell in sheet[1]:
             cell.font = bold
             cell.fill = fill
             cell.alignment = Alignment(vertical="center", wrap_text=False)
         for r, row in enumerate(table.rows):
-            sheet.append([xlsx_cell(v) for v in row])
+            xlsx_append(sheet, row)
             for c, value in enumerate(row):
                 if isinstance(value, float) and table.is_percent(r, c):
                     sheet.cell(row=r + 2, column=c + 1).number_format = PERCENT_FORMAT

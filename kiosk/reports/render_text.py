@@ -21,7 +21,10 @@ def cell_text(table: Table, row: int, column: int, value) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """Data as Markdown text: ``\\`` and ``|`` escaped for tables, and ``&``, ``<``, ``>`` as
+    entities, so a name like ``<img src=x onerror=…>`` is shown, never rendered as HTML."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\\", "\\\\").replace("|", "\\|").replace("\n", " "))
 
 
 def markdown_table(table: Table) -> str:

@@ -1,0 +1,52 @@
+"""Dropping badge signatures from text that is stored, logged or exported.
+
+A badge payload is ``SK1.<staff_id>.<version>.<signature>``; whoever holds the full text can print
+that person's badge, so it is a secret. The event log keeps only ``SK1.<staff_id>.<version>`` —
+enough to tell which badge was scanned — for accepted and rejected scans alike, including forged
+and altered payloads (an altered payload may still carry a real signature).
+
+Pure text functions (no database): the ledger applies :func:`drop_badge_signatures` to every
+event it writes, migration ``m0009`` to the rows written before it, the kiosk to its file log.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "SK1." (any case) and the run of payload-like characters after it (base64url, the dots that
+# separate the parts, and the characters of other base64 spellings a tampered copy might use)
+_PAYLOAD = re.compile(r"(?i:SK1)\.([A-Za-z0-9_.\-+/=]*)")
+# a run this long of base64 characters is no staff ID (at most 32) and could be a signature (86)
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=]{40,}")
+MAX_ID = 32
+MAX_VERSION_DIGITS = 9
+PLACEHOLDER = "…"
+
+
+def drop_badge_signatures(text: str) -> str:
+    """``text`` with every badge payload cut to ``SK1.<staff_id>.<version>`` and any other
+    signature-sized token replaced by ``…``.
+
+    Idempotent: applying it twice changes nothing more.
+    """
+    if not text:
+        return text
+    text = _PAYLOAD.sub(_keep_claim, text)
+    return _LONG_TOKEN.sub(PLACEHOLDER, text)
+
+
+def _keep_claim(match: re.Match) -> str:
+    """``SK1.<id>.<version>`` from one payload-like run: everything after the last part that reads
+    as a version number goes (the signature and anything glued to it)."""
+    prefix = match.group(0)[:4]
+    parts = match.group(1).split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        version = parts[i]
+        if version.isdigit() and len(version) <= MAX_VERSION_DIGITS:
+            staff_id = ".".join(parts[:i])
+            if staff_id and len(staff_id) <= MAX_ID:
+                return f"{prefix}{staff_id}.{version}"
+            break
+    # not even a claim: keep a short run as it is (too short to hold a signature), else its head
+    run = match.group(1)
+    return f"{prefix}{run}" if len(run) <= MAX_ID else f"{prefix}{run[:MAX_ID]}{PLACEHOLDER}"
