@@ -10,6 +10,7 @@ sync) wait for each other instead of surfacing "database is locked".
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,7 +144,11 @@ def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database
     if engine == "sqlite":
         path = sqlite_path(url)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if os.path.exists(path) and not _writable(path):
+                return _read_only_sqlite(path)
+            for part in (path, f"{path}-wal", f"{path}-shm"):
+                _owner_only(part)
         # IMMEDIATE transactions: two writers queue on busy_timeout instead of failing with
         # "database is locked" when a read lock would have to be upgraded mid-transaction.
         return peewee.SqliteDatabase(
@@ -189,6 +194,33 @@ def _bound_postgresql(params: dict, timeouts: Timeouts) -> None:
     params.setdefault("keepalives_idle", max(1, int(timeouts.connect)))
     params.setdefault("keepalives_interval", 2)
     params.setdefault("keepalives_count", 3)
+
+
+def _writable(path: str) -> bool:
+    """Can this process write the database file and create its -wal/-shm next to it?"""
+    return os.access(path, os.W_OK) and os.access(os.path.dirname(os.path.abspath(path)), os.W_OK)
+
+
+def _read_only_sqlite(path: str) -> peewee.SqliteDatabase:
+    """A database file in a home we may read but not write (a read-only mount, a copy handed
+    to an auditor): opened ``immutable`` — WAL mode would otherwise need to create its -shm file
+    — so read-only commands work; a write is refused by SQLite as "readonly"."""
+    from urllib.parse import quote
+
+    return peewee.SqliteDatabase(
+        f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1", uri=True,
+        pragmas={"foreign_keys": 1, "cache_size": -16000}, check_same_thread=False)
+
+
+def _owner_only(path: str) -> None:
+    """A database file (or its -wal/-shm) an earlier release left readable by others: 0600.
+    New files are private already (the kiosk's umask is 077); a file we do not own is left."""
+    try:
+        info = os.stat(path)
+        if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass
 
 
 def sqlite_path(url: str) -> str:

@@ -8,7 +8,10 @@ fsync'd, then renamed over the target; on any failure it is removed and the targ
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700: the home holds personal data and secrets
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -26,3 +29,34 @@ def write_private(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def make_process_private() -> None:
+    """Every file and folder this process creates is its owner's only (0600/0700), whatever
+    umask the shell, the service manager or a desktop session handed us: SQLite's database and
+    its -wal/-shm, log files (also after rotation), backups, exports."""
+    os.umask(PRIVATE_UMASK)
+
+
+def ensure_private_home(home: Path) -> None:
+    """Create ``home`` 0700 (parents as needed); an existing home of ours loses group/other
+    access (homes made by earlier releases followed the umask). Never raises: a read-only or
+    foreign home is left as it is, and read-only commands still work there."""
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tighten(home, 0o700)
+    except OSError:
+        pass
+
+
+def tighten(path: Path | str, mode: int) -> None:
+    """Remove group/other bits from a path we own (no-op if absent, foreign or already tight)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) & 0o077:
+        try:
+            os.chmod(path, mode)
+        except OSError:
+            pass

@@ -135,8 +135,8 @@ def control_problem(label: str, value: str, key: str = "import.control_chars") -
 
 def table_problems(exc: TableError) -> list[tuple[int, str]]:
     """A file-level refusal as ``(line, message)`` problems (line 0: the file as a whole)."""
-    if exc.problems:
-        return [(line, t(key, **values)) for line, key, values in exc.problems]
+    if exc.problems:  # messages that name their own line ("line 4, 姓名: a formula, …")
+        return [(0, t(key, **values)) for _line, key, values in exc.problems]
     values = dict(exc.values)
     line = values.pop("line", 0)
     if exc.key == "import.line_error":

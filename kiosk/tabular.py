@@ -51,7 +51,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise TableError("import.no_header")
     (_, header), body = rows[0], rows[1:]
     header = [h.strip().lstrip("\ufeff") for h in header]
-    formulas = [(n, "import.formula_without_value", {"column": _column_name(header, i)})
+    formulas = [(n, "import.formula_without_value", {"line": n, "column": _column_name(header, i)})
                 for n, cells in rows for i, c in enumerate(cells) if isinstance(c, FormulaWithoutValue)]
     if formulas:
         raise TableError("import.formula_without_value", formulas)

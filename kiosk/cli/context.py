@@ -15,6 +15,7 @@ from db import database
 from db.migrations import is_current
 from kiosk import config, timefmt
 from kiosk.i18n import language_from_environment, set_language, t
+from kiosk.private_file import ensure_private_home, make_process_private, tighten
 from kiosk.text_safety import clean_document, json_text
 
 log = logging.getLogger("kiosk.cli")
@@ -141,12 +142,14 @@ class SecretFreeFormatter(OffsetFormatter):
 def setup_logging(home: Path) -> Path | None:
     """Log to ``KIOSK_HOME/logs/kiosk.log`` (rotated); silently skip if it cannot be written."""
     path = home / "logs" / "kiosk.log"
+    tighten(path.parent, 0o700)  # (a log folder and file made by an earlier release)
+    tighten(path, 0o600)
     root = logging.getLogger()
     if any(getattr(h, "kiosk_file", False) for h in root.handlers):
         return path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666))  # writable?
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))  # writable?
     except OSError:
         return None
     handler = LogFile(path)
@@ -169,11 +172,13 @@ def move_logging(home: Path) -> Path | None:
 def run_guarded(args) -> int:
     """Run ``args.handler`` with the error policy: one line on stderr, never a traceback."""
     set_language(getattr(args, "lang", None) or language_from_environment())
+    make_process_private()
     log_path: Path | None = None
     ctx = None
     try:
         settings = config.load(db=getattr(args, "db", None), lang=getattr(args, "lang", None))
         set_language(settings.lang)
+        ensure_private_home(settings.home)
         log_path = setup_logging(settings.home)
         ctx = Context(args=args, settings=settings)
         return int(args.handler(ctx) or 0)

@@ -14,8 +14,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{option} contains a control character (character {position}, {char})",
     ),
     "import.formula_without_value": (
-        "{column}:是公式但没有保存计算结果,请在表格软件中将文件另存为数值后再导入",
-        "{column}: a formula, save the file with values",
+        "第 {line} 行,{column}:是公式但没有保存计算结果,请在表格软件中将文件另存为数值后再导入",
+        "line {line}, {column}: a formula, save the file with values",
     ),
     "import.xlsx_too_big": (
         "XLSX 文件解压后有 {size} MB,超过 {limit} MB 的上限,未读取",
