@@ -112,7 +112,10 @@ def parse_credit_file(path: Path, tz: ZoneInfo, now: dt.datetime) -> list[Credit
         raise ImportProblems([(0, _table_message(exc))]) from None
     if len({h.lower() for h in header if h}) != len([h for h in header if h]):
         raise ImportProblems([(1, t("records.credit.repeated_column"))])
-    cols = column_index(header, COLUMNS)
+    try:
+        cols = column_index(header, COLUMNS)
+    except TableError as exc:  # one column under two of its names ("name" and "姓名")
+        raise ImportProblems([(0, _table_message(exc))]) from None
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
         names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)

@@ -60,9 +60,9 @@ class Preview:
 def _rows(path: Path, columns) -> tuple[dict[str, int], list[tuple[int, list[str]]]] | None:
     try:
         header, body = read_table(path)
-    except TableError:
+        return columns(header), body
+    except TableError:  # (a column named twice: parse_* reported it)
         return None
-    return columns(header), body
 
 
 # -- roster ----------------------------------------------------------------------------------------

@@ -144,3 +144,9 @@ def table_problems(exc: TableError) -> list[tuple[int, str]]:
     if exc.key == "import.bad_encoding_line":
         return [(line, t("import.bad_encoding"))]
     return [(line, t(exc.key, **values))]
+
+
+def _table_message(exc: TableError) -> str:
+    """A file-level refusal as one message (every problem on its own line)."""
+    return "\n".join(t("import.line_error", line=n, message=m) if n else m
+                     for n, m in table_problems(exc))
