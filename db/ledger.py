@@ -56,7 +56,8 @@ class Event:
         """
         return (self.id or new_event_id(), next_seq(), self.kiosk_id[:64], self.at, self.method,
                 self.result, self.reason[:32], self.staff_key, self.session_id,
-                drop_badge_signatures(self.input)[:300], drop_badge_signatures(self.note)[:500],
+                drop_badge_signatures(self.input, scanned=True)[:300],
+                drop_badge_signatures(self.note)[:500],
                 self.actor[:64], self.badge_version)
 
 

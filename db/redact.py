@@ -16,23 +16,24 @@ import re
 # "SK1." (any case) and the run of payload-like characters after it (base64url, the dots that
 # separate the parts, and the characters of other base64 spellings a tampered copy might use)
 _PAYLOAD = re.compile(r"(?i:SK1)\.([A-Za-z0-9_.\-+/=]*)")
-# a run this long of base64 characters is no staff ID (at most 32) and could be a signature (86)
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=]{40,}")
+# a run this long of base64url characters is no staff ID (at most 32) and could be a signature (86)
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-]{40,}")
 MAX_ID = 32
 MAX_VERSION_DIGITS = 9
 PLACEHOLDER = "…"
 
 
-def drop_badge_signatures(text: str) -> str:
-    """``text`` with every badge payload cut to ``SK1.<staff_id>.<version>`` and any other
-    signature-sized token replaced by ``…``.
+def drop_badge_signatures(text: str, *, scanned: bool = False) -> str:
+    """``text`` with every badge payload cut to ``SK1.<staff_id>.<version>``; for ``scanned``
+    input (what a scanner or keyboard delivered) also any other signature-sized token — a bare
+    signature without its prefix — replaced by ``…``.
 
     Idempotent: applying it twice changes nothing more.
     """
     if not text:
         return text
     text = _PAYLOAD.sub(_keep_claim, text)
-    return _LONG_TOKEN.sub(PLACEHOLDER, text)
+    return _LONG_TOKEN.sub(PLACEHOLDER, text) if scanned else text
 
 
 def _keep_claim(match: re.Match) -> str:

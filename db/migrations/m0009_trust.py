@@ -23,7 +23,8 @@ def apply(db, migrator) -> None:
         if not rows:
             return
         for event_id, text, note in rows:
-            clean_text, clean_note = drop_badge_signatures(text or ""), drop_badge_signatures(note or "")
+            clean_text = drop_badge_signatures(text or "", scanned=True)
+            clean_note = drop_badge_signatures(note or "")
             if (clean_text, clean_note) != (text or "", note or ""):
                 (SignInEvent.update(input=clean_text, note=clean_note)
                  .where(SignInEvent.id == event_id).execute())
