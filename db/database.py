@@ -147,8 +147,6 @@ def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database
             Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if os.path.exists(path) and not _writable(path):
                 return _read_only_sqlite(path)
-            for part in (path, f"{path}-wal", f"{path}-shm"):
-                _owner_only(part)
         # IMMEDIATE transactions: two writers queue on busy_timeout instead of failing with
         # "database is locked" when a read lock would have to be upgraded mid-transaction.
         return peewee.SqliteDatabase(
@@ -210,17 +208,6 @@ def _read_only_sqlite(path: str) -> peewee.SqliteDatabase:
     return peewee.SqliteDatabase(
         f"file:{quote(os.path.abspath(path))}?mode=ro&immutable=1", uri=True,
         pragmas={"foreign_keys": 1, "cache_size": -16000}, check_same_thread=False)
-
-
-def _owner_only(path: str) -> None:
-    """A database file (or its -wal/-shm) an earlier release left readable by others: 0600.
-    New files are private already (the kiosk's umask is 077); a file we do not own is left."""
-    try:
-        info = os.stat(path)
-        if info.st_uid == os.geteuid() and info.st_mode & 0o077:
-            os.chmod(path, 0o600)
-    except OSError:
-        pass
 
 
 def sqlite_path(url: str) -> str:

@@ -39,14 +39,32 @@ def make_process_private() -> None:
 
 
 def ensure_private_home(home: Path) -> None:
-    """Create ``home`` 0700 (parents as needed); an existing home of ours loses group/other
-    access (homes made by earlier releases followed the umask). Never raises: a read-only or
-    foreign home is left as it is, and read-only commands still work there."""
+    """Create ``home`` 0700 (parents as needed). An existing home is left as it is (``kiosk
+    doctor`` names loose modes, ``kiosk init`` tightens them). Never raises: read-only commands
+    still work on a read-only home."""
+    if home.exists():
+        return
     try:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tighten(home, 0o700)
+        os.chmod(home, 0o700)
     except OSError:
         pass
+
+
+def tighten_home(home: Path, database_file: str | None) -> None:
+    """What ``kiosk init`` (run after every upgrade) does to a home an earlier release made with
+    the umask's modes: the home and its folders 0700, its files 0600 — the database with its
+    -wal/-shm, logs, backups, keys, config. Only paths this user owns; others are left."""
+    if not home.is_dir():
+        return
+    tighten(home, 0o700)
+    for path in home.rglob("*"):
+        if path.is_symlink():
+            continue
+        tighten(path, 0o700 if path.is_dir() else 0o600)
+    if database_file:
+        for part in (database_file, f"{database_file}-wal", f"{database_file}-shm"):
+            tighten(part, 0o600)
 
 
 def tighten(path: Path | str, mode: int) -> None:

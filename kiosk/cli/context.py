@@ -15,7 +15,7 @@ from db import database
 from db.migrations import is_current
 from kiosk import config, timefmt
 from kiosk.i18n import language_from_environment, set_language, t
-from kiosk.private_file import ensure_private_home, make_process_private, tighten
+from kiosk.private_file import ensure_private_home, make_process_private
 from kiosk.text_safety import clean_document, json_text
 
 log = logging.getLogger("kiosk.cli")
@@ -142,8 +142,6 @@ class SecretFreeFormatter(OffsetFormatter):
 def setup_logging(home: Path) -> Path | None:
     """Log to ``KIOSK_HOME/logs/kiosk.log`` (rotated); silently skip if it cannot be written."""
     path = home / "logs" / "kiosk.log"
-    tighten(path.parent, 0o700)  # (a log folder and file made by an earlier release)
-    tighten(path, 0o600)
     root = logging.getLogger()
     if any(getattr(h, "kiosk_file", False) for h in root.handlers):
         return path

@@ -20,6 +20,15 @@ def register(commands, common) -> None:
     p.set_defaults(handler=init)
 
 
+def _private_home(ctx: Context) -> None:
+    """Files an earlier release left readable by others become the owner's only (SPEC §7)."""
+    from db.database import sqlite_path
+    from kiosk.private_file import tighten_home
+
+    db_file = sqlite_path(ctx.settings.db_url) if ctx.settings.is_sqlite else None
+    tighten_home(ctx.settings.home, db_file if db_file != ":memory:" else None)
+
+
 def init(ctx: Context) -> int:
     if ctx.args.pin is not None:  # refuse a bad PIN before touching anything
         try:
@@ -27,6 +36,7 @@ def init(ctx: Context) -> int:
         except pin.PinError:
             raise CommandError(t("pin.invalid")) from None
     db = ctx.database(require_schema=False)
+    _private_home(ctx)
     applied = migrations.upgrade(db)
     if applied:
         ctx.out(t("cli.init_applied", names=", ".join(f"{m.version:04d}_{m.name}" for m in applied)))
