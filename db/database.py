@@ -173,9 +173,29 @@ def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database
     params.setdefault("charset", "utf8mb4")
     if "passwd" in params:  # playhouse's URL parser still uses PyMySQL's deprecated name
         params["password"] = params.pop("passwd")
+    _check_mysql_options(url, params)
     db = MySQLDatabase(name, **params)
     db.timeouts = timeouts
     return db
+
+
+def _check_mysql_options(url: str, params: dict) -> None:
+    """Refuse, naming it, a URL option PyMySQL does not take or a character set it does not
+    know: PyMySQL itself would fail at connect with a TypeError or AttributeError."""
+    try:
+        import inspect
+
+        import pymysql.charset
+        import pymysql.connections
+    except ImportError:  # the driver's absence is reported when connecting
+        return
+    known = inspect.signature(pymysql.connections.Connection.__init__).parameters
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise DatabaseUrlError(f"{redact_url(url)}: unknown option {', '.join(unknown)}")
+    charset = params.get("charset")
+    if not isinstance(charset, str) or pymysql.charset.charset_by_name(charset) is None:
+        raise DatabaseUrlError(f"{redact_url(url)}: unknown charset {charset!r}")
 
 
 def _bound_postgresql(params: dict, timeouts: Timeouts) -> None:

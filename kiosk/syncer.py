@@ -166,7 +166,8 @@ class SyncAgent:
             queued = store.queued_count()
             self._report_contact(central, queued)
         except store.CentralSchemaTooOld:
-            return self._failed(True, t("sync.central_schema", where=self.where()), pushed)
+            key = "sync.central_schema" if _has_schema(central) else "sync.central_not_initialised"
+            return self._failed(True, t(key, where=self.where()), pushed)
         except store.CentralPermissionDenied as exc:
             return self._denied(exc.table, pushed)
         except store.ForeignHome as exc:
@@ -297,3 +298,11 @@ def _stalled(exc: BaseException) -> bool:
 def _is_retryable(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "deadlock" in text or "serializ" in text or "lock wait timeout" in text
+
+
+def _has_schema(central: pw.Database) -> bool:
+    """Has anyone ever run ``kiosk init`` on the centre (an old schema, not none at all)?"""
+    try:
+        return central.table_exists("schema_version")
+    except pw.DatabaseError:
+        return True  # (cannot tell: the older-schema message is the safe one)

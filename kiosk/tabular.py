@@ -120,6 +120,11 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
         text = decode(path.read_bytes())
     except OSError:
         raise TableError("cli.file_unreadable", path=str(path)) from None
+    return csv_rows(text)
+
+
+def csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The records of a decoded CSV text, each with the number of its own first line."""
     if "\x00" in text:
         raise TableError("import.bad_encoding")
     sample = text[:4096]

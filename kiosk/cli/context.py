@@ -63,6 +63,9 @@ class Context:
             except database.DatabaseUrlError as exc:
                 raise CommandError(t("cli.db_url_invalid", detail=str(exc))) from None
             except database.UnreachableDatabase as exc:
+                if self.settings.is_sqlite and _damaged(str(exc)):
+                    raise CommandError(t("cli.db_damaged", path=database.sqlite_path(
+                        self.settings.db_url))) from None
                 if self.settings.is_sqlite and _disk_trouble(str(exc)):
                     raise CommandError(t("cli.disk_full")) from None
                 raise CommandError(t("cli.db_unreachable", detail=str(exc))) from None
@@ -245,6 +248,12 @@ def _sqlite_file_missing(url: str) -> bool:
     return path != ":memory:" and not Path(path).exists()
 
 
+def _damaged(text: str) -> bool:
+    """SQLite's words for a file that is not (or no longer) a database."""
+    text = text.lower()
+    return "file is not a database" in text or "malformed" in text
+
+
 def _disk_trouble(text: str) -> bool:
     text = text.lower()
     return any(s in text for s in ("disk i/o error", "readonly", "read-only", "disk is full",
@@ -256,7 +265,9 @@ def _database_error(exc: Exception, ctx) -> int:
     text = str(exc).lower()
     url = ctx.settings.db_url if ctx else None
     log.warning("database error: %s", database.redact_text(str(exc), url))
-    if "locked" in text or "busy" in text:
+    if ctx is not None and ctx.settings.is_sqlite and _damaged(text):
+        _say(t("cli.db_damaged", path=database.sqlite_path(ctx.settings.db_url)))
+    elif "locked" in text or "busy" in text:
         _say(t("cli.db_locked"))
     elif _disk_trouble(text):
         _say(t("cli.disk_full"))

@@ -39,5 +39,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库文件已损坏:{path}(请从备份恢复)",
         "the database file is damaged: {path} (restore it from a backup)",
     ),
-    "cli.db_option_invalid": ("数据库地址中的参数无效:{detail}", "invalid option in the database URL: {detail}"),
+    "sync.central_not_initialised": (
+        "中心数据库 {where} 尚未初始化,请在中心执行 kiosk init --db URL",
+        "The central database {where} is not initialised; run kiosk init --db URL against it",
+    ),
 }
