@@ -95,7 +95,7 @@ def test_a_door_role_adds_events_and_nothing_more(centre, door_role, tmp_path): 
     # with it, sync works as before: the roster comes down, a sign-in goes up, the register follows
     kiosk(door, "sync", "--once", "--central", door_url)
     assert "A1001" in kiosk(door, "staff", "list", "--json").stdout
-    out = json.loads(kiosk(door, "signin", "A1001", "--at", "2030-03-04 08:55", "--json").stdout)
+    out = json.loads(kiosk(door, "signin", "A1001", "--at", "2026-03-04 08:55", "--json").stdout)
     assert out["result"] == "present"
     done = kiosk(door, "sync", "--once")
     assert "0 still queued" in done.stdout
