@@ -127,3 +127,43 @@ def test_annual_html_charts_show_people_and_headers_keep_whole(db):
     # a chart of each person's progress (the furthest behind first), not only a share per target
     assert "进度最低的6人(共6人)" in html and "0 / 10 学时" in html
     assert "word-break: keep-all" in html and 'class="wide"' in html
+
+
+PROBE = """<script>
+document.body.setAttribute("data-probe", JSON.stringify([...document.querySelectorAll("th")].map(th => {
+  const range = document.createRange(); range.selectNodeContents(th);
+  return [th.textContent, range.getClientRects().length];
+})));
+</script></body>"""
+
+
+@pytest.mark.skipif(not any(map(__import__("shutil").which, ("chromium", "chromium-browser"))),
+                    reason="Chromium not installed")
+def test_table_headers_stay_whole_in_chromium_at_1200_px(db, tmp_path):
+    """Laid out by a real browser 1,200 px wide, no report table header wraps onto a third line
+    (they used to stand one character per line in the monthly people table)."""
+    import html as html_lib
+    import re
+    import shutil
+    import subprocess
+
+    from kiosk.reports import annual_document, monthly, monthly_document
+
+    build_month(db)
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    pages = {"monthly": monthly_document(monthly(2026, 10, _options()), "html"),
+             "annual": annual_document(annual(2026, _options()), "html"),
+             "person": person_document(person_record("A1001", 2026, _options()), "html")}
+    for name, page in pages.items():
+        path = tmp_path / f"{name}.html"
+        path.write_text(page.decode("utf-8").replace("</body>", PROBE), encoding="utf-8")
+        done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                               f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900",
+                               "--dump-dom", path.as_uri()], capture_output=True, text=True,
+                              timeout=120)
+        found = re.search(r'data-probe="([^"]*)"', done.stdout)
+        assert found, (name, done.stderr[-500:])
+        headers = json.loads(html_lib.unescape(found.group(1)))
+        assert len(headers) > 10
+        wrapped = [(text, lines) for text, lines in headers if lines > 2]
+        assert not wrapped, (name, wrapped)
