@@ -45,12 +45,12 @@ def session_rows(key: str, start: dt.datetime, end: dt.datetime, now: dt.datetim
 
 def leave_rows(key: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """The person's leaves for sessions starting in ``[start, end)`` (future ones included: a
-    leave for a coming session is normal), in session order."""
+    leave for a coming session is normal), in session order; a withdrawn leave is none."""
     s = StudySession
     query = (Leave.select(s.id.alias("session_id"), s.title, s.kind, s.start, Leave.reason,
                           Leave.recorded_at, Leave.recorded_by)
              .join(s, on=(Leave.session == s.id))
              .where((Leave.staff == key) & (s.start >= start) & (s.start < end)
-                    & s.cancelled_at.is_null())
+                    & s.cancelled_at.is_null() & Leave.withdrawn_at.is_null())
              .order_by(s.start, s.id))
     return list(query.dicts())

@@ -249,3 +249,16 @@ def test_whole_life_cycle_on_a_server(engine, request, tmp_path, capsys):
     assert month_session(capsys, url, other) is None
     results = {e["result"] for e in events(capsys, url)}
     assert {"leave_withdrawn", "session_edited", "session_cancel", "deactivated"} <= results
+
+
+def test_a_withdrawn_leave_is_in_no_person_record(office, capsys):
+    sid = add(capsys, office)
+    assert kiosk(capsys, "leave", "add", "B2001", "--session", str(sid), "--reason", "出差",
+                 "--db", office).code == 0
+    record = kiosk(capsys, "report", "person", "B2001", "--year", PAST[:4], "--format", "json",
+                   "--out", "-", "--db", office)
+    assert record.code == 0 and len(record.json()["leaves"]) == 1
+    assert kiosk(capsys, "leave", "cancel", "B2001", "--session", str(sid), "--db", office).code == 0
+    again = kiosk(capsys, "report", "person", "B2001", "--year", PAST[:4], "--format", "json",
+                  "--out", "-", "--db", office).json()
+    assert again["leaves"] == []
