@@ -26,7 +26,7 @@ from kiosk import card_numbers, config, pin, timefmt
 from kiosk.cli.context import Context
 from kiosk.i18n import t
 
-DEMO_PIN = "1234"
+DEMO_PIN = "123456"
 TRY_IDS = "A1001, B1003, F1005, K1030 · Z9999"
 TRY_CARD_HOLDER, TRY_CARD = "D1002", 169552957  # a work card's number: 0169552957 / 3D2C1B0A
 SEED = 20261128

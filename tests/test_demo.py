@@ -19,7 +19,7 @@ def counts() -> dict[str, int]:
 def test_demo_twice_is_the_same_office_with_a_session_open_now(capsys, home):
     first = kiosk(capsys, "demo", "--no-run")
     assert first.code == 0, first.err
-    assert "A1001" in first.out and "1234" in first.out
+    assert "A1001" in first.out and "123456" in first.out
     handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
     before = counts()
     assert 180 <= before["Staff"] <= 220 and before["Department"] == 12
@@ -37,7 +37,7 @@ def test_demo_twice_is_the_same_office_with_a_session_open_now(capsys, home):
     now = timefmt.utc_now()
     open_now = [s for s in map(session_view, _rows()) if rules.window_open(s, now)]
     assert len(open_now) == 1 and open_now[0].audience.everyone
-    assert pin.check_pin(home, "1234")
+    assert pin.check_pin(home, "123456")
     handle.close()
 
 

@@ -169,8 +169,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update({
-    "pin.prompt_new": ("请设置管理员密码(4-32位字母或数字):", "Set the admin PIN (4-32 letters or digits):"),
-    "pin.invalid": ("管理员密码须为4-32位字母或数字", "the admin PIN must be 4-32 letters or digits"),
+    "pin.prompt_new": ("请设置管理员密码(6-32位数字):", "Set the admin PIN (6-32 digits):"),
+    "pin.invalid": ("管理员密码须为6-32位数字", "the admin PIN must be 6-32 digits"),
 })
 MESSAGES.update({
     "cli.signin_usage": ("请给出工号/胸卡内容,或 --from-file 文件(二选一)",

@@ -66,9 +66,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.form.need_reason": ("请填写事由", "A reason is required"),
     "host.form.bad_time": ("时间格式应为 HH:MM", "The time must be HH:MM"),
     "host.form.no_pin": ("尚未设置管理员 PIN,不能进行请假、补签或撤销。请在命令行运行:\n"
-                         "kiosk init --no-keys --pin 1234\n(1234 换成新 PIN)",
+                         "kiosk init --no-keys --pin 123456\n(123456 换成新 PIN,至少 6 位数字)",
                          "No admin PIN is set, so leave, manual sign-in and undo are refused. "
-                         "Set one from the command line:\nkiosk init --no-keys --pin 1234\n(your PIN instead of 1234)"),
+                         "Set one from the command line:\nkiosk init --no-keys --pin 123456\n(your PIN instead of 123456, at least 6 digits)"),
     # outcomes
     "host.done.leave": ("已登记请假:{name}", "Leave recorded: {name}"),
     "host.done.leave_signed_in": ("已登记请假:{name}(此人已签到,仍计为到会)",

@@ -8,16 +8,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.pin.ok": ("确定", "OK"),
     "ui.pin.cancel": ("取消 (Esc)", "Cancel (Esc)"),
     "ui.pin.checking": ("正在验证…", "Checking…"),
-    "ui.pin.locked": ("错误次数过多,请 {seconds} 秒后再试", "Too many wrong PINs; try again in {seconds} s"),
     "ui.pin.set_title": ("设置管理员 PIN", "Set the admin PIN"),
     "ui.pin.none_set": ("本机尚未设置管理员 PIN,无法进入管理。请在命令行运行:\n"
-                        "kiosk init --no-keys --pin 1234\n(1234 换成新 PIN,4–32 位字母或数字)",
+                        "kiosk init --no-keys --pin 123456\n(123456 换成新 PIN,至少 6 位数字)",
                         "No admin PIN is set on this kiosk, so admin is closed. Set one from the command line:\n"
-                        "kiosk init --no-keys --pin 1234\n(your PIN instead of 1234, 4–32 letters or digits)"),
+                        "kiosk init --no-keys --pin 123456\n(your PIN instead of 123456, at least 6 digits)"),
     "ui.pin.new": ("新 PIN", "New PIN"),
     "ui.pin.repeat": ("再输入一次", "Repeat it"),
     "ui.pin.mismatch": ("两次输入不一致", "The two entries differ"),
-    "ui.pin.invalid": ("PIN 须为 4–32 位字母或数字", "The PIN must be 4–32 letters or digits"),
+    "ui.pin.invalid": ("PIN 须为 6–32 位数字", "The PIN must be 6–32 digits"),
     "ui.pin.saved": ("管理员 PIN 已保存", "Admin PIN saved"),
     # sign-in screen
     "ui.app_title": ("学习签到", "Study sign-in"),

@@ -6,7 +6,7 @@ scrypt hash in ``KIOSK_HOME`` and ``False`` on Escape/cancel, so callers never s
 
 from __future__ import annotations
 
-import time
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from kiosk import timefmt
 from kiosk.i18n import t
 from kiosk.ui.plain import Button, Label, OptionList
 
+log = logging.getLogger("kiosk.ui")
 DIALOG_CSS = """
 PinDialog, SetPinDialog, SessionPickDialog {
     align: center middle;
@@ -44,10 +45,6 @@ PinDialog, SetPinDialog, SessionPickDialog {
 """
 
 
-LOCK_AFTER = 5  # wrong PINs in a row …
-LOCK_SECONDS = 30.0  # … lock the dialog for this long, so guessing at the kiosk is slow
-FORGET_SECONDS = 600.0  # wrong PINs older than this no longer count
-_failures: dict[Path, list[float]] = {}  # per home: times of the wrong PINs in a row
 IDLE_SECONDS = 20.0  # the PIN dialog closes after this long without a key
 SCAN_LIMIT = 4096  # the field takes a whole scan, so a badge is recognised rather than cut at 32
 BADGE_PREFIX = "SK1."
@@ -59,11 +56,12 @@ def could_be_pin(value: str) -> bool:
     return len(text) <= admin_pin.MAX_LEN and not text.upper().startswith(BADGE_PREFIX)
 
 
-def _locked_for(home: Path) -> int:
-    times = _failures.get(home, [])
-    if len(times) < LOCK_AFTER:
-        return 0
-    return max(0, int(times[-1] + LOCK_SECONDS - time.monotonic() + 0.999))
+def wait_text(seconds: int) -> str:
+    """``30 秒`` / ``2 分钟`` / ``1 分 30 秒`` in the current language."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    if not minutes:
+        return t("ui.pin.wait_s", s=rest)
+    return t("ui.pin.wait_min", m=minutes) if not rest else t("ui.pin.wait_min_s", m=minutes, s=rest)
 
 
 class PinDialog(ModalScreen[bool]):
@@ -119,11 +117,6 @@ class PinDialog(ModalScreen[bool]):
         if not could_be_pin(field.value):
             self._not_a_pin(field.value)
             return
-        wait = _locked_for(self.home)
-        if wait:
-            field.value = ""
-            self.query_one("#pin-error", Label).update(t("ui.pin.locked", seconds=wait))
-            return
         self.query_one("#pin-error", Label).update(t("ui.pin.checking"))
         field.disabled = True
         self._check(field.value)
@@ -136,25 +129,34 @@ class PinDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _check(self, value: str) -> None:
-        # scrypt takes ~50 ms on purpose: keep it off the UI thread so the screen never stalls.
-        ok = admin_pin.check_pin(self.home, value)
-        self.app.call_from_thread(self._checked, ok)
+        """The gate (kiosk.pin.verify) off the UI thread: scrypt takes ~50 ms on purpose, and a
+        wrong PIN writes its lockout file and its audited event."""
+        check = admin_pin.verify(self.home, value)
+        if check.counted:
+            app = self.app
+            try:
+                admin_pin.log_failure(app.db, kiosk_id=app.settings.kiosk_id, at=app.clock(),
+                                      failures=check.failures, lock=check.locked_for,
+                                      actor=getattr(app, "actor", "") or "kiosk")
+            except Exception as exc:  # the lockout file counts it anyway; the log says why not here
+                log.warning("could not log a wrong admin PIN: %s", exc.__class__.__name__)
+        self.app.call_from_thread(self._checked, check)
 
-    def _checked(self, ok: bool) -> None:
+    def _checked(self, check: admin_pin.Check) -> None:
         if not self.is_attached:
             return
-        if ok:
-            _failures.pop(self.home, None)
+        if check.ok:
             self.dismiss(True)
             return
-        now = time.monotonic()
-        recent = [x for x in _failures.get(self.home, []) if now - x < FORGET_SECONDS]
-        _failures[self.home] = (recent + [now])[-LOCK_AFTER:]
         field = self.query_one("#pin-input", Input)
         field.disabled = False
         field.value = ""
         field.focus()
-        self.query_one("#pin-error", Label).update(t("ui.pin.wrong"))
+        error = self.query_one("#pin-error", Label)
+        if check.locked_for:
+            error.update(t("ui.pin.locked_wait", wait=wait_text(check.locked_for)))
+        else:
+            error.update(t("ui.pin.wrong_left", left=admin_pin.LOCK_AFTER - check.failures))
         self.app.bell()
 
     @on(Button.Pressed, "#pin-cancel")

@@ -10,7 +10,7 @@ from kiosk.config import Settings
 from kiosk.ui.app import KioskApp, build_app
 from tests.conftest import wall
 
-PIN = "2468"
+PIN = "246810"
 
 
 class FrozenClock:

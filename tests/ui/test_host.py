@@ -104,18 +104,18 @@ async def test_missing_list_filters_as_the_host_types(db, sqlite_url):
 
 async def test_manual_signin_and_undo_behind_the_pin(db, sqlite_url, home):
     ids = make_office(db)
-    admin_pin.set_pin(home, "2468")
+    admin_pin.set_pin(home, "246810")
     app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")), actor="刘主任")
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: tile(app, "expected") == "应到 4")
         await pilot.press("f3")
         await until(pilot, lambda: app.screen.__class__.__name__ == "PinDialog")
-        app.screen.query_one("#pin-input", Input).value = "1111"  # wrong first
+        app.screen.query_one("#pin-input", Input).value = "111111"  # wrong first
         await pilot.press("enter")
         await until(pilot, lambda: not app.screen.query_one("#pin-input", Input).disabled
                     and app.screen.query_one("#pin-input", Input).value == "")
         assert app.screen.__class__.__name__ == "PinDialog"
-        app.screen.query_one("#pin-input", Input).value = "2468"
+        app.screen.query_one("#pin-input", Input).value = "246810"
         await pilot.press("enter")
         await until(pilot, lambda: app.screen.__class__.__name__ == "HostActionForm")
         form = app.screen
@@ -145,7 +145,7 @@ async def test_manual_signin_and_undo_behind_the_pin(db, sqlite_url, home):
 
 async def test_wrong_or_cancelled_pin_does_nothing(db, sqlite_url, home):
     ids = make_office(db)
-    admin_pin.set_pin(home, "2468")
+    admin_pin.set_pin(home, "246810")
     app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: tile(app, "expected") == "应到 4")
@@ -223,7 +223,7 @@ async def test_host_actions_without_a_pin_are_refused_and_say_how(db, sqlite_url
             await pilot.pause(0.1)
             assert isinstance(app.screen, HostScreen)
         notes = " ".join(str(n.message) for n in app._notifications)
-        assert "kiosk init --no-keys --pin 1234" in notes
+        assert "kiosk init --no-keys --pin 123456" in notes
     assert not admin_pin.has_pin(home)
     assert SignInEvent.select().count() == 0
 

@@ -165,7 +165,7 @@ async def test_pin_gate_admin_and_quit(db, home):
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, PinDialog)
-        await pilot.press(*"1111", "enter")
+        await pilot.press(*"111111", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, PinDialog)
@@ -270,8 +270,8 @@ async def test_without_a_pin_the_kiosk_signs_in_and_never_offers_to_set_one(db, 
         await pilot.press("f2")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
-        assert "kiosk init --no-keys --pin 1234" in toast_text(app)
-        await pilot.press(*"1234", "enter")
+        assert "kiosk init --no-keys --pin 123456" in toast_text(app)
+        await pilot.press(*"123456", "enter")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
     assert not pin.has_pin(home)
@@ -286,7 +286,7 @@ async def test_english_no_pin_message(db, home):
         await pilot.press("f2")
         await pilot.pause()
         text = toast_text(app)
-        assert "No admin PIN is set" in text and "kiosk init --no-keys --pin 1234" in text
+        assert "No admin PIN is set" in text and "kiosk init --no-keys --pin 123456" in text
 
 
 async def test_changing_the_pin_from_the_admin_screen_still_works(db, home):
@@ -302,12 +302,15 @@ async def test_changing_the_pin_from_the_admin_screen_still_works(db, home):
         assert isinstance(app.screen, SetPinDialog)
         await pilot.press(*"12", "enter", *"12", "enter")
         await pilot.pause()
-        assert "4–32" in str(app.screen.query_one("#pin-error", Static).content)
+        assert "6–32" in str(app.screen.query_one("#pin-error", Static).content)
         await pilot.press(*"5791", "enter", *"5791", "enter")
+        await pilot.pause()
+        assert "6–32" in str(app.screen.query_one("#pin-error", Static).content)
+        await pilot.press(*"579135", "enter", *"579135", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, AdminScreen)
-    assert pin.check_pin(home, "5791")
+    assert pin.check_pin(home, "579135")
 
 
 async def test_pin_dialog_closes_itself_after_a_while_without_a_key(db, home, monkeypatch):
@@ -334,7 +337,6 @@ async def test_a_badge_scanned_into_the_pin_dialog_signs_in_and_is_no_wrong_pin(
 
     from db import queries
     from kiosk.badges import keys, payload
-    from kiosk.ui import dialogs
 
     make_office(db)
     key = Ed25519PrivateKey.generate()
@@ -359,7 +361,7 @@ async def test_a_badge_scanned_into_the_pin_dialog_signs_in_and_is_no_wrong_pin(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
-        assert not dialogs._failures.get(home)
+        assert pin.lockout(home).failures == 0
         await pilot.press("f2", *PIN, "enter")  # no lockout: the right PIN opens admin
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -522,10 +524,8 @@ def test_backoff_doubles_to_five_minutes_while_unreachable():
     assert next_delay(up, 10.0, 300) == 10
 
 
-async def test_five_wrong_pins_lock_the_dialog_for_a_while(db, home, monkeypatch):
-    from kiosk.ui import dialogs
-
-    monkeypatch.setattr(dialogs, "LOCK_SECONDS", 1.0)
+async def test_three_wrong_pins_lock_the_dialog_for_a_while(db, home, monkeypatch):
+    monkeypatch.setattr(pin, "FIRST_LOCK", 1.0)  # 30 s in real life
     make_office(db)
     app, _ = kiosk(db, home)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -533,16 +533,17 @@ async def test_five_wrong_pins_lock_the_dialog_for_a_while(db, home, monkeypatch
         await pilot.press("f2")
         await pilot.pause()
         field = app.screen.query_one("#pin-input", Input)
-        for _ in range(5):
-            field.value = "0000"
+        for _ in range(3):
+            field.value = "000000"
             await pilot.press("enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
         field.value = PIN
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, PinDialog)
-        assert "秒后再试" in str(app.screen.query_one("#pin-error", Static).content)
+        assert "后再试" in str(app.screen.query_one("#pin-error", Static).content)
         await pilot.pause(1.1)
         field.value = PIN
         await pilot.press("enter")

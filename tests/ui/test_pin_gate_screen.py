@@ -1,0 +1,107 @@
+"""SPEC §7's PIN gate on screen: wrong PINs lock the dialog (escalating), the lock survives a
+restart of the kiosk, and each wrong PIN is an ``admin_pin_failed`` event in ``kiosk export log``."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from db.models import SignInEvent
+from kiosk import config
+from kiosk import pin as admin_pin
+from kiosk.ui.dialogs import PinDialog, wait_text
+from kiosk.ui.host_app import build_host_app
+from kiosk.ui.screens.admin import AdminScreen
+from tests.cli_runner import kiosk as cli
+from tests.conftest import make_office, wall
+from tests.ui.bursts import F2, settled, type_burst
+from tests.ui.kiosk_office import PIN, kiosk
+
+
+def pin_error(app) -> str:
+    return str(app.screen.query_one("#pin-error", Static).content)
+
+
+async def try_pin(app, pilot, value: str) -> None:
+    field = app.screen.query_one("#pin-input", Input)
+    field.value = value
+    await pilot.press("enter")
+    await settled(app, pilot)
+
+
+async def test_wrong_pins_lock_and_the_lock_survives_a_restart(db, home, capsys):
+    make_office(db)
+    app, _ = kiosk(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        await try_pin(app, pilot, "000000")
+        assert pin_error(app) == "PIN 不正确(再错 2 次将暂时锁定)"
+        await try_pin(app, pilot, "111111")
+        await try_pin(app, pilot, "222222")
+        assert pin_error(app) == "错误次数过多,已锁定:请 30 秒后再试"
+        await try_pin(app, pilot, PIN)  # the right PIN, but locked: not even checked
+        assert isinstance(app.screen, PinDialog) and "后再试" in pin_error(app)
+        assert app.bells == 4
+    # the kiosk restarts (a new app on the same home): still locked
+    again, _ = kiosk(db, home)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settled(again, pilot)
+        type_burst(again, f"{F2}{PIN}\r")
+        await settled(again, pilot)
+        assert isinstance(again.screen, PinDialog) and "后再试" in pin_error(again)
+    assert admin_pin.lockout(home).failures == 3
+    events = list(SignInEvent.select().where(SignInEvent.result == admin_pin.FAILED)
+                  .order_by(SignInEvent.seq))
+    assert [(e.reason, e.note, e.kiosk_id, e.actor) for e in events] == [
+        ("wrong_pin", "failures=1 lock_s=0", "test-kiosk", "kiosk"),
+        ("wrong_pin", "failures=2 lock_s=0", "test-kiosk", "kiosk"),
+        ("wrong_pin", "failures=3 lock_s=30", "test-kiosk", "kiosk")]
+    assert all(e.at == wall("2026-11-28 09:02") for e in events)
+    # audited: the export shows them, and no typed PIN anywhere in it
+    run = cli(capsys, "export", "log", "--format", "jsonl", "--out", "-", "--db", f"sqlite:///{db.database}")
+    assert run.code == 0, run.err
+    rows = [r for r in run.jsonl() if r["result"] == "admin_pin_failed"]
+    assert len(rows) == 3 and rows[0]["reason"] == "wrong_pin"
+    for secret in ("000000", "111111", "222222", PIN):
+        assert secret not in run.out
+
+
+async def test_after_the_lock_the_right_pin_opens_admin_and_resets_the_count(db, home, monkeypatch):
+    monkeypatch.setattr(admin_pin, "FIRST_LOCK", 0.5)
+    make_office(db)
+    app, _ = kiosk(db, home, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        for wrong in ("000000", "111111", "222222"):
+            await try_pin(app, pilot, wrong)
+        assert pin_error(app).startswith("Too many wrong PINs: locked, try again in")
+        await pilot.pause(0.6)
+        await try_pin(app, pilot, PIN)
+        assert isinstance(app.screen, AdminScreen)
+    assert admin_pin.lockout(home).failures == 0
+
+
+async def test_a_wrong_pin_at_the_host_view_is_audited_too(db, home):
+    ids = make_office(db)
+    admin_pin.set_pin(home, PIN)
+    settings = config.load(db=f"sqlite:///{db.database}")
+    app = build_host_app(settings, db, clock=lambda: wall("2026-11-28 09:20"),
+                         session_id=ids["morning"], actor="刘主任")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("f3")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, PinDialog):
+                break
+        await try_pin(app, pilot, "999999")
+        assert isinstance(app.screen, PinDialog)
+    event = SignInEvent.get(SignInEvent.result == admin_pin.FAILED)
+    assert (event.actor, event.note, event.method) == ("刘主任", "failures=1 lock_s=0", "pin")
+
+
+def test_wait_text_reads_naturally():
+    assert [wait_text(s) for s in (30, 60, 90, 900)] == ["30 秒", "1 分钟", "1 分 30 秒", "15 分钟"]
