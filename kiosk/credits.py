@@ -22,6 +22,7 @@ from kiosk import rules, timefmt
 from kiosk.i18n import TABLE, t
 from kiosk.roster import ImportProblems, _table_message
 from kiosk.tabular import TableError, cell, column_index, read_table
+from kiosk.text_safety import has_controls
 
 COLUMNS = {
     "staff_id": ("staff_id", "工号", "staff id"),
@@ -68,7 +69,7 @@ def build_credit(*, staff_id: str, kind: str, title: str, date: str, hours: str 
     title = (title or "").strip()
     if not title:
         raise CreditError(t("records.credit.no_title"))
-    if len(title) > 200 or not title.isprintable():
+    if len(title) > 200 or has_controls(title):
         raise CreditError(t("cli.bad_title"))
     day = _day(date)
     today = timefmt.local(now, tz).date()

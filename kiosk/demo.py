@@ -237,6 +237,9 @@ def fill(ctx: Context, now: dt.datetime | None = None) -> dict:
             for planned in today_sessions(now_local):
                 _add(planned, tz, existing)
         simulate_history(now)
+        from kiosk.demo_credits import record_demo_credits  # articles, self-study … (records)
+
+        record_demo_credits(roster(), now_local.date())
     if not pin.has_pin(settings.home):
         pin.set_pin(settings.home, DEMO_PIN)
     _write_config(settings)

@@ -79,6 +79,7 @@ def test_add_list_and_audit_on_every_engine(office, capsys):
     (["--kind", "poem"], "类型不对"),
     (["--date", "2026-02-30"], "日期不对"),
     (["--title", "a\x1b[31mb"], "标题"),
+    (["--title", "abc\u202edcba"], "标题"),  # a bidi override: text that reads backwards
     (["--title", "  "], "标题"),
 ])
 def test_refusals_are_one_line_and_write_nothing(office, capsys, extra, needle):
@@ -100,8 +101,8 @@ def test_refusals_are_one_line_and_write_nothing(office, capsys, extra, needle):
 
 def test_twenty_four_hours_and_today_are_accepted(office, capsys):
     today = dt.datetime.now(TZ).date().isoformat()
-    run = add(capsys, office, "B2001", "--kind", "training", "--title", "全天培训", "--date", today,
-              "--hours", "24")
+    run = add(capsys, office, "B2001", "--kind", "training", "--title", "全天培训　（集中）",
+              "--date", today, "--hours", "24")  # an ideographic space is text
     assert run.code == 0, run.err  # an inactive person may be credited for past work
 
 
@@ -221,3 +222,20 @@ def test_adopt_uploads_the_credits_of_a_standalone_home(server_url, tmp_path, ca
     assert [(c["uid"], c["title"]) for c in there] == [(local["uid"], "调研")]
     assert kiosk(capsys, "sync", "--once").code == 0
     assert len(kiosk(capsys, "credit", "list", "--json").json()) == 1
+
+
+def test_demo_office_has_credits_once(capsys):
+    """``kiosk demo`` credits its office's articles, self-study, training and trips (so the
+    person record shows them); a second run adds none."""
+    assert kiosk(capsys, "demo", "--no-run").code == 0
+    first = kiosk(capsys, "credit", "list", "--json").json()
+    kinds = {c["kind"] for c in first}
+    assert {"article", "self_study", "training"} <= kinds and len(first) > 100
+    today = dt.datetime.now(TZ).date().isoformat()
+    assert all(c["date"] <= today for c in first)
+    roster = kiosk(capsys, "staff", "list", "--json").json()
+    central = {p["staff_id"] for p in roster if "中心组" in p["groups"] and p["active"]}
+    writers = {c["staff_id"] for c in first if c["kind"] == "article"}
+    assert central <= writers
+    assert kiosk(capsys, "demo", "--no-run").code == 0
+    assert len(kiosk(capsys, "credit", "list", "--json").json()) == len(first)

@@ -116,7 +116,9 @@ def test_control_characters_never_break_the_document(db):
     Staff.update(name="赵\x00六").where(Staff.key == "B2002").execute()
     report = monthly(2026, 10, options(now=MONTH_OVER))
     text = _text(Document(io.BytesIO(_docx(report))))
-    assert "赵六" in text and "\x00" not in text and "\x1b" not in text
+    # shown as visible escapes, as in every export (kiosk.text_safety), never raw
+    assert "赵\\x00六" in text  # the absentee named, with the NUL made visible
+    assert "\x00" not in text and "\x1b" not in text and "\x07" not in text
 
 
 def test_month_in_progress_and_empty_month(db):

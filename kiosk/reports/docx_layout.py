@@ -24,6 +24,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from kiosk.text_safety import escape_controls
+
 TITLE_FONT, TITLE_ALT = "方正小标宋简体", "小标宋"
 BODY_FONT, BODY_ALT = "仿宋_GB2312", "仿宋"
 HEADING_FONT = "黑体"
@@ -43,13 +45,13 @@ LINE_PITCH = Pt(28.95)
 RED = RGBColor(0xC0, 0x00, 0x00)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FULL_WIDTH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08", ")": "\uff09"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean(text) -> str:
-    """Text for a Word run: control characters (invalid in XML) removed; python-docx escapes
-    ``<``, ``>`` and ``&`` itself, so data stays data."""
-    return _CONTROL.sub("", "" if text is None else str(text))
+    """Text for a Word run: every control character shown as a visible escape (``\\x1b``, as in
+    every other export; most are not even allowed in XML); python-docx escapes ``<``, ``>`` and
+    ``&`` itself, so data stays data."""
+    return escape_controls("" if text is None else str(text))
 
 
 def full_width(text: str) -> str:

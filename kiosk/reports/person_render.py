@@ -5,17 +5,17 @@ closed by the lines the person and their department head sign."""
 from __future__ import annotations
 
 import io
-import json
 
 from kiosk.i18n import t
 from kiosk.reports.tables import Table
+from kiosk.text_safety import clean_document, json_text
 
 FORMATS = ("json", "md", "html", "xlsx", "docx")
 
 
 def person_document(record: dict, fmt: str) -> bytes:
     if fmt == "json":
-        return (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (json_text(record, indent=2) + "\n").encode("utf-8")
     title = t("records.person.title", year=record["year"], name=record["person"]["name"])
     tables = person_tables(record)
     meta = t("report.generated", time=record["generated_at"].replace("T", " ")[:19])
@@ -23,12 +23,13 @@ def person_document(record: dict, fmt: str) -> bytes:
         from kiosk.reports.render_text import markdown_report
 
         text = markdown_report(title, tables, None, [meta, ""])
-        return (text + "\n" + "\n\n".join(signature_lines()) + "\n").encode("utf-8")
+        return clean_document(text + "\n" + "\n\n".join(signature_lines()) + "\n").encode("utf-8")
     if fmt == "html":
         from kiosk.reports.render_html import html_document, person_charts
 
-        return html_document(title, bulletin=None, tables=tables, charts=person_charts(record),
-                             meta=meta, closing=signature_lines()).encode("utf-8")
+        return clean_document(html_document(title, bulletin=None, tables=tables,
+                                            charts=person_charts(record), meta=meta,
+                                            closing=signature_lines())).encode("utf-8")
     if fmt == "xlsx":
         from kiosk.reports.render_sheets import xlsx_report
 
