@@ -195,7 +195,7 @@ async def test_plan_add_edit_cancel_and_months(db, home, office):
         await pilot.press("f2")
         await pilot.pause()
         await done(pilot)
-        assert app.screen.query_one("#plan-month").content.plain == "2026年11月"
+        assert str(app.screen.query_one("#plan-month").content) == "2026年11月"
         assert [r[4] for r in rows(app)] == ["机关学习日", "中心组集中学习", "财务培训"]
         await pilot.press("ctrl+n")
         await pilot.pause()
@@ -219,7 +219,7 @@ async def test_plan_add_edit_cancel_and_months(db, home, office):
         await search(pilot, "")
         await pilot.press("ctrl+right")
         await done(pilot)
-        assert app.screen.query_one("#plan-month").content.plain == "2026年12月"
+        assert str(app.screen.query_one("#plan-month").content) == "2026年12月"
         assert rows(app) == []
 
 
@@ -306,12 +306,12 @@ async def test_language_switch_keeps_the_section(db, home, office):
         await pilot.pause()
         await pilot.press("f9")
         await done(pilot)
-        tabs = app.screen.query_one("#console-tabs", Static).content.plain
+        tabs = str(app.screen.query_one("#console-tabs", Static).content)
         assert "Roster" in tabs and "Plan" in tabs
         assert app.screen.query_one("ContentSwitcher").current == "plan"
         await pilot.press("f9")
         await pilot.pause()
-        assert "人员" in app.screen.query_one("#console-tabs", Static).content.plain
+        assert "人员" in str(app.screen.query_one("#console-tabs", Static).content)
     set_language("zh")
 
 

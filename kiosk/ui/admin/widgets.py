@@ -1,8 +1,8 @@
-"""The console's building blocks: literal text widgets, a form dialog, a preview dialog.
+"""The console's building blocks: a form dialog (also a confirmation or a preview), a hint bar.
 
-Data is text, never markup: every widget here shows strings literally (``markup=False``, rich
-``Text`` cells), with control characters replaced, so ``王[/]五`` or ``[@click=app.quit]`` in a
-name is shown as typed and does nothing. Each Enter is one submission: a form submits once per
+Data is text, never markup: the text widgets are the kiosk's own (``kiosk.ui.plain``: strings
+shown literally, control characters replaced), so ``王[/]五`` or ``[@click=app.quit]`` in a name is
+shown as typed and does nothing. Each Enter is one submission: a form submits once per
 Enter and ignores further Enters while its action runs (in a thread, off the UI).
 """
 
@@ -11,63 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable as _DataTable
 from textual.widgets import Input
-from textual.widgets import Label as _Label
-from textual.widgets import Static as _Static
 
 from kiosk.i18n import t
 from kiosk.lifecycle import Refused
+from kiosk.ui.plain import DataTable, Label, Static, clean
 
-_CONTROLS = {code: "\ufffd" for code in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F,
-                                         *range(0x80, 0xA0)]}
-
-
-def clean(value: object) -> str:
-    """``value`` as text with every control character but LF shown as U+FFFD."""
-    return ("" if value is None else str(value)).translate(_CONTROLS)
-
-
-def literal(value: object) -> Text:
-    """Data as rich ``Text``: shown exactly as it is, never parsed as markup."""
-    return Text(clean(value))
-
-
-class Static(_Static):
-    """Textual's Static showing strings literally."""
-
-    def __init__(self, content: object = "", **kwargs) -> None:
-        super().__init__(literal(content), markup=False, **kwargs)
-
-    def update(self, content: object = "", *, layout: bool = True) -> None:
-        super().update(literal(content), layout=layout)
-
-
-class Label(_Label):
-    """Textual's Label showing strings literally."""
-
-    def __init__(self, content: object = "", **kwargs) -> None:
-        super().__init__(literal(content), markup=False, **kwargs)
-
-    def update(self, content: object = "", *, layout: bool = True) -> None:
-        super().update(literal(content), layout=layout)
-
-
-class DataTable(_DataTable):
-    """Textual's DataTable whose cells and column labels are literal text."""
-
-    def add_column(self, label, *, width=None, key=None, default=None):
-        return super().add_column(literal(label), width=width, key=key, default=default)
-
-    def add_row(self, *cells, height=1, key=None, label=None):
-        return super().add_row(*(literal(c) for c in cells), height=height, key=key,
-                               label=None if label is None else literal(label))
+__all__ = ["Action", "DataTable", "Field", "FormDialog", "HintBar", "Label", "Static", "clean"]
 
 
 @dataclass(frozen=True)
