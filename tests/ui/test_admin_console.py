@@ -353,3 +353,29 @@ async def test_a_leave_from_the_plan_names_its_session(db, home, office):
         assert app.screen.query_one("#field-session", Input).value == str(office["morning"])
         await fill(pilot, {"staff_id": "A1002", "reason": "病假"})
         assert Leave.get(Leave.staff == "A1002").session_id == office["morning"]
+
+
+async def test_a_form_typed_in_one_burst_is_one_submission(db, home, office):
+    """``D5001⇥孙八⇥信息科⏎`` in one terminal write fills three fields and submits once; a second
+    ``⏎`` in the same write lands on the roster (edit dialog), never a second add."""
+    from tests.ui.bursts import settled, type_burst
+
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        type_burst(app, "D5001\t孙八\t信息科\r")
+        await settled(app, pilot)
+        await done(pilot)
+        person = queries.staff_row("D5001")
+        assert (person["name"], person["department"]) == ("孙八", "信息科")
+        assert len(audit("staff_added")) == 1
+        assert not isinstance(app.screen, FormDialog)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        type_burst(app, "D5002\t周九\t信息科\r\r")
+        await settled(app, pilot)
+        await done(pilot)
+        assert queries.staff_row("D5002")["name"] == "周九"
+        assert len(audit("staff_added")) == 2  # the second Enter added nobody
