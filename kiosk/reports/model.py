@@ -238,7 +238,7 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
     roster = [r for r in queries.roster()
               if r["active"] or r["key"] in by_person or r["key"] in credited]
     left = months_left(year, now, tz)
-    people = [_annual_person(person, by_person.get(person["key"], []),
+    people = [annual_person(person, by_person.get(person["key"], []),
                              credited.get(person["key"], {}), options.targets, left)
               for person in roster]
     return {
@@ -255,8 +255,10 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
     }
 
 
-def _annual_person(person: dict, rows: list[dict], credited: dict[str, tuple[float, int]],
-                   targets: tuple[Target, ...], left: int) -> dict:
+def annual_person(person: dict, rows: list[dict], credited: dict[str, tuple[float, int]],
+                  targets: tuple[Target, ...], left: int) -> dict:
+    """One person's year: ``rows`` from :func:`db.reports.people_kind_stats`, ``credited`` =
+    {credit kind: (hours, count)}; the annual report's row, also the study record's figures."""
     session_hours = round(sum(r["credit_hours"] for r in rows), 2)
     credit_hours = round(sum(hours for hours, _ in credited.values()), 2)
     progress = [_target_progress(target, rows, credited, left) for target in targets

@@ -3,7 +3,7 @@ assessment (年度考核).
 
 Every session the person was expected at or attended (date, kind, title, status, hours earned),
 their leaves, their credits outside sessions, and the annual targets with progress — the same
-figures as ``kiosk report annual`` (:func:`kiosk.reports.model._annual_person`), for one person.
+figures as ``kiosk report annual`` (:func:`kiosk.reports.model.annual_person`), for one person.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from db import person as person_store
 from db import queries
 from db import reports as figures
 from kiosk import timefmt
-from kiosk.reports.model import ReportOptions, _annual_person, months_left
+from kiosk.reports.model import ReportOptions, annual_person, months_left
 
 
 def person_record(staff_key: str, year: int, options: ReportOptions) -> dict | None:
@@ -37,7 +37,7 @@ def person_record(staff_key: str, year: int, options: ReportOptions) -> dict | N
     left = months_left(year, now, tz)
     person = {"key": staff_key, "staff_id": row["staff_id"], "name": row["name"],
               "department": row["department"], "groups": list(row["groups"])}
-    progress = _annual_person(person, kinds, credited, options.targets, left)
+    progress = annual_person(person, kinds, credited, options.targets, left)
     sessions = [_session(r, tz) for r in person_store.session_rows(staff_key, start, end, now)]
     return {
         "year": year,
