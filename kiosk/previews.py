@@ -170,7 +170,8 @@ def change_lines(preview: Preview) -> list[str]:
     for c in preview.changes:
         if c.action == "unchanged":
             continue
-        text = t(f"preview.{c.action}", line=c.line, key=c.key, label=c.label)
+        text = t(f"preview.{c.action}", line=c.line, key=c.key or c.label,
+                 label=c.label if c.key else "").rstrip()
         if c.fields:
             text += t("preview.fields", fields=t("admin.list_sep").join(
                 t("preview.field", field=t(f"field.{f}"), old=old or "∅", new=new or "∅")

@@ -15,8 +15,6 @@ MARK = "✓"
 
 
 class BadgeSection(SearchableTable):
-    TITLE_KEY = "console.section.badges"
-    HINT_KEY = "console.hint.badges"
     SEARCH_PLACEHOLDER = "console.badges.search"
     BINDINGS = [
         Binding("ctrl+s", "mark", show=False, priority=True),

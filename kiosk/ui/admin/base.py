@@ -16,7 +16,7 @@ from kiosk.ui.admin.widgets import Action, DataTable, Field, FormDialog
 
 class Section(Vertical):
     """One section of the console (人员, 学习计划 …). Subclasses define ``load`` (thread) and
-    ``show`` (UI), the table's columns and the keys of their hint line."""
+    ``show`` (UI); their keys are named by ``console.hint.<id>`` in the hint line."""
 
     DEFAULT_CSS = """
     Section { height: 1fr; }
@@ -26,8 +26,6 @@ class Section(Vertical):
     Section Input.search:focus { background: $accent 30%; }
     Section DataTable { height: 1fr; }
     """
-    TITLE_KEY = ""
-    HINT_KEY = ""
 
     class Loaded(Message):
         def __init__(self, rows: list) -> None:

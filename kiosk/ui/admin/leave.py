@@ -15,8 +15,6 @@ COLUMNS = ("id", "date", "session_title", "staff_id", "name", "reason", "state")
 
 
 class LeaveSection(SearchableTable):
-    TITLE_KEY = "console.section.leave"
-    HINT_KEY = "console.hint.leave"
     SEARCH_PLACEHOLDER = "console.leave.search"
     BINDINGS = [
         Binding("ctrl+n", "record", show=False, priority=True),

@@ -20,8 +20,6 @@ EDIT_FIELDS = ("title", "kind", "start", "end", "audience", "location", "speaker
 
 
 class PlanSection(SearchableTable):
-    TITLE_KEY = "console.section.plan"
-    HINT_KEY = "console.hint.plan"
     SEARCH_PLACEHOLDER = "console.plan.search"
     BINDINGS = [
         Binding("ctrl+n", "add", show=False, priority=True),

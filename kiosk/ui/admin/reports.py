@@ -18,8 +18,6 @@ DEFAULT_FORMATS = "xlsx,html"
 
 
 class ReportSection(Section):
-    TITLE_KEY = "console.section.reports"
-    HINT_KEY = "console.hint.reports"
     DEFAULT_CSS = """
     ReportSection .form-row { height: 1; margin-bottom: 1; }
     ReportSection > Vertical { height: auto; }

@@ -18,8 +18,6 @@ COLUMNS = ("staff_id", "name", "department", "groups", "title", "active")
 
 
 class RosterSection(SearchableTable):
-    TITLE_KEY = "console.section.roster"
-    HINT_KEY = "console.hint.roster"
     BINDINGS = [
         Binding("ctrl+n", "add", show=False, priority=True),
         Binding("ctrl+e", "edit", show=False, priority=True),
