@@ -89,15 +89,24 @@ def report_options(settings: Settings, now: dt.datetime):
 def report_files(period: str, formats: list[str], settings: Settings, out: Path,
                  now: dt.datetime | None = None) -> list[Path]:
     """The monthly report (``period`` YYYY-MM) or the annual one (YYYY) in each format."""
-    from kiosk.reports import FORMATS, annual, annual_document, monthly, monthly_document
+    from kiosk.reports import (
+        FORMATS,
+        MONTHLY_FORMATS,
+        annual,
+        annual_document,
+        monthly,
+        monthly_document,
+    )
 
     text = (period or "").strip()
-    unknown = [f for f in formats if f not in FORMATS]
+    yearly = len(text) == 4 and text.isdigit()
+    allowed = FORMATS if yearly else MONTHLY_FORMATS  # a month also as the Word bulletin (docx)
+    unknown = [f for f in formats if f not in allowed]
     if unknown or not formats:
         raise Refused(t("console.bad_formats", value=",".join(unknown) or "-",
-                        choices=", ".join(FORMATS)))
+                        choices=", ".join(allowed)))
     options = report_options(settings, now or timefmt.utc_now())
-    if len(text) == 4 and text.isdigit():
+    if yearly:
         report = annual(int(text), options, lambda step: None)
         documents = [(f"annual-{text}.{fmt}", annual_document(report, fmt)) for fmt in formats]
     else:
@@ -107,6 +116,11 @@ def report_files(period: str, formats: list[str], settings: Settings, out: Path,
             raise Refused(t("console.bad_period", value=text[:20])) from None
         report = monthly(year, month, options, lambda step: None,
                          detail=any(f in ("csv", "xlsx") for f in formats))
-        documents = [(f"monthly-{year:04d}-{month:02d}.{fmt}", monthly_document(report, fmt))
+        layout = None
+        if "docx" in formats:
+            from kiosk.reports.render_docx import Distribution
+
+            layout = Distribution.from_config(settings.raw)
+        documents = [(f"monthly-{year:04d}-{month:02d}.{fmt}", monthly_document(report, fmt, layout))
                      for fmt in formats]
     return [_write(out / name, data) for name, data in documents]

@@ -168,3 +168,23 @@ def test_libreoffice_renders_the_bulletin_on_a4(month, tmp_path):
         assert "关于2026年10月集中学习情况的通报" in compact
         assert "出勤率60.0%" in compact and "<b>赵六</b>&Co" in compact
         assert "抄送" in compact and "印发" in compact
+
+
+def test_admin_console_writes_the_word_bulletin(db, home, tmp_path):
+    """The console's 报表 section (kiosk.admin_output.report_files) offers docx for a month, with
+    the addressees and copy list of ``[office]`` in config.toml; a year has no Word bulletin."""
+    from kiosk import config
+    from kiosk.admin_output import report_files
+    from kiosk.lifecycle import Refused
+
+    build_month(db)
+    (home / "config.toml").write_text('[office]\nname = "市政府办公室"\nbulletin_cc = "市委办公室"\n',
+                                      encoding="utf-8")
+    settings = config.load(home=home)
+    out = tmp_path / "usb"
+    paths = report_files("2026-10", ["docx", "md"], settings, out, now=MONTH_OVER)
+    assert [p.name for p in paths] == ["monthly-2026-10.docx", "monthly-2026-10.md"]
+    text = _text(Document(str(paths[0])))
+    assert "抄送：市委办公室" in text and "市政府办公室学习情况通报" in text
+    with pytest.raises(Refused):
+        report_files("2026", ["docx"], settings, out, now=MONTH_OVER)

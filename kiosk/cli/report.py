@@ -107,10 +107,7 @@ def _distribution(ctx: Context):
     """The Word bulletin's addressees, copy list and printer from ``[office]`` in config.toml."""
     from kiosk.reports.render_docx import Distribution
 
-    office = ctx.settings.raw.get("office", {})
-    office = office if isinstance(office, dict) else {}
-    return Distribution(to=str(office.get("bulletin_to", "")), cc=str(office.get("bulletin_cc", "")),
-                        issuer=str(office.get("bulletin_issuer", "")))
+    return Distribution.from_config(ctx.settings.raw)
 
 
 def report_annual(ctx: Context) -> int:

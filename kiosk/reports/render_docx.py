@@ -31,6 +31,14 @@ class Distribution:
     cc: str = ""
     issuer: str = ""
 
+    @classmethod
+    def from_config(cls, raw: dict) -> Distribution:
+        """From the ``[office]`` table of config.toml (``Settings.raw``)."""
+        office = raw.get("office", {}) if isinstance(raw, dict) else {}
+        office = office if isinstance(office, dict) else {}
+        return cls(to=str(office.get("bulletin_to", "")), cc=str(office.get("bulletin_cc", "")),
+                   issuer=str(office.get("bulletin_issuer", "")))
+
 
 def monthly_docx(report: dict, distribution: Distribution = Distribution()) -> bytes:
     year, month = (int(part) for part in report["month"].split("-"))
