@@ -19,7 +19,7 @@ import pytest
 from db import database
 from db.fleet import KioskFleet
 from db.models import Attendance, SignInEvent, Staff
-from tests.test_sync import centre, kiosk, new_home  # noqa: F401 — the centre fixture
+from tests.test_sync import DAY, centre, kiosk, new_home  # noqa: F401 — the centre fixture
 
 PASSWORD = "d00r-Secret"
 FORBIDDEN_UPDATES = ["department", "staff", "staff_group", "study_session", "session_audience",
@@ -154,7 +154,7 @@ def test_a_door_role_adds_events_and_nothing_more(centre, door_role, tmp_path): 
     else:
         schema = owner.execute_sql("SELECT DATABASE()").fetchone()[0]
         owner.execute_sql(f"REVOKE INSERT ON `{schema}`.`sign_in_event` FROM '{role}'@'%%'")
-    kiosk(door, "signin", "A1002", "--at", "2030-03-04 08:56")
+    kiosk(door, "signin", "A1002", "--at", f"{DAY} 08:56")
     cut = kiosk(door, "sync", "--once", check=1)
     assert "permission denied for table sign_in_event" in cut.stderr, cut.stderr
     assert "1 events still queued" in cut.stderr
