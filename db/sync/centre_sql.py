@@ -149,6 +149,8 @@ REVOKE ALL ON FUNCTION kiosk_stamp_receiver() FROM PUBLIC;
 """
 
 MY_PAIR = "`session_id` = sid AND `staff_id` = NEW.`staff_key`"
+MY_EARLIER = ("(`signed_in_at` IS NULL OR `signed_in_at` > NEW.`at` OR (`signed_in_at` = NEW.`at` "
+              "AND (`event_id` IS NULL OR `event_id` > NEW.`id`)))")
 MY_APPLY = f"""
 CREATE DEFINER = CURRENT_USER TRIGGER kiosk_apply_event AFTER INSERT ON `sign_in_event`
 FOR EACH ROW
@@ -162,13 +164,20 @@ BEGIN
   END IF;
   IF sid IS NOT NULL AND NEW.`result` IN {SIGN_INS}
      AND EXISTS (SELECT 1 FROM `staff` WHERE `key` = NEW.`staff_key`) THEN
-    INSERT IGNORE INTO `attendance` (`session_id`, `staff_id`, `expected`, `status`, `early_leave`)
-    VALUES (sid, NEW.`staff_key`, FALSE, 'pending', FALSE);
-    UPDATE `attendance` SET `signed_in_at` = NEW.`at`,
-      `status` = IF(NEW.`at` > late_from, 'late', 'present'), `method` = NEW.`method`,
-      `kiosk_id` = NEW.`kiosk_id`, `event_id` = NEW.`id`
-    WHERE {MY_PAIR} AND (`signed_in_at` IS NULL OR `signed_in_at` > NEW.`at`
-      OR (`signed_in_at` = NEW.`at` AND (`event_id` IS NULL OR `event_id` > NEW.`id`)));
+    -- one statement: a visitor row, or the held row moved to an earlier sign-in. MariaDB assigns
+    -- left to right, each seeing the columns already assigned: every column's guard reads the
+    -- old signed_in_at (assigned last); event_id's own guard reads its old value, and once it
+    -- is assigned, signed_in_at's guard differs only for a tie, where the time is the same.
+    INSERT INTO `attendance` (`session_id`, `staff_id`, `expected`, `status`, `signed_in_at`,
+                              `early_leave`, `method`, `kiosk_id`, `event_id`)
+    VALUES (sid, NEW.`staff_key`, FALSE, IF(NEW.`at` > late_from, 'late', 'present'), NEW.`at`,
+            FALSE, NEW.`method`, NEW.`kiosk_id`, NEW.`id`)
+    ON DUPLICATE KEY UPDATE
+      `status` = IF({MY_EARLIER}, VALUES(`status`), `status`),
+      `method` = IF({MY_EARLIER}, VALUES(`method`), `method`),
+      `kiosk_id` = IF({MY_EARLIER}, VALUES(`kiosk_id`), `kiosk_id`),
+      `event_id` = IF({MY_EARLIER}, VALUES(`event_id`), `event_id`),
+      `signed_in_at` = IF({MY_EARLIER}, VALUES(`signed_in_at`), `signed_in_at`);
   ELSEIF sid IS NOT NULL AND NEW.`result` = 'signed_out' THEN
     UPDATE `attendance` SET `signed_out_at` = NEW.`at`, `early_leave` = (NEW.`note` = 'early_leave')
     WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL AND `signed_in_at` <= NEW.`at`
