@@ -72,3 +72,22 @@ def test_a_leave_withdrawn_at_the_centre_reaches_the_door(centre: Centre, tmp_pa
     kiosk(admin, "leave", "cancel", "B2002", "--session", str(morning), "--db", centre.url)
     kiosk(door, "sync", "--once")
     assert register_row(local, morning, "B2002")["status"] == "pending"
+
+
+def test_an_edited_audience_reaches_the_door_losing_no_sign_in(centre: Centre, tmp_path):
+    door = new_home(tmp_path, "door", "door-1")
+    kiosk(door, "sync", "--once", "--central", centre.url)
+    morning = centre.ids["morning"]
+    signed = json.loads(kiosk(door, "signin", "A1001", "--at", f"{DAY} 08:55", "--json").stdout)
+    assert signed["result"] == "present"
+    kiosk(door, "sync", "--once")
+    kiosk(tmp_path / "admin", "session", "edit", str(morning), "--audience", "dept:财务科",
+          "--db", centre.url)
+    kiosk(door, "sync", "--once")
+    local = f"sqlite:///{door / 'kiosk.db'}"
+    kept = register_row(local, morning, "A1001")
+    assert (kept["status"], kept["expected"]) == ("present", False)  # a visitor now, not lost
+    assert register_row(local, morning, "A1002") is None  # no longer expected at the door
+    assert register_row(local, morning, "B2001")["expected"] is True
+    at_centre = register_row(centre.url, morning, "A1001")
+    assert (at_centre["status"], at_centre["expected"]) == ("present", False)

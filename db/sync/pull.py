@@ -24,7 +24,7 @@ from db.models import (
     StaffGroup,
     StudySession,
 )
-from db.register import refresh_all_upcoming, refresh_expected
+from db.register import follow_audience, refresh_all_upcoming
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
 from db.sync.pull_credits import apply_credits, read_credits
 from db.sync.register_pull import apply_register, read_register
@@ -131,8 +131,8 @@ def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
         changed += apply_credits(snap.credits)
         if staff_changed:
             refresh_all_upcoming(now)
-        for sid in sessions_changed:
-            refresh_expected(sid, now)
+        for sid in sessions_changed:  # as the centre did when the admin edited it
+            follow_audience(sid, now)
         # leaves after the expected rows exist (a first pull creates them just above)
         changed += _apply_local_leaves(snap.leaves)
         changed += apply_register(snap.register)  # today's sign-ins at the other doors
