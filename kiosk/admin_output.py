@@ -88,25 +88,21 @@ def report_options(settings: Settings, now: dt.datetime):
 
 def report_files(period: str, formats: list[str], settings: Settings, out: Path,
                  now: dt.datetime | None = None) -> list[Path]:
-    """The monthly report (``period`` YYYY-MM) or the annual one (YYYY) in each format."""
-    from kiosk.reports import (
-        FORMATS,
-        MONTHLY_FORMATS,
-        annual,
-        annual_document,
-        monthly,
-        monthly_document,
-    )
+    """The monthly report (``period`` YYYY-MM: also ``docx``, the bulletin as a Word document)
+    or the annual one (YYYY; a ``docx`` asked for with other formats is left out) per format."""
+    from kiosk.reports import MONTHLY_FORMATS, annual, annual_document, monthly, monthly_document
 
     text = (period or "").strip()
-    yearly = len(text) == 4 and text.isdigit()
-    allowed = FORMATS if yearly else MONTHLY_FORMATS  # a month also as the Word bulletin (docx)
+    annual_period = len(text) == 4 and text.isdigit()
+    if annual_period and len(formats) > 1:
+        formats = [f for f in formats if f != "docx"]
+    allowed = tuple(f for f in MONTHLY_FORMATS if f != "docx" or not annual_period)
     unknown = [f for f in formats if f not in allowed]
     if unknown or not formats:
         raise Refused(t("console.bad_formats", value=",".join(unknown) or "-",
                         choices=", ".join(allowed)))
     options = report_options(settings, now or timefmt.utc_now())
-    if yearly:
+    if annual_period:
         report = annual(int(text), options, lambda step: None)
         documents = [(f"annual-{text}.{fmt}", annual_document(report, fmt)) for fmt in formats]
     else:
@@ -116,11 +112,15 @@ def report_files(period: str, formats: list[str], settings: Settings, out: Path,
             raise Refused(t("console.bad_period", value=text[:20])) from None
         report = monthly(year, month, options, lambda step: None,
                          detail=any(f in ("csv", "xlsx") for f in formats))
-        layout = None
-        if "docx" in formats:
-            from kiosk.reports.render_docx import Distribution
-
-            layout = Distribution.from_config(settings.raw)
-        documents = [(f"monthly-{year:04d}-{month:02d}.{fmt}", monthly_document(report, fmt, layout))
+        documents = [(f"monthly-{year:04d}-{month:02d}.{fmt}",
+                      monthly_document(report, fmt, _distribution(settings) if fmt == "docx"
+                                       else None))
                      for fmt in formats]
     return [_write(out / name, data) for name, data in documents]
+
+
+def _distribution(settings: Settings):
+    """The bulletin's addressees and printer from the config (as ``kiosk report`` reads them)."""
+    from kiosk.reports.render_docx import Distribution
+
+    return Distribution.from_config(settings.raw)

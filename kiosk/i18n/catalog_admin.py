@@ -110,7 +110,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console.reports.period": ("月份或年份", "Month or year"),
     "console.reports.formats": ("格式", "Formats"),
     "console.reports.folder": ("保存到文件夹", "Save to folder"),
-    "console.reports.explain": ("月份 YYYY-MM 生成月报和通报;年份 YYYY 生成年度达标情况。格式:csv、xlsx、md、html、json,可用逗号分隔多种。Enter 生成。", "YYYY-MM: the monthly report and bulletin; YYYY: the annual targets. Formats csv, xlsx, md, html, json, several separated by commas. Enter writes them."),
+    "console.reports.explain": ("月份 YYYY-MM:月报和通报(docx 为公文格式的通报);年份 YYYY:年度达标情况。格式 docx、xlsx、html、csv、md、json,逗号分隔。Enter 生成。", "YYYY-MM: the monthly report and bulletin (docx: the bulletin as an official document); YYYY: the annual targets. Formats docx, xlsx, html, csv, md, json, comma-separated. Enter writes them."),
     "console.reports.written": ("已生成 {count} 个文件:", "{count} files written:"),
     "console.bad_formats": ("不认识的格式:{value}(可选:{choices})", "Unknown format: {value} (choose from {choices})"),
     "console.bad_period": ("月份或年份无效:{value}(如 2026-11 或 2026)", "Not a month or year: {value} (e.g. 2026-11 or 2026)"),

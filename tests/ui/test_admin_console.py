@@ -292,6 +292,16 @@ async def test_reports_written_to_the_folder_picked(db, home, office, tmp_path):
         result = str(screen.query_one("#report-result", Static).content)
         assert str(out / "monthly-2026-11.json") in result
         assert (out / "monthly-2026-11.md").read_text(encoding="utf-8").strip()
+        screen.query_one("#report-period", Input).value = "2026"  # a year: docx left out
+        screen.query_one("#report-formats", Input).value = "docx,json"
+        await pilot.press("enter")
+        await done(pilot)
+        assert (out / "annual-2026.json").exists() and not (out / "annual-2026.docx").exists()
+        screen.query_one("#report-period", Input).value = "2026-11"
+        screen.query_one("#report-formats", Input).value = "docx"
+        await pilot.press("enter")
+        await done(pilot)
+        assert (out / "monthly-2026-11.docx").read_bytes()[:2] == b"PK"  # a Word document
         screen.query_one("#report-formats", Input).value = "pdf"
         await pilot.press("enter")
         await done(pilot)

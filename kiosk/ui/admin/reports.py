@@ -14,7 +14,7 @@ from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import Section
 from kiosk.ui.admin.widgets import Label, Static
 
-DEFAULT_FORMATS = "xlsx,html"
+DEFAULT_FORMATS = "docx,xlsx,html"
 
 
 class ReportSection(Section):
