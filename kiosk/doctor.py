@@ -135,7 +135,9 @@ class Doctor:
 
     # -- the centre ---------------------------------------------------------------------------
     def _central(self) -> pw.Database:
-        central = database.make_database(self.settings.central_url)  # (connect_timeout 5 s)
+        # bounded like a sync round: a centre that stops answering cannot hang the doctor
+        central = database.make_database(self.settings.central_url,
+                                         database.Timeouts(*self.settings.sync_timeouts))
         central.connect()
         return central
 

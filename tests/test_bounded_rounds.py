@@ -8,6 +8,7 @@ frozen firewall or VPN looks like to a door, and what no socket keepalive notice
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import urlparse
 
@@ -112,3 +113,33 @@ def test_timeouts_come_from_config(tmp_path):
     (home / "config.toml").write_text("[sync]\nstatement_timeout = 0\n", encoding="utf-8")
     with pytest.raises(config.ConfigError, match="sync.statement_timeout"):
         config.load(home=home, environ={})
+
+
+def handshake_bytes(url: str) -> int:
+    """What the server sends while a bounded client logs in (through a faithful relay)."""
+    relay = relay_to(url)
+    handle = database.make_database(relay.url(url), database.Timeouts())
+    handle.connect()
+    time.sleep(0.3)  # the relay counts a chunk just after forwarding it
+    sent = relay.server_bytes
+    handle.close()
+    relay.close()
+    return sent
+
+
+def test_doctor_bounded_by_the_same_timeouts(centre_url, tmp_path):
+    """``kiosk doctor`` asks the centre too: logged in, then no answer — it still finishes."""
+    home = new_home(tmp_path, "door", "door-1", extra="[sync]\nconnect_timeout = 2\n"
+                                                      "statement_timeout = 1\nread_timeout = 1\n")
+    kiosk(home, "init", "--no-keys")
+    relay = relay_to(centre_url, stall_after=handshake_bytes(centre_url))
+    started = time.monotonic()
+    done = kiosk(home, "doctor", "--json", env={"KIOSK_CENTRAL": relay.url(centre_url)},
+                 check=1)
+    elapsed = time.monotonic() - started
+    relay.close()
+    assert elapsed < 20, elapsed  # two checks ask the centre: ~2 s each
+    checks = {c["name"]: c for c in json.loads(done.stdout)["checks"]}
+    detail = checks["centre"]["detail"]
+    assert not checks["centre"]["ok"] and ("no answer" in detail or "timed out" in detail), detail
+    assert SECRET not in done.stdout + done.stderr

@@ -65,7 +65,7 @@ def adopt(ctx: Context, agent: SyncAgent, url: str) -> None:
     """Upload this home whole to a centre without a plan (see :mod:`db.sync.adopt`)."""
     from db.sync.adopt import CentreHoldsPlan, CentreKeyDiffers, adopt_home
 
-    central = database.make_database(url)
+    central = database.make_database(url, agent.timeouts)  # bounded like every round
     try:
         central.connect()
         done = adopt_home(central)
