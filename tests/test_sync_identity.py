@@ -175,6 +175,10 @@ def test_a_home_with_its_own_roster_is_refused_and_nothing_changes(centre, tmp_p
     assert (home / "config.toml").read_text(encoding="utf-8") == config_before
     assert {m.__name__: local_rows(home, m) for m in (Staff, StudySession, SignInEvent)} == local_before
     assert {m.__name__: centre_rows(centre, m) for m in (Staff, StudySession, SignInEvent)} == centre_before
+    # the running sync (no --once) stops too: retrying cannot make this home a mirror
+    done = kiosk(home, "sync", "--central", centre.url, check=1, timeout=30)
+    assert "--adopt" in done.stderr
+    assert (home / "config.toml").read_text(encoding="utf-8") == config_before
     # --adopt refuses a centre that already holds a plan, and changes nothing either
     done = kiosk(home, "sync", "--adopt", "--central", centre.url, check=1)
     assert "already holds a study plan (3 sessions)" in done.stderr

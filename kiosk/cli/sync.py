@@ -51,13 +51,13 @@ def sync(ctx: Context) -> int:
     agent = SyncAgent(ctx.settings.with_overrides(central_url=url))
     if a.adopt:
         adopt(ctx, agent, url)
-    if a.once or a.adopt:
-        report = agent.run_once()
-        if remember and not report.refused:  # a refused home changes nothing, its config neither
-            remember_central(ctx, a.central)
+    report = agent.run_once()
+    if report.refused:  # a home that does not mirror this centre: nothing changes, config neither
         return _once(ctx, agent, report)
     if remember:
         remember_central(ctx, a.central)
+    if a.once or a.adopt:
+        return _once(ctx, agent, report)
     return _loop(ctx, agent)
 
 
@@ -124,6 +124,9 @@ def _loop(ctx: Context, agent: SyncAgent) -> int:
     try:
         while True:
             report = agent.run_once()
+            if report.refused:  # not a passing trouble: retrying cannot help
+                _print(ctx, agent, report)
+                return 1
             ok = bool(report.reachable and not report.error)
             if ok:
                 if report.pushed or report.pulled or last_ok is not True:
