@@ -63,6 +63,18 @@ def clean_value(value):
     return escape_controls(value) if isinstance(value, str) else value
 
 
+def clean_data(data):
+    """A JSON-like value (dicts, lists, text) with every text escaped as by
+    :func:`escape_controls`: what a document renderer (DOCX, Markdown, HTML) may show as it is."""
+    if isinstance(data, str):
+        return escape_controls(data)
+    if isinstance(data, dict):
+        return {key: clean_data(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(clean_data(value) for value in data)
+    return data
+
+
 _CR_NOT_BEFORE_LF = re.compile(r"\r(?!\n)")
 
 

@@ -105,3 +105,22 @@ def test_xlsx_cells_hold_the_exact_text_never_a_formula(stored, tmp_path, capsys
         assert not any(isinstance(c.value, str) and c.value.startswith("'=") for c in cells)
         with zipfile.ZipFile(path) as book:
             assert not any(b"<f>" in book.read(n) for n in book.namelist())
+
+
+@pytest.mark.parametrize("argv", [["person", "A1001", "--year", "2026"], ["monthly", "--month", "2026-11"]])
+@pytest.mark.parametrize("fmt", ["md", "html", "json", "xlsx", "docx"])
+def test_study_records_and_the_bulletin_carry_no_control_characters(stored, tmp_path, capsys,
+                                                                    argv, fmt):
+    if argv[0] == "monthly" and fmt != "docx":
+        return  # (the other monthly formats: test_reports_carry_no_control_characters)
+    path = tmp_path / f"out.{fmt}"
+    run = kiosk(capsys, "report", *argv, "--format", fmt, "--out", path, "--db", stored)
+    assert run.code == 0, run.err
+    if fmt in ("xlsx", "docx"):
+        with zipfile.ZipFile(path) as book:
+            text = "".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+    else:
+        text = path.read_text("utf-8")
+    assert no_controls(text)
+    if argv[0] == "person":
+        assert "王" in text and "五" in text

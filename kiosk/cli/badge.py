@@ -138,7 +138,7 @@ def make(ctx: Context) -> int:
             write_bytes(str(out / f"{face.staff_id}.png"), render.png_bytes(face.payload))
         elif a.format == "svg":
             write_bytes(str(out / f"{face.staff_id}.svg"),
-                        render.badge_svg(face, ctx.settings.office_name).encode("utf-8"))
+                        clean_document(render.badge_svg(face, ctx.settings.office_name)).encode("utf-8"))
         faces.append(face)
         progress.step()
     progress.done()

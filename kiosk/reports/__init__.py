@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kiosk.i18n import t
 from kiosk.reports.model import ReportOptions, annual, monthly
-from kiosk.text_safety import clean_document, json_text
+from kiosk.text_safety import clean_data, clean_document, json_text
 
 FORMATS = ("csv", "xlsx", "md", "html", "json")
 MONTHLY_FORMATS = (*FORMATS, "docx")
@@ -22,7 +22,7 @@ def monthly_document(report: dict, fmt: str, distribution=None) -> bytes:
     if fmt == "docx":
         from kiosk.reports.render_docx import Distribution, monthly_docx
 
-        return monthly_docx(report, distribution or Distribution())
+        return monthly_docx(clean_data(report), distribution or Distribution())
 
     year, month = (int(p) for p in report["month"].split("-"))
     title = t("report.monthly.title", year=year, month=month)

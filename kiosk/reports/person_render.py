@@ -8,14 +8,15 @@ import io
 
 from kiosk.i18n import t
 from kiosk.reports.tables import Table
-from kiosk.text_safety import clean_document, json_text
+from kiosk.text_safety import clean_data, clean_document, json_text
 
 FORMATS = ("json", "md", "html", "xlsx", "docx")
 
 
 def person_document(record: dict, fmt: str) -> bytes:
-    if fmt == "json":
+    if fmt == "json":  # control characters as \u escapes: the same text, nothing raw
         return (json_text(record, indent=2) + "\n").encode("utf-8")
+    record = clean_data(record)  # every other format shows text as it is: escape controls first
     title = t("records.person.title", year=record["year"], name=record["person"]["name"])
     tables = person_tables(record)
     meta = t("report.generated", time=record["generated_at"].replace("T", " ")[:19])
