@@ -15,6 +15,8 @@ from db.models import SchemaVersion, SignInEvent
 from kiosk.badges import payload as badge_payload
 from tests.cli_runner import kiosk
 from tests.conftest import make_office, wall
+from tests.test_sync import DAY, centre, new_home  # noqa: F401 — the centre fixture
+from tests.test_sync import kiosk as door_kiosk
 
 AT = "2026-11-28 08:55"
 
@@ -136,3 +138,25 @@ def test_the_log_file_never_holds_a_payload(home, capsys):
             root.addHandler(h)
     text = path.read_text("utf-8")
     assert "SK1.A1001.1'" in text and "Ab-_Ab-_" not in text and "\x1b" not in text
+
+
+def test_the_centre_never_receives_a_signature(centre, tmp_path):  # noqa: F811
+    """A door scans a good, an altered and a forged badge and syncs: the centre's event log holds
+    ``SK1.<id>.<version>`` and no signature (PostgreSQL and MariaDB centres)."""
+    import json
+
+
+    door = new_home(tmp_path, "door", "door-1")
+    door_kiosk(door, "sync", "--once", "--central", centre.url)
+    good = centre.badge("A1001", 1)
+    forged = badge_payload.sign(Ed25519PrivateKey.generate(), "A1002", 1)
+    for text in (good, good + "A", forged):
+        done = door_kiosk(door, "signin", text, "--at", f"{DAY} 08:55", "--json", check=None)
+        assert json.loads(done.stdout.splitlines()[-1])["result"] in ("present", "rejected")
+    assert "0 still queued" in door_kiosk(door, "sync", "--once").stdout
+    handle = database.bind(centre.url)
+    inputs = [i for (i,) in SignInEvent.select(SignInEvent.input).where(SignInEvent.kiosk_id == "door-1")
+              .tuples()]
+    handle.close()
+    assert len(inputs) == 3 and inputs.count("SK1.A1001.1") == 2 and "SK1.A1002.1" in inputs
+    assert not any(_signature(good) in i or _signature(forged) in i for i in inputs)
