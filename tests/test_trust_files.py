@@ -60,12 +60,15 @@ def test_home_and_every_file_in_it_are_private_whatever_the_umask(tmp_path, monk
     os.umask(0)  # (the command set its own; the next writers again start from 000)
     kiosk(capsys, "signin", "nobody-here")  # a refusal: written to logs/kiosk.log
     os.umask(0)
+    assert kiosk(capsys, "backup").code == 0
+    os.umask(0)
     handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")  # WAL and SHM exist while open
     upsert_staff([StaffRecord("A1001", "A1001", "张三", "办公室")])
     try:
         found = modes_under(home)
         assert {"kiosk.db", "kiosk.db-wal", "kiosk.db-shm", "logs", "logs/kiosk.log"} <= set(found)
         assert any(name.endswith(".pem") for name in found)  # the badge signing key
+        assert any(name.startswith("backups/") for name in found)
         folders = {name for name in found if (home / name).is_dir()}
         assert {name: m for name, m in found.items() if name in folders} == {n: 0o700 for n in folders}
         assert {name: m for name, m in found.items() if name not in folders} == {
