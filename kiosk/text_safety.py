@@ -58,11 +58,6 @@ def escape_controls(text: str, keep: str = "") -> str:
     return "".join(escape_char(ch) if is_control(ch) and ch not in keep else ch for ch in text)
 
 
-def clean_value(value):
-    """A value for one cell or field of an export: text escaped, anything else as it is."""
-    return escape_controls(value) if isinstance(value, str) else value
-
-
 def clean_data(data):
     """A JSON-like value (dicts, lists, text) with every text escaped as by
     :func:`escape_controls`: what a document renderer (DOCX, Markdown, HTML) may show as it is."""
@@ -105,8 +100,3 @@ def json_text(data, indent: int | None = None) -> str:
     # a raw newline can only be the indent's (json.dumps escapes every C0 inside strings)
     return "".join(_json_escape(ch) if ch != "\n" and is_control(ch) else ch for ch in text)
 
-
-def refuse_message_value(text: str, limit: int = 40) -> str:
-    """A short, escaped copy of a refused value for an error message."""
-    shown = escape_controls(text[:limit])
-    return shown + ("…" if len(text) > limit else "")
