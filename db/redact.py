@@ -33,7 +33,14 @@ def drop_badge_signatures(text: str, *, scanned: bool = False) -> str:
     if not text:
         return text
     text = _PAYLOAD.sub(_keep_claim, text)
-    return _LONG_TOKEN.sub(PLACEHOLDER, text) if scanned else text
+    return _LONG_TOKEN.sub(_drop_token, text) if scanned else text
+
+
+def _drop_token(match: re.Match) -> str:
+    """A long base64url run goes, unless it is all digits (a signature never is: it would take
+    86 of base64's 10 digit values in a row; a held-down key or a long number is kept)."""
+    token = match.group(0)
+    return token if token.isdigit() else PLACEHOLDER
 
 
 def _keep_claim(match: re.Match) -> str:
