@@ -138,7 +138,7 @@ def test_a_door_role_adds_events_and_nothing_more(centre, door_role, tmp_path): 
             handle.execute_sql(
                 "INSERT INTO sign_in_event (id, seq, kiosk_id, at, method, result, reason, input, "
                 "note, actor, received_by) VALUES ('00000000-0000-4000-8000-00000000f00d', 1, "
-                "'west door', '2026-03-04 01:00:00', 'id', 'rejected', 'unknown_staff', '', '', "
+                "'west door', '2030-03-04 01:00:00', 'id', 'rejected', 'unknown_staff', '', '', "
                 "'', 'admin')")
     finally:
         handle.close()
