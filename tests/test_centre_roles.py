@@ -188,6 +188,20 @@ def test_host_and_admin_roles_keep_their_own_rights_and_never_edit_an_event(cent
             assert "denied" in refused(handle, "UPDATE staff SET name = name")
     finally:
         handle.close()
+    # and the real commands of that role work with just these rights
+    home = tmp_path / "work"
+    home.mkdir()
+    if kind == "host":
+        done = kiosk(home, "leave", "add", "B2001", "--session", str(centre.ids["morning"]),
+                     "--reason", "出差", "--db", url)
+        assert done.returncode == 0
+    else:
+        roster = tmp_path / "roster.csv"
+        roster.write_text("staff_id,name,department\nN5001,新人,办公室\n", encoding="utf-8")
+        kiosk(home, "staff", "import", str(roster), "--db", url)
+        kiosk(home, "session", "add", "--title", "新增学习", "--kind", "lecture", "--start",
+              f"{DAY} 15:00", "--end", f"{DAY} 16:00", "--db", url)
+        kiosk(home, "badge", "revoke", "A1001", "--db", url)
 
 
 def test_grant_names_a_missing_role(centre, tmp_path):  # noqa: F811
