@@ -7,6 +7,7 @@ stopped (a crash exits 1, see ``kiosk.cli.screens.run_app``), and runs it as an 
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import shlex
@@ -65,14 +66,21 @@ def plan(*, tty: int, user: str | None, home: Path | None, lang: str,
     name = user or _default_user()
     if name == "root" or name.isdigit() and int(name) == 0:
         raise ServiceError("service.root")
-    if not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        raise ServiceError("service.bad_user", user=name)
+    if not _valid_user_name(name):
+        from kiosk.text_safety import escape_controls
+
+        raise ServiceError("service.bad_user", user=escape_controls(name))
     if home is None:
         if environ.get("KIOSK_HOME"):
             home = Path(environ["KIOSK_HOME"]).expanduser().resolve()
         else:
             home = _user_dir(name) / ".local" / "share" / "study-kiosk"
     return Plan(tty=tty, user=name, home=home, kiosk=kiosk_executable(), lang=lang)
+
+
+def _valid_user_name(name: str) -> bool:
+    """Letters, digits, ``-``, ``_``, ``.`` (what useradd accepts); never a control character."""
+    return name.isascii() and name.replace("-", "").replace("_", "").replace(".", "").isalnum()
 
 
 def _default_user() -> str:
@@ -183,6 +191,111 @@ def install(p: Plan, folder: Path) -> list[Path]:
         os.replace(tmp, path)
         written.append(path)
     return written
+
+
+@dataclass(frozen=True)
+class Account:
+    """The user the units run as: who they are, and the groups a folder's mode may let in."""
+
+    name: str
+    uid: int
+    gid: int
+    groups: frozenset[int]
+
+    @property
+    def group(self) -> str:
+        try:
+            return grp.getgrgid(self.gid).gr_name
+        except KeyError:
+            return str(self.gid)
+
+
+@dataclass(frozen=True)
+class HomeProblem:
+    """Why the account could not use the home at boot.
+
+    ``closed``: a folder above the home shuts the account out (chown of the home cannot help);
+    ``owner``: the home, or something in it, belongs to someone else (e.g. ``sudo kiosk init``
+    made it root's, 0700); ``missing``: it does not exist and the account could not create it.
+    """
+
+    kind: str
+    folder: Path
+    owner: str = ""
+
+
+def account(name: str) -> Account | None:
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return None
+    groups = {g.gr_gid for g in grp.getgrall() if name in g.gr_mem} | {entry.pw_gid}
+    return Account(name, entry.pw_uid, entry.pw_gid, frozenset(groups))
+
+
+def _allows(st: os.stat_result, who: Account, bits: int) -> bool:
+    """Would the mode let ``who`` do ``bits`` (4 read, 2 write, 1 enter)? Root passes."""
+    if who.uid == 0:
+        return True
+    if st.st_uid == who.uid:
+        shift = 6
+    elif st.st_gid in who.groups:
+        shift = 3
+    else:
+        shift = 0
+    return (st.st_mode >> shift) & bits == bits
+
+
+def _owner_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def home_problem(home: Path, who: Account) -> HomeProblem | None:
+    """What would stop ``who`` opening ``home`` (the kiosk's and the backup's data), or None."""
+    home = Path(os.path.abspath(home))
+    for folder in reversed(home.parents):
+        if not folder.exists():
+            break
+        if not _allows(folder.stat(), who, 1):
+            return HomeProblem("closed", folder, _owner_name(folder.stat().st_uid))
+    if not home.exists():
+        nearest = next(f for f in home.parents if f.exists())
+        if not _allows(nearest.stat(), who, 3):
+            return HomeProblem("missing", home, _owner_name(nearest.stat().st_uid))
+        return None
+    if home.stat().st_uid != who.uid:
+        return HomeProblem("owner", home, _owner_name(home.stat().st_uid))
+    try:
+        for folder, dirs, files in os.walk(home, onerror=_raise):
+            for entry in (folder, *(os.path.join(folder, n) for n in dirs + files)):
+                uid = os.lstat(entry).st_uid
+                if uid != who.uid:
+                    return HomeProblem("owner", home, _owner_name(uid))
+    except OSError:  # a folder inside we (not root) cannot list: not provably the user's
+        return HomeProblem("owner", home, "?")
+    return None
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def give_home(home: Path, who: Account) -> None:
+    """As root: make ``home`` (and any folder created for it) belong to ``who``, like
+    ``chown -R who:group home``; a created home is 0700 (the files keep their own modes)."""
+    home = Path(os.path.abspath(home))
+    created = [f for f in (home, *home.parents) if not f.exists()]
+    for folder in reversed(created):
+        folder.mkdir()
+        folder.chmod(0o700 if folder == home else 0o755)  # whatever the umask
+        os.chown(folder, who.uid, who.gid)
+    for folder, dirs, files in os.walk(home):
+        os.lchown(folder, who.uid, who.gid)
+        for name in dirs + files:
+            os.lchown(os.path.join(folder, name), who.uid, who.gid)
 
 
 def enable_commands() -> list[str]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pwd
 import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,31 @@ from tests.cli_runner import kiosk
 
 ANALYZE = shutil.which("systemd-analyze")
 needs_systemd = pytest.mark.skipif(ANALYZE is None, reason="systemd-analyze is not installed")
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="hands a home over with chown: needs root")
+KIOSK = str(Path(sys.executable).parent / "kiosk")
+
+
+def door_user() -> pwd.struct_passwd:
+    """An existing ordinary account for the units: ourselves, or (as root) a system account."""
+    if os.geteuid() != 0:
+        return pwd.getpwuid(os.geteuid())
+    return next(e for e in pwd.getpwall() if 0 < e.pw_uid < 65534 and e.pw_name != "nobody")
+
+
+@pytest.fixture
+def open_dir():
+    """A folder every user can enter (pytest's own tmp is 0700 root: no kiosk user gets in)."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-service-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def owners(folder: Path) -> set[int]:
+    found = {folder.stat().st_uid}
+    for entry in folder.rglob("*"):
+        found.add(entry.lstat().st_uid)
+    return found
 
 
 def settings_of(text: str) -> dict[str, list[str]]:
@@ -44,15 +73,36 @@ def test_unit_runs_the_kiosk_on_the_vt_as_an_ordinary_user_and_always_restarts(c
 
 def test_never_root_and_the_vt_must_exist(capsys, home):
     run = kiosk(capsys, "service", "unit", "--user", "root", "--lang", "en")
-    assert run.code == 2 and "not run as root" in run.err
-    assert kiosk(capsys, "service", "unit", "--tty", "0", "--user", "kiosk").code == 2
-    assert kiosk(capsys, "service", "unit", "--tty", "64", "--user", "kiosk").code == 2
+    assert run.code == 1 and "not run as root" in run.err  # a value refused: validation, exit 1
+    assert kiosk(capsys, "service", "unit", "--tty", "0", "--user", "kiosk").code == 1
+    assert kiosk(capsys, "service", "unit", "--tty", "64", "--user", "kiosk").code == 1
+    assert kiosk(capsys, "service", "unit", "--tty", "x", "--user", "kiosk").code == 2  # usage
+
+
+def test_a_user_name_with_a_control_character_is_refused_without_echoing_it(capsys, home):
+    for name in ("a\nExecStartPre=/bin/sh -c id", "k\x1b[2Jiosk", "kiosk\r"):
+        run = kiosk(capsys, "service", "unit", "--user", name, "--lang", "en")
+        assert run.code == 1 and run.out == ""
+        assert run.err.count("\n") == 1 and "\x1b" not in run.err and "\r" not in run.err, run.err
+        assert run.err.startswith("Invalid user name: ") and "\\x" in run.err
+
+
+def test_service_help_is_translated(capsys, home):
+    zh = kiosk(capsys, "service", "install", "--help")
+    for words in ("虚拟终端号", "运行签到机的普通", "签到机的数据目录", "单元文件写到此处"):
+        assert words in zh.out, words
+    assert "virtual terminal" not in zh.out and "unprivileged" not in zh.out
+    assert "把该单元和每日备份定时器" in kiosk(capsys, "service", "--help").out
+    en = kiosk(capsys, "service", "unit", "--help", "--lang", "en")
+    assert "the unprivileged user the kiosk runs as" in en.out and "虚拟终端" not in en.out
+    assert "备份存放的文件夹" in kiosk(capsys, "backup", "--help").out
 
 
 @needs_systemd
-def test_installed_units_pass_systemd_analyze_verify(capsys, home, tmp_path):
-    run = kiosk(capsys, "service", "install", "--tty", "3", "--user", "kiosk", "--dir", str(tmp_path),
-                "--lang", "en")
+def test_installed_units_pass_systemd_analyze_verify(capsys, open_dir, tmp_path):
+    user = door_user().pw_name
+    run = kiosk(capsys, "service", "install", "--tty", "3", "--user", user, "--dir", str(tmp_path),
+                "--home", str(open_dir / "home"), "--lang", "en")
     assert run.code == 0, run.err
     paths = [tmp_path / n for n in
              ("study-kiosk.service", "study-kiosk-backup.service", "study-kiosk-backup.timer")]
@@ -63,7 +113,7 @@ def test_installed_units_pass_systemd_analyze_verify(capsys, home, tmp_path):
     assert commands == ["sudo systemctl daemon-reload",
                         "sudo systemctl enable --now study-kiosk.service study-kiosk-backup.timer"]
     backup = settings_of(paths[1].read_text())
-    assert backup["ExecStart"][0].endswith(" backup") and backup["User"] == ["kiosk"]
+    assert backup["ExecStart"][0].endswith(" backup") and backup["User"] == [user]
     assert settings_of(paths[2].read_text())["Persistent"] == ["true"]
     broken = tmp_path / "broken.service"  # the verifier is not a rubber stamp
     broken.write_text(paths[0].read_text().replace("StandardInput=tty", "StandardInput=sometimes"))
@@ -74,3 +124,68 @@ def test_install_where_it_cannot_write_says_sudo(capsys, home, tmp_path):
     run = kiosk(capsys, "service", "install", "--user", "kiosk", "--dir", str(tmp_path / "none"),
                 "--lang", "en")
     assert run.code == 1 and "sudo" in run.err
+
+
+def test_install_refuses_a_user_that_does_not_exist(capsys, open_dir, tmp_path):
+    units = open_dir / "units"
+    units.mkdir()
+    run = kiosk(capsys, "service", "install", "--user", "no-such-kiosk-user", "--dir", str(units),
+                "--home", str(open_dir), "--lang", "en")
+    assert run.code == 1 and "useradd --system --create-home no-such-kiosk-user" in run.err
+    assert list(units.iterdir()) == []
+
+
+@as_root
+def test_install_as_root_hands_a_root_owned_home_to_the_kiosk_user(capsys, open_dir, monkeypatch):
+    """What `sudo kiosk init` then `sudo kiosk service install --user U` leaves (finding 24):
+    a 0700 root home. The installer hands it over, says so, and U really opens the database."""
+    home, units, user = open_dir / "door", open_dir / "units", door_user()
+    units.mkdir()
+    monkeypatch.setenv("KIOSK_HOME", str(home))
+    assert kiosk(capsys, "init").code == 0
+    assert owners(home) == {0} and home.stat().st_mode & 0o777 == 0o700
+    run = kiosk(capsys, "service", "install", "--user", user.pw_name, "--dir", str(units), "--lang", "en")
+    assert run.code == 0, run.err
+    assert f"Handed the home {home} and its files over to {user.pw_name}" in run.out
+    assert owners(home) == {user.pw_uid} and home.stat().st_mode & 0o777 == 0o700
+    assert (home / "kiosk.db").stat().st_mode & 0o777 == 0o600
+    as_user = subprocess.run(
+        ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+         KIOSK, "staff", "list", "--json"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "KIOSK_HOME": str(home), "HOME": str(home)})
+    assert as_user.returncode == 0 and as_user.stdout.strip() == "[]", as_user.stderr
+
+
+@as_root
+def test_install_not_as_root_refuses_with_the_chown_line_and_writes_nothing(open_dir):
+    """An installer without root cannot chown: one line naming the command, exit 1, no unit."""
+    home, mine, user = open_dir / "door", open_dir / "installer", door_user()
+    home.mkdir(mode=0o700)
+    (home / "kiosk.db").write_bytes(b"")
+    nobody = pwd.getpwnam("nobody")
+    mine.mkdir()
+    os.chown(mine, nobody.pw_uid, nobody.pw_gid)
+    run = subprocess.run(
+        ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+         KIOSK, "service", "install", "--user", user.pw_name, "--home", str(home), "--dir", str(mine),
+         "--lang", "en"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "KIOSK_HOME": str(mine), "HOME": str(mine)})
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr.count("\n") == 1
+    assert f"run sudo chown -R {user.pw_name}:" in run.stderr and str(home) in run.stderr
+    assert not any(p.suffix in (".service", ".timer") for p in mine.iterdir())
+    assert owners(home) == {0}
+
+
+@as_root
+def test_a_home_behind_a_closed_folder_is_refused_even_as_root(capsys, open_dir):
+    closed = open_dir / "private"
+    closed.mkdir(mode=0o700)
+    units = open_dir / "units"
+    units.mkdir()
+    run = kiosk(capsys, "service", "install", "--user", door_user().pw_name, "--home",
+                str(closed / "home"), "--dir", str(units), "--lang", "en")
+    assert run.code == 1 and f"cannot enter {closed}" in run.err and "--home" in run.err
+    assert list(units.iterdir()) == [] and not (closed / "home").exists()
+    printed = kiosk(capsys, "service", "unit", "--user", door_user().pw_name, "--home", str(closed / "home"))
+    assert printed.code == 0 and "User=" in printed.out and "--home" in printed.err  # warned

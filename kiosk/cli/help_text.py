@@ -40,6 +40,7 @@ def translate(parser: argparse.ArgumentParser, path: str = "") -> None:
             group.title = t("help.options")
     for action in parser._actions:
         key = next((OPTION_KEYS[o] for o in action.option_strings if o in OPTION_KEYS), None)
+        key = key or _own_option_key(path, action.dest)
         if key:
             action.help = t(key)
         if isinstance(action, argparse._SubParsersAction):
@@ -49,3 +50,15 @@ def translate(parser: argparse.ArgumentParser, path: str = "") -> None:
                     choice.help = t(name)
             for word, sub in action.choices.items():
                 translate(sub, f"{path}{word}.")
+
+
+def _own_option_key(path: str, dest: str) -> str | None:
+    """A command's own option: ``help.opt.<command path>.<dest>``, else the same key under the
+    top command (``help.opt.service.user`` serves ``service unit`` and ``service install``)."""
+    if not path:
+        return None
+    top = path.split(".", 1)[0]
+    for name in (f"help.opt.{path}{dest}", f"help.opt.{top}.{dest}"):
+        if TABLE.get(name) is not None:
+            return name
+    return None

@@ -1,11 +1,17 @@
-"""``kiosk service unit|install [--tty N] [--user U]``: the kiosk under systemd."""
+"""``kiosk service unit|install [--tty N] [--user U]``: the kiosk under systemd.
+
+Both units (the kiosk and its daily backup) run as U with the same home, so ``install`` checks
+that U can open that home before it writes anything: run as root (as an installer of 10 doors
+does, ``sudo kiosk service install``) it hands the home over to U (``chown -R``) and says so;
+otherwise it refuses with the one ``chown`` line to run. ``unit`` only prints, and warns.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from kiosk.cli.context import CommandError, Context
+from kiosk.cli.context import CommandError, Context, _say
 from kiosk.i18n import t
 
 
@@ -33,14 +39,32 @@ def _plan(ctx: Context):
     a = ctx.args
     try:
         return service.plan(tty=a.tty, user=a.user, home=a.home, lang=ctx.settings.lang)
-    except service.ServiceError as exc:
-        raise CommandError(t(exc.key, **exc.fields), code=2) from None
+    except service.ServiceError as exc:  # a value refused: a validation error (SPEC §4: exit 1)
+        raise CommandError(t(exc.key, **exc.fields)) from None
+
+
+def _home_refusal(p) -> str | None:
+    """The one line saying why the user could not open the home, or None when it can."""
+    from kiosk import service
+
+    who = service.account(p.user)
+    if who is None:
+        return t("service.no_such_user", user=p.user)
+    problem = service.home_problem(p.home, who)
+    if problem is None:
+        return None
+    return t(f"service.home_{problem.kind}", user=p.user, group=who.group, home=p.home,
+             folder=problem.folder, owner=problem.owner)
 
 
 def unit(ctx: Context) -> int:
     from kiosk import service
 
-    ctx.out(service.kiosk_unit(_plan(ctx)).rstrip("\n"))
+    p = _plan(ctx)
+    ctx.out(service.kiosk_unit(p).rstrip("\n"))
+    warning = _home_refusal(p)
+    if warning:
+        _say(t("service.unit_warning", detail=warning))
     return 0
 
 
@@ -51,9 +75,32 @@ def install(ctx: Context) -> int:
     folder = ctx.args.dir or service.SYSTEM_DIR
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         raise CommandError(t("service.cannot_write", folder=folder))
+    handed_over = _make_home_usable(p)
     for path in service.install(p, folder):
         ctx.out(t("service.written", path=path))
+    if handed_over:
+        ctx.out(handed_over)
     ctx.out(t("service.enable", user=p.user, tty=p.tty, home=p.home))
     for command in service.enable_commands():
         ctx.out(f"  sudo {command}")
     return 0
+
+
+def _make_home_usable(p) -> str | None:
+    """Refuse (exit 1) a home the user could not open; as root, hand an owned-by-others or
+    missing home over to the user instead and return the line that says so."""
+    from kiosk import service
+
+    who = service.account(p.user)
+    if who is None:
+        raise CommandError(t("service.no_such_user", user=p.user))
+    problem = service.home_problem(p.home, who)
+    if problem is None:
+        return None
+    if os.geteuid() != 0 or problem.kind == "closed":
+        raise CommandError(_home_refusal(p) or "")
+    try:
+        service.give_home(p.home, who)
+    except OSError as exc:
+        raise CommandError(t("service.chown_failed", home=p.home, detail=exc.strerror or exc)) from None
+    return t("service.chowned", user=p.user, group=who.group, home=p.home)

@@ -131,4 +131,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "拒绝:{home} 中已有真实数据({found})。演示只写入自己的演示目录:请不设 KIOSK_HOME 运行 kiosk demo,或指向一个空文件夹",
         "Refused: {home} holds real data ({found}). The demo only fills a demo home of its own: run kiosk demo without KIOSK_HOME, or point it at an empty folder",
     ),
+    "service.no_such_user": (
+        "用户 {user} 不存在:请先创建(sudo useradd --system --create-home {user}),再运行本命令",
+        "There is no user {user}: create it first (sudo useradd --system --create-home {user}), then run this again",
+    ),
+    "service.home_owner": (
+        "用户 {user} 无法打开数据目录 {home}(属于 {owner}),签到机与每日备份都会失败:请运行 sudo chown -R {user}:{group} {home},或用 sudo 重新安装(会自动改好)",
+        "{user} cannot open the home {home} (it belongs to {owner}), so the kiosk and its daily backup would fail: run sudo chown -R {user}:{group} {home}, or install again with sudo (which does it)",
+    ),
+    "service.home_missing": (
+        "数据目录 {home} 不存在,用户 {user} 也无法创建:请用 sudo 重新安装(会创建并交给该用户),或用 --home 指定其可写的目录",
+        "The home {home} does not exist and {user} cannot create it: install again with sudo (which creates it for {user}), or choose a --home {user} can write",
+    ),
+    "service.home_closed": (
+        "用户 {user} 无法进入 {folder}(属于 {owner},不对其开放),因此无法使用数据目录 {home}:请用 --home 指定该用户能进入的目录,例如 /var/lib/study-kiosk",
+        "{user} cannot enter {folder} (it belongs to {owner} and is closed to others), so it cannot use the home {home}: choose a --home {user} can reach, e.g. /var/lib/study-kiosk",
+    ),
+    "service.chowned": (
+        "已把数据目录 {home} 及其中的文件交给用户 {user}(chown -R {user}:{group}),签到机与每日备份都以该用户运行",
+        "Handed the home {home} and its files over to {user} (chown -R {user}:{group}): the kiosk and its daily backup run as {user}",
+    ),
+    "service.chown_failed": ("无法把数据目录 {home} 交给该用户:{detail}", "Could not hand the home {home} over to the user: {detail}"),
+    "service.unit_warning": ("注意:{detail}", "Note: {detail}"),
+    "help.cmd.service.unit": ("显示在虚拟终端上运行签到机的 systemd 单元", "print the systemd unit that runs the kiosk on a virtual terminal"),
+    "help.cmd.service.install": (
+        "把该单元和每日备份定时器写到 systemd 读取的位置",
+        "write that unit and a daily backup timer where systemd reads them",
+    ),
+    "help.opt.service.tty": ("虚拟终端号(默认 1)", "virtual terminal (default 1)"),
+    "help.opt.service.user": ("运行签到机的普通(非 root)用户", "the unprivileged user the kiosk runs as"),
+    "help.opt.service.home": (
+        "签到机的数据目录 KIOSK_HOME(默认:当前 KIOSK_HOME,否则该用户的数据文件夹)",
+        "KIOSK_HOME for the kiosk (default: KIOSK_HOME, else the user's data folder)",
+    ),
+    "help.opt.service.dir": ("单元文件写到此处(默认 /etc/systemd/system)", "write the units here (default /etc/systemd/system)"),
+    "help.opt.backup.out": ("备份存放的文件夹(默认 KIOSK_HOME/backups)", "folder for the backup (default KIOSK_HOME/backups)"),
+    "help.opt.backup.keep": ("该文件夹只保留最新的 N 份(默认 14)", "keep the newest N backups in that folder (default 14)"),
+    "help.opt.restore.file": ("要恢复的备份文件", "the backup file to put in place"),
 }
