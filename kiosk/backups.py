@@ -52,16 +52,16 @@ def policy(settings: Settings, *, out: str | None = None, keep: int | None = Non
     """``[backup] dir / keep / daily`` from config.toml, overridden by the command's options."""
     table = settings.raw.get("backup", {})
     if not isinstance(table, dict):
-        raise ConfigError("[backup] must be a table")
+        raise ConfigError("config.not_table", name="backup")
     folder = Path(out or table.get("dir") or "backups").expanduser()
     if not folder.is_absolute():
         folder = settings.home / folder if not out else folder.resolve()
     value = keep if keep is not None else table.get("keep", DEFAULT_KEEP)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"[backup] keep must be a whole number >= 1, not {value!r}")
+        raise ConfigError("config.backup_keep", value=repr(value))
     daily = table.get("daily", True)
     if not isinstance(daily, bool):
-        raise ConfigError("[backup] daily must be true or false")
+        raise ConfigError("config.not_bool", where="backup.daily")
     return BackupPolicy(folder=folder, keep=value, daily=daily)
 
 

@@ -21,7 +21,24 @@ DEFAULT_TZ = "Asia/Shanghai"
 
 
 class ConfigError(ValueError):
-    """The configuration file or an override is invalid; the message says where."""
+    """The configuration file or an override is invalid; the message says where.
+
+    ``key`` is a catalogue key (kiosk/i18n/catalog_ops.py) and ``fields`` its values, so the
+    message is in the reader's language: ``str()`` translates when it is shown (the language is
+    only known once the settings are read). A plain message with no key is shown as it is.
+    """
+
+    def __init__(self, key: str, **fields: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.fields = fields
+
+    def __str__(self) -> str:
+        from kiosk.i18n import TABLE, t
+
+        if TABLE.get(self.key) is None:
+            return self.key
+        return t(self.key, **self.fields)
 
 
 @dataclass(frozen=True)
@@ -155,22 +172,29 @@ def _read_toml(path: Path) -> dict:
         data = path.read_bytes()
     except FileNotFoundError:
         return {}
+    except PermissionError:
+        raise ConfigError("config.unreadable_permission", path=path) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: {exc.__class__.__name__}") from None
+        raise ConfigError("config.unreadable", path=path, kind=exc.__class__.__name__) from None
     import tomllib  # only when there is a file: every `kiosk` command starts here
 
     try:
         return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: {exc.__class__.__name__}") from None
+        import re
+
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        if where:
+            raise ConfigError("config.toml_syntax", path=path, line=where[1], column=where[2]) from None
+        raise ConfigError("config.toml_invalid", path=path) from None
+    except UnicodeDecodeError:
+        raise ConfigError("config.not_utf8", path=path) from None
 
 
 def _table(raw: dict, name: str) -> dict:
     value = raw.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"[{name}] must be a table")
+        raise ConfigError("config.not_table", name=name)
     return value
 
 
@@ -178,18 +202,18 @@ def _check_tz(name: str, where: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
+        raise ConfigError("config.unknown_tz", where=where, name=name) from None
 
 
 def _bool(value, where: str) -> bool:
     if isinstance(value, bool):
         return value
-    raise ConfigError(f"{where} must be true or false")
+    raise ConfigError("config.not_bool", where=where)
 
 
 def _number(value, where: str, minimum: float = 0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-        raise ConfigError(f"{where} must be a number ≥ {minimum}")
+        raise ConfigError("config.not_number", where=where, minimum=minimum)
     return float(value)
 
 
@@ -199,32 +223,32 @@ def _card_formats(value) -> tuple[str, ...]:
     if value is None:
         return card_numbers.DEFAULT_FORMATS
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"cards.formats must be a non-empty list of: {', '.join(card_numbers.FORMATS)}")
+        raise ConfigError("config.card_formats", known=", ".join(card_numbers.FORMATS))
     try:
         return card_numbers.check_formats(value)
     except ValueError as exc:
-        raise ConfigError(f"cards.formats: unknown format {str(exc)!r} "
-                          f"(known: {', '.join(card_numbers.FORMATS)})") from None
+        raise ConfigError("config.card_format_unknown", name=str(exc),
+                          known=", ".join(card_numbers.FORMATS)) from None
 
 
 def _targets(value) -> tuple[Target, ...]:
     if value is None:
         return DEFAULT_TARGETS
     if not isinstance(value, list):
-        raise ConfigError("[[targets]] must be a list of tables")
+        raise ConfigError("config.targets_list")
     targets = []
     for i, item in enumerate(value, 1):
         if not isinstance(item, dict) or "name" not in item or "required" not in item:
-            raise ConfigError(f"targets #{i}: needs name and required")
+            raise ConfigError("config.target_needs", index=i)
         metric = item.get("metric", "hours")
         if metric not in TARGET_METRICS:
-            raise ConfigError(f"targets #{i}: metric must be hours, sessions or articles")
+            raise ConfigError("config.target_metric", index=i)
         sources = item.get("sources", ())
         if not isinstance(sources, list | tuple) or not set(map(str, sources)) <= set(TARGET_SOURCES):
-            raise ConfigError(f"targets #{i}: sources must be a list of {', '.join(TARGET_SOURCES)}")
+            raise ConfigError("config.target_sources", index=i, known=", ".join(TARGET_SOURCES))
         who = str(item.get("who", "all"))
         if who != "all" and not who.startswith("group:"):
-            raise ConfigError(f"targets #{i}: who must be 'all' or 'group:NAME'")
+            raise ConfigError("config.target_who", index=i)
         targets.append(Target(
             name=str(item["name"]), who=who, metric=metric,
             required=_number(item["required"], f"targets #{i}.required"),

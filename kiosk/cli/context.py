@@ -57,6 +57,9 @@ class Context:
         if self._db is None:
             if require_schema and _sqlite_file_missing(self.settings.db_url):
                 # opening would create an empty file in its place: say what is wrong instead
+                folder = Path(database.sqlite_path(self.settings.db_url)).parent
+                if not folder.is_dir():
+                    raise CommandError(t("cli.db_folder_missing", folder=folder))
                 raise CommandError(t("cli.db_not_initialised"))
             try:
                 self._db = database.bind(self.settings.db_url)
