@@ -195,4 +195,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库所在的文件夹 {folder} 不存在:请检查 --db / KIOSK_DB 中的路径",
         "The database's folder {folder} does not exist: check the path in --db / KIOSK_DB",
     ),
+    "host.pick.hint_start": ("↑↓ 选择,回车打开;Ctrl+Q 退出", "↑↓ to choose, Enter to open; Ctrl+Q to quit"),
 }

@@ -213,6 +213,50 @@ async def test_the_one_open_session_opens_directly_and_f6_switches(db, sqlite_ur
         assert not isinstance(app.screen, HostScreen)  # the list stays to choose from
 
 
+async def test_f6_opens_the_list_when_started_with_a_session_and_escape_comes_back(db, sqlite_url):
+    """Finding 27: `kiosk host --session SID`, F6 did nothing. Now it opens today's list (its hint
+    offers Esc), Escape returns to the session watched, Enter on another switches to it."""
+    ids = make_office(db)
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 14:01")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        await pilot.press("f6")
+        await until(pilot, lambda: not isinstance(app.screen, HostScreen))
+        await until(pilot, lambda: app.screen.query_one("#pick-list").option_count == 3)
+        assert "Esc 返回" in str(app.screen.query_one("#pick-hint", Static).content)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+        assert app.screen.session_id == ids["morning"]
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        await pilot.press("f6")
+        await until(pilot, lambda: app.screen.query_one("#pick-list").option_count == 3)
+        await pilot.press("down", "down", "enter")  # the third of today's sessions
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+        assert app.screen.session_id != ids["morning"]
+        await pilot.press("f6")
+        await until(pilot, lambda: not isinstance(app.screen, HostScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+        assert len(app.screen_stack) == 3  # one list beneath, never a growing stack
+
+
+async def test_the_start_up_list_says_ctrl_q_leaves_it_and_ignores_escape(db, sqlite_url):
+    make_office(db)
+    app = make_app(db, sqlite_url, None, Clock(wall("2026-11-28 14:01")))  # two open: ask
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.screen.query_one("#pick-list").option_count == 3)
+        hint = str(app.screen.query_one("#pick-hint", Static).content)
+        assert "Ctrl+Q 退出" in hint and "Esc" not in hint
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#pick-list").option_count == 3  # still the list
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HostScreen))
+        await pilot.press("f6")
+        await until(pilot, lambda: not isinstance(app.screen, HostScreen))
+        assert "Esc 返回" in str(app.screen.query_one("#pick-hint", Static).content)
+
+
 async def test_host_actions_without_a_pin_are_refused_and_say_how(db, sqlite_url, home):
     ids = make_office(db)
     app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")))

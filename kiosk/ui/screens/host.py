@@ -223,8 +223,14 @@ class HostScreen(Screen):
         self.query_one("#missing-filter").focus()
 
     def action_sessions(self) -> None:
+        """F6: back to today's list — the one beneath, or (started with ``--session``) a new one
+        in this screen's place whose Escape comes back to this session."""
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
+        else:
+            from kiosk.ui.screens.host_pick import HostPickScreen  # imports this module
+
+            self.app.switch_screen(HostPickScreen(open_single=False, watched=self.session_id))
 
     def action_host(self, kind: str) -> None:
         staff = self.query_one(HostMissing).selected_staff_id() if kind != "undo" else ""

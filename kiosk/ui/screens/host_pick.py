@@ -1,7 +1,9 @@
 """The pick list of today's sessions, shown by ``kiosk host`` when no ``--session`` is given.
 
 When exactly one session is open for sign-in right now, that session opens directly (once, at
-start); F6 in the live view comes back to this list to switch.
+start); F6 in the live view comes back to this list to switch — also when the view was started
+with ``--session`` (then the list is made on the spot, knowing the session to return to).
+Escape goes back to the session watched; at start there is none, and the hint says Ctrl+Q.
 """
 
 from __future__ import annotations
@@ -32,17 +34,21 @@ class HostPickScreen(Screen):
             self.sessions = sessions
             self.open_now = open_now
 
-    def __init__(self, *, open_single: bool = True) -> None:
+    def __init__(self, *, open_single: bool = True, watched: int | None = None) -> None:
         super().__init__()
         self.open_single = open_single
-        self.watched: int | None = None  # the session shown before F6 brought the list back
+        self.watched = watched  # the session shown before F6 brought the list back
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-body"):
             yield Label(t("host.pick.title"), id="pick-title")
             yield OptionList(id="pick-list")
             yield Label("", id="pick-none")
-            yield Label(t("host.pick.hint"), id="pick-hint")
+            yield Label(self._hint(), id="pick-hint")
+
+    def _hint(self) -> str:
+        """With a session to go back to, Esc does; at start only Ctrl+Q leaves the list."""
+        return t("host.pick.hint" if self.watched is not None else "host.pick.hint_start")
 
     def on_mount(self) -> None:
         self._load()
@@ -79,6 +85,7 @@ class HostPickScreen(Screen):
 
     def _watch(self, session_id: int) -> None:
         self.watched = session_id
+        self.query_one("#pick-hint", Label).update(self._hint())
         self.app.push_screen(HostScreen(session_id))
 
     def action_close(self) -> None:
