@@ -165,9 +165,9 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
         raise TableError("import.bad_xlsx") from None
     try:
         sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # read to the last row, whatever <dimension> says
         rows = []
-        for n, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), 1):
+        for n, present in _present_rows(sheet):
+            values = sheet._get_row(present, 1, None, values_only=True)
             cells = [_cell_text(v) for v in values]
             for column in formulas.get(n, ()):
                 if column < len(cells) and values[column] is None:
@@ -199,16 +199,34 @@ def _formula_cells(path: Path) -> dict[int, set[int]]:
 
     book = load_workbook(path, read_only=True, data_only=False)
     try:
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()
         found: dict[int, set[int]] = {}
-        for row in sheet.iter_rows(min_row=1, min_col=1):
-            for cell in row:
-                if getattr(cell, "data_type", None) == "f":
-                    found.setdefault(cell.row, set()).add(cell.column - 1)
+        for n, present in _present_rows(book.worksheets[0]):
+            for cell in present:
+                if cell.get("data_type") == "f":
+                    found.setdefault(n, set()).add(cell["column"] - 1)
         return found
     finally:
         book.close()
+
+
+def _present_rows(sheet):
+    """(row number, cells as openpyxl parses them) for the rows the file holds, and only those.
+
+    ``iter_rows`` makes an empty row for every absent one and trusts ``<dimension>``; reading
+    the sheet's XML stream row by row instead skips the gaps, so a lone row at 1,048,576 costs
+    what one row costs (finding 25) and a stale ``<dimension>`` hides nothing. openpyxl's
+    read-only sheet does the same inside ``_cells_by_row``; its parser is used the same way.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=book.data_only,
+                                 epoch=book.epoch, date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        for n, cells in parser.parse():
+            if cells:
+                yield n, cells
 
 
 def _cell_text(value) -> str:
