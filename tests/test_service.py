@@ -98,6 +98,19 @@ def test_service_help_is_translated(capsys, home):
     assert "备份存放的文件夹" in kiosk(capsys, "backup", "--help").out
 
 
+@pytest.mark.parametrize("command", [("run",), ("host",), ("demo",), ("init",), ("backup",),
+                                     ("restore",), ("doctor",), ("service", "unit"),
+                                     ("service", "install")])
+def test_every_option_of_the_ops_commands_is_explained_in_chinese(capsys, home, command):
+    import re
+
+    run = kiosk(capsys, *command, "--help")
+    assert run.code == 0
+    english = [line for line in run.out.splitlines()
+               if "kiosk " not in line and re.search(r"\b[a-z]{3,} [a-z]{2,} [a-z]{2,}\b", line)]
+    assert english == [], english
+
+
 @needs_systemd
 def test_installed_units_pass_systemd_analyze_verify(capsys, open_dir, tmp_path):
     user = door_user().pw_name

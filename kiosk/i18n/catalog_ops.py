@@ -196,4 +196,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The database's folder {folder} does not exist: check the path in --db / KIOSK_DB",
     ),
     "host.pick.hint_start": ("↑↓ 选择,回车打开;Ctrl+Q 退出", "↑↓ to choose, Enter to open; Ctrl+Q to quit"),
+    "help.opt.run.kiosk_id": ("本签到机在签到记录中的编号", "this kiosk's id in the event log"),
+    "help.opt.run.qr_only": ("只接受二维码胸卡,不接受手输工号", "accept QR badges only, not typed IDs"),
+    "help.opt.run.camera": (
+        "同时用摄像头(默认设备 0)或视频文件读取二维码胸卡",
+        "also read QR badges from a webcam (default device 0) or a video file",
+    ),
+    "help.opt.demo.no_run": ("只填入演示数据,不启动签到机", "fill the demo data only"),
+    "help.opt.host.session": ("要查看的场次(默认:从今天的场次中选择)", "session to watch (default: choose from today's sessions)"),
+    "help.opt.host.by": ("主持人姓名(记入操作记录)", "who runs the session (for the audit trail)"),
+    "help.opt.init.pin": ("设置管理员 PIN(或用 KIOSK_ADMIN_PIN)", "set the admin PIN (or KIOSK_ADMIN_PIN)"),
+    "help.opt.init.no_keys": (
+        "不在本机生成胸卡签名密钥(仅作签到机的数据目录)",
+        "do not create a badge signing key in this home (kiosk-only homes)",
+    ),
 }
