@@ -10,7 +10,8 @@ titles, option prompts) that take one. Our translated strings carry no markup ei
 rule has no exception; tests/ui/test_text_not_markup.py enforces the imports.
 
 Control characters that reach a screen (older data, a centre written by another tool) are shown
-as U+FFFD rather than sent to the terminal, where ESC would start an escape sequence.
+as visible escapes (``\\x1b``, kiosk.text_safety) rather than sent to the terminal, where ESC
+would start an escape sequence — the same rule as every export and terminal listing.
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from rich.text import Text
 from textual import widgets
 from textual.content import Content
 
+from kiosk.text_safety import escape_controls
+
 __all__ = ["Button", "DataTable", "Label", "OptionList", "Static", "clean", "plain"]
 
-REPLACEMENT = "\ufffd"
-# C0 controls except LF (our own multi-line texts), DEL, and C1 controls
-_CONTROLS = {code: REPLACEMENT for code in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F,
-                                           *range(0x80, 0xA0)]}
-
-
 def clean(value: object) -> str:
-    """``value`` as a string with every control character but LF replaced by U+FFFD."""
-    return str(value).translate(_CONTROLS)
+    """``value`` as a string with every control character but LF shown as a visible escape."""
+    return escape_controls(str(value), keep="\n")
 
 
 def plain(value: object) -> Content:
@@ -42,9 +39,7 @@ def _literal(content):
     if isinstance(content, str):
         return clean(content)
     if isinstance(content, Text) and content.plain != clean(content.plain):
-        copy = content.copy()
-        copy.plain = clean(content.plain)  # same length: the styles keep their places
-        return copy
+        return Text(clean(content.plain), style=content.style, justify=content.justify)
     return content
 
 

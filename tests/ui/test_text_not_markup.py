@@ -89,7 +89,7 @@ def test_no_ui_module_uses_textuals_markup_parsing_widgets_or_app():
 def test_plain_is_literal_and_drops_control_characters():
     assert plain("[bold]x[/bold]").plain == "[bold]x[/bold]"
     assert plain("王[/]五").spans == []
-    assert clean("a\x1b]52;c;AAAA\x07b\x9bc") == "a\ufffd]52;c;AAAA\ufffdb\ufffdc"
+    assert clean("a\x1b]52;c;AAAA\x07b\x9bc\u202e") == "a\\x1b]52;c;AAAA\\x07b\\x9bc\\u202e"
     assert clean("两行\n") == "两行\n"
 
 
