@@ -31,7 +31,8 @@ from textual.widgets import Input
 from kiosk.ui.plain import clean
 
 log = logging.getLogger("kiosk.ui.keys")
-SETTLE_LIMIT = 0.5  # seconds: a key never waits longer than this for the previous one's effects
+SETTLE_LIMIT = 0.5  # seconds: a key never waits longer than this for the previous one's effects …
+DIALOG_LIMIT = 5.0  # … except behind a dialog's check (scrypt, ~50 ms; slower on a loaded machine)
 _PASTE_BREAKS = re.compile(r"(\r\n|\r|\n|\t)")
 _PASTE_KEYS = {"\r\n": ("enter", "\r"), "\r": ("enter", "\r"), "\n": ("enter", "\r"), "\t": ("tab", "\t")}
 
@@ -114,27 +115,33 @@ class SafeApp(App):
             self._handle_exception(error)
 
     async def _settle(self) -> None:
-        """Wait until the app and every screen's widgets have processed their messages."""
-        deadline = time.monotonic() + SETTLE_LIMIT
+        """Wait until the app and every screen's widgets have processed their messages (and a
+        dialog's check has answered)."""
+        start = time.monotonic()
         quiet = spins = 0
         while quiet < 2:
             await asyncio.sleep(0 if spins < 100 else 0.001)
             spins += 1
-            quiet = 0 if self._busy() else quiet + 1
-            if time.monotonic() > deadline:
-                log.warning("keys: the screen stayed busy for %.1f s; delivering the next key", SETTLE_LIMIT)
+            busy = self._busy()
+            quiet = 0 if busy else quiet + 1
+            limit = DIALOG_LIMIT if busy == "dialog" else SETTLE_LIMIT
+            if busy and time.monotonic() - start > limit:
+                log.warning("keys: the screen stayed busy for %.1f s; delivering the next key", limit)
                 return
 
-    def _busy(self) -> bool:
-        """True while any message of the app or of a widget on a screen is still to be handled,
-        or while a dialog's worker runs (the PIN check: what follows its Enter waits for it)."""
+    def _busy(self) -> str:
+        """"messages" while any message of the app or of a widget on a screen is still to be
+        handled, "dialog" while a dialog's worker runs (the PIN check: what follows its Enter
+        waits for the answer), "" when idle."""
         if _pending(self):
-            return True
+            return "messages"
         stack = self.screen_stack
         if any(_pending(node) for screen in stack for node in screen.walk_children(with_self=True)):
-            return True
-        return any(worker.is_running and isinstance(worker.node, ModalScreen)
-                   and worker.node in stack for worker in self.workers)
+            return "messages"
+        if any(worker.is_running and isinstance(worker.node, ModalScreen) and worker.node in stack
+               for worker in self.workers):
+            return "dialog"
+        return ""
 
 
 def _pending(pump) -> bool:
