@@ -37,6 +37,9 @@ class UnreachableDatabase(RuntimeError):
     """The database could not be opened; the message never contains a password."""
 
 
+LONGEST_REPLY = 300.0  # seconds: the bound of any server reply on an unbounded connection
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Bounds of every exchange with a database server (seconds; SPEC §8: 10 s each).
@@ -137,8 +140,10 @@ def engine_of(url: str) -> str:
 def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database:
     """Create (not yet connect) the Peewee database for ``url``.
 
-    With ``timeouts`` (a centre, as a sync round or ``kiosk fleet`` reaches it), a server
-    connection is bounded in every phase; without, only its connect is (5 s).
+    With ``timeouts`` (a centre, as a sync round, ``kiosk doctor`` or ``--adopt`` reach it), a
+    server connection is bounded in every phase; without (the host view, the admin's commands on
+    a server), its connect takes at most 5 s and a reply at most :data:`LONGEST_REPLY`, which no
+    statement of ours comes near but which ends a wait on a server that stopped answering.
     """
     engine = engine_of(url)
     if engine == "sqlite":
@@ -168,8 +173,14 @@ def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database
         params.setdefault("connect_timeout", 5)
         if timeouts is not None:
             _bound_postgresql(params, timeouts)
+        else:
+            from db.watchdog import pg_cursor_class
+
+            params.setdefault("cursor_factory", pg_cursor_class(LONGEST_REPLY))
         return peewee.PostgresqlDatabase(name, **params)
     params.setdefault("connect_timeout", 5)
+    params.setdefault("read_timeout", LONGEST_REPLY)
+    params.setdefault("write_timeout", LONGEST_REPLY)
     params.setdefault("charset", "utf8mb4")
     if "passwd" in params:  # playhouse's URL parser still uses PyMySQL's deprecated name
         params["password"] = params.pop("passwd")

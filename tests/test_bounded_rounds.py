@@ -143,3 +143,21 @@ def test_doctor_bounded_by_the_same_timeouts(centre_url, tmp_path):
     detail = checks["centre"]["detail"]
     assert not checks["centre"]["ok"] and ("no answer" in detail or "timed out" in detail), detail
     assert SECRET not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mysql"])
+def test_every_server_connection_has_a_last_resort_bound(engine, request, monkeypatch):
+    """The host view and the admin's commands on a server: no sync timeouts, but a reply that
+    never comes still ends (after ``LONGEST_REPLY``, 300 s; 2 s here)."""
+    url = request.getfixturevalue("pg_url" if engine == "postgresql" else "mysql_url")
+    monkeypatch.setattr(database, "LONGEST_REPLY", 2.0)
+    relay = relay_to(url)
+    handle = database.make_database(relay.url(url))
+    handle.connect()
+    assert handle.execute_sql("SELECT 1").fetchone()[0] == 1
+    relay.stall()
+    started = time.monotonic()
+    with pytest.raises(database.peewee.OperationalError):
+        handle.execute_sql("SELECT 2").fetchone()
+    assert time.monotonic() - started < 5
+    relay.close()
