@@ -83,7 +83,8 @@ def report_options(settings: Settings, now: dt.datetime):
 
     return ReportOptions(tz=settings.tz, now=now, warn_rate_below=settings.warn_rate_below,
                          warn_absences_over=settings.warn_absences_over, targets=settings.targets,
-                         office_name=settings.office_name)
+                         office_name=settings.office_name,
+                         first_issue=settings.bulletin_first_issue)
 
 
 def report_files(period: str, formats: list[str], settings: Settings, out: Path,
@@ -116,6 +117,11 @@ def report_files(period: str, formats: list[str], settings: Settings, out: Path,
                       monthly_document(report, fmt, _distribution(settings) if fmt == "docx"
                                        else None))
                      for fmt in formats]
+        written = [_write(out / name, data) for name, data in documents]
+        from kiosk.reports.issues import record
+
+        record(report, options.tz, options.now, options.first_issue)  # 第N期 issued: kept
+        return written
     return [_write(out / name, data) for name, data in documents]
 
 

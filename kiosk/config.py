@@ -80,6 +80,8 @@ class Settings:
     kiosk_id: str = "kiosk-1"
     allow_typed_id: bool = True
     office_name: str = ""
+    # [office] bulletin_first_issue: the bulletin's running 第N期 count continues from it
+    bulletin_first_issue: int | None = None
     central_url: str | None = None
     sync_interval: float = 10.0
     # bounds of every central round (SPEC §8), [sync] connect_timeout / statement_timeout /
@@ -152,6 +154,7 @@ def load(environ=None, *, db: str | None = None, lang: str | None = None,
         kiosk_id=str(kiosk.get("id", "kiosk-1"))[:64],
         allow_typed_id=_bool(kiosk.get("allow_typed_id", True), "kiosk.allow_typed_id"),
         office_name=str(office.get("name", "")),
+        bulletin_first_issue=_first_issue(office.get("bulletin_first_issue")),
         central_url=environ.get("KIOSK_CENTRAL") or sync.get("central"),
         sync_interval=_number(sync.get("interval", 10), "sync.interval", minimum=1),
         sync_timeouts=tuple(_number(sync.get(name, 10), f"sync.{name}", minimum=1)
@@ -215,6 +218,16 @@ def _number(value, where: str, minimum: float = 0) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
         raise ConfigError("config.not_number", where=where, minimum=minimum)
     return float(value)
+
+
+def _first_issue(value) -> int | None:
+    """``[office] bulletin_first_issue``: a whole number ≥ 1 (the office printed 47 issues by
+    hand: 48), or absent — then the bulletin is numbered per year."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+        raise ConfigError("office.bulletin_first_issue must be a whole number ≥ 1")
+    return value
 
 
 def _card_formats(value) -> tuple[str, ...]:

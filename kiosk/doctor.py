@@ -257,6 +257,16 @@ class Doctor:
         return Check("log", True, detail)
 
 
+def hints(settings: Settings) -> list[str]:
+    """Advice that is no failure (the checks and the exit code stay SPEC §9's): a home whose
+    config names no issuing office prints its bulletin without "××编" — say where to set it."""
+    office = settings.raw.get("office", {}) if isinstance(settings.raw, dict) else {}
+    issuer = office.get("bulletin_issuer", "") if isinstance(office, dict) else ""
+    if settings.office_name.strip() or str(issuer).strip():
+        return []
+    return [t("records.doctor.no_office")]
+
+
 def _quoted(central: pw.Database, name: str) -> str:
     return f"`{name}`" if isinstance(central, pw.MySQLDatabase) else f'"{name}"'
 

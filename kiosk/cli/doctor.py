@@ -18,7 +18,9 @@ def register(commands, common) -> None:
 
 
 def doctor(ctx: Context) -> int:
-    from kiosk.doctor import Doctor
+    import sys
+
+    from kiosk.doctor import Doctor, hints
 
     db = None
     path = _sqlite_file(ctx)
@@ -29,13 +31,16 @@ def doctor(ctx: Context) -> int:
             db = None
     checks = Doctor(ctx.settings, db, dt.datetime.now(dt.UTC)).run()
     healthy = all(c.ok for c in checks)
+    advice = hints(ctx.settings)
     if ctx.args.json:
-        ctx.json({"ok": healthy, "checks": [c.as_json() for c in checks]})
+        ctx.json({"ok": healthy, "checks": [c.as_json() for c in checks], "hints": advice})
     else:
         for check in checks:
             ctx.out(check.line())
         ctx.out(t("doctor.all_ok") if healthy else
                 t("doctor.some_failed", count=sum(not c.ok for c in checks)))
+        for line in advice:  # advice, not a check: on stderr, the check lines stay as they are
+            sys.stderr.write(line + "\n")
     return 0 if healthy else 1
 
 

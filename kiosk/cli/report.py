@@ -61,7 +61,7 @@ def _options(ctx: Context):
     s = ctx.settings
     return ReportOptions(tz=ctx.tz, now=timefmt.utc_now(), warn_rate_below=s.warn_rate_below,
                          warn_absences_over=s.warn_absences_over, targets=s.targets,
-                         office_name=s.office_name)
+                         office_name=s.office_name, first_issue=s.bulletin_first_issue)
 
 
 class StepLine:
@@ -89,18 +89,26 @@ class StepLine:
 
 def report_monthly(ctx: Context) -> int:
     from kiosk.reports import model, monthly_document
+    from kiosk.reports.issues import record
 
     year, month = timefmt.parse_month(ctx.args.month)
     fmt = _format(ctx)
     ctx.database()
     steps = StepLine(7)
+    options = _options(ctx)
     try:
-        report = model.monthly(year, month, _options(ctx), steps, detail=fmt in ("csv", "xlsx"))
+        report = model.monthly(year, month, options, steps, detail=fmt in ("csv", "xlsx"))
         steps("render")
-        data = monthly_document(report, fmt, _distribution(ctx) if fmt == "docx" else None)
+        distribution = _distribution(ctx) if fmt == "docx" else None
+        data = monthly_document(report, fmt, distribution)
     finally:
         steps.finish()
-    return _write(ctx, data)
+    code = _write(ctx, data)
+    # written: a finished month's 第N期 is now issued and never changes (read-only: not stored)
+    record(report, options.tz, options.now, options.first_issue)
+    if distribution is not None and not (distribution.issuer or ctx.settings.office_name).strip():
+        sys.stderr.write(t("records.docx.no_issuer_hint") + "\n")
+    return code
 
 
 def _distribution(ctx: Context):

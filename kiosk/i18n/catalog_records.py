@@ -58,6 +58,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "records.docx.cc": ("各部门主要负责同志。", "the heads of all departments."),
     "records.docx.cc_line": ("抄送:{cc}", "Copy to: {cc}"),
     "records.docx.printed": ("{date}印发", "printed {date}"),
+    "records.bulletin.issue_running": ("第{issue}期", "No. {issue}"),
+    "records.docx.no_issuer_hint": (
+        "提示:未设置发文机关,通报上只写日期、不写“××编”;请在 config.toml 的 [office] 中设置 name = \"…\"(或 bulletin_issuer = \"…\")",
+        "Note: no issuing office is set, so the bulletin shows the date without \"issued by\"; set name = \"…\" (or bulletin_issuer = \"…\") under [office] in config.toml",
+    ),
+    "records.doctor.no_office": (
+        "提示:未设置机关名称;学习通报的版头和落款需要它:在 config.toml 的 [office] 中设置 name = \"…\"(印发机关不同时再设 bulletin_issuer = \"…\")",
+        "Note: no office name is set; the study bulletin's masthead and signature need it: set name = \"…\" under [office] in config.toml (and bulletin_issuer = \"…\" if another office prints it)",
+    ),
     # a person's study record
     "records.person.title": ("{year}年度个人学习档案({name})", "Study record {year}: {name}"),
     "records.person.staff_id": ("工号", "Staff ID"),

@@ -24,11 +24,18 @@ def monthly_bulletin(report: dict) -> str:
     year, month = (int(part) for part in report["month"].split("-"))
     lines = [t("report.bulletin.title", office=report.get("office") or "")]
     if report["issue"] is not None:  # a month without sessions issues no numbered bulletin
-        lines.append(t("report.bulletin.issue", year=year, issue=report["issue"]))
+        lines.append(issue_line(report))
     lines += [t("report.bulletin.period", year=year, month=month), ""]
     for paragraphs in bulletin_sections(report).values():
         lines += paragraphs
     return "\n".join(lines)
+
+
+def issue_line(report: dict) -> str:
+    """"2026年第3期" (numbered per year) or "第48期" (the office's running count)."""
+    if report.get("issue_scheme") == "running":
+        return t("records.bulletin.issue_running", issue=report["issue"])
+    return t("report.bulletin.issue", year=int(report["month"][:4]), issue=report["issue"])
 
 
 def bulletin_sections(report: dict) -> dict[str, list[str]]:

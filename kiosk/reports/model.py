@@ -32,6 +32,7 @@ from db import queries
 from db import reports as figures
 from kiosk import timefmt
 from kiosk.config import Target
+from kiosk.reports import issues
 
 COUNTS = ("expected", "present", "late", "excused", "absent", "pending", "visitors", "early_leaves")
 
@@ -46,6 +47,9 @@ class ReportOptions:
     warn_absences_over: int = 1
     targets: tuple[Target, ...] = ()
     office_name: str = ""
+    # [office] bulletin_first_issue: the office's running 第N期 count continues from it (None:
+    # numbered per year); see kiosk.reports.issues
+    first_issue: int | None = None
 
 
 Progress = Callable[[str], None]
@@ -101,13 +105,18 @@ def monthly(year: int, month: int, options: ReportOptions, progress: Progress = 
               "in_progress": len(sessions) - len(finished)}
     progress("trend")
     trend = _trend(year, month, tz, now)
+    issue, unissued = issues.numbering(year, month, tz, now, options.first_issue)
     rows = []
     if detail:
         progress("detail")
         rows = [_detail_entry(row, tz) for row in figures.detail_rows(start, end, now)]
     report = {
         "month": f"{year:04d}-{month:02d}",
-        "issue": issue_number(trend, month),
+        "issue": issue,
+        # yearly ("2026年第N期") or running ("第N期"); fixed: stored when a finished month's
+        # report was written, never to change
+        "issue_scheme": issues.scheme(options.first_issue),
+        "issue_fixed": issue is not None and f"{year:04d}-{month:02d}" not in unissued,
         "office": options.office_name,
         "timezone": str(tz.key),
         "period": {"start": timefmt.iso(start, tz), "end": timefmt.iso(end, tz)},
@@ -201,19 +210,6 @@ def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
     for bucket in buckets.values():
         bucket["rate"] = ratio(bucket["attended"], bucket["expected"])
     return list(buckets.values())
-
-
-def issue_number(trend: list[dict], month: int) -> int | None:
-    """第N期: N = how many months of the year, January up to and including ``month``, had at least
-    one session that started (by the report's ``now``; ``trend`` holds only started sessions).
-
-    A month without any started session issues no bulletin, so it has no number (None) — it must
-    not take the number of the next month that does (an empty September and the first real
-    bulletin in October both came out as 第1期).
-    """
-    if not trend[month - 1]["sessions"]:
-        return None
-    return sum(1 for bucket in trend[:month] if bucket["sessions"])
 
 
 # -- annual ---------------------------------------------------------------------------------------

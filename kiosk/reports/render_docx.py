@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from kiosk.i18n import t
 from kiosk.reports import docx_layout as page
-from kiosk.reports.bulletin import bulletin_sections, percent
+from kiosk.reports.bulletin import bulletin_sections, issue_line, percent
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Distribution:
 def monthly_docx(report: dict, distribution: Distribution = Distribution()) -> bytes:
     year, month = (int(part) for part in report["month"].split("-"))
     office = report.get("office") or ""
-    issuer = distribution.issuer or office
+    issuer = (distribution.issuer or office).strip()
     date = page.chinese_date(report["as_of"])
     document = page.new_document()
     core = document.core_properties
@@ -67,7 +67,7 @@ def monthly_docx(report: dict, distribution: Distribution = Distribution()) -> b
             page.body(document, text)
         if part == "departments":
             _department_table(document, report["departments"])
-    _signature(document, office, date)
+    _signature(document, office or issuer, date)
     _colophon(document, distribution.cc or t("records.docx.cc"), issuer, date)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -78,9 +78,10 @@ def _masthead(document, report: dict, year: int, issuer: str, date: str) -> None
     page.title(document, t("report.bulletin.title", office=report.get("office") or ""),
                color=page.RED, after=False)
     if report["issue"] is not None:
-        page.body(document, t("report.bulletin.issue", year=year, issue=report["issue"]),
-                  indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    line = page.split_line(document, t("records.docx.compiled_by", issuer=issuer), date)
+        page.body(document, issue_line(report), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    # without [office] name / bulletin_issuer the line carries the date alone, never a bare "编"
+    compiled = t("records.docx.compiled_by", issuer=issuer) if issuer.strip() else ""
+    line = page.split_line(document, compiled, date)
     page.rule(line, color="C00000", eighths=12)
     document.add_paragraph()
 
