@@ -17,9 +17,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fleet.flag.silent": ("已 {minutes} 分钟无联系", "silent for {minutes} min"),
     "fleet.summary": ("共 {count} 台终端,{flagged} 台需要注意", "{count} kiosks, {flagged} need attention"),
     # the host view's doors panel
-    "fleet.doors": ("终端:", "Doors:"),
+    "fleet.doors": ("终端({count}):", "Doors ({count}):"),
     "fleet.door.ok": ("{kiosk} ✓{events}", "{kiosk} ✓{events}"),
     "fleet.door.queued": ("{kiosk} ✓{events} 待{queued}", "{kiosk} ✓{events} q{queued}"),
-    "fleet.door.silent": ("{kiosk} ⚠{minutes}分钟无联系", "{kiosk} ⚠silent {minutes}m"),
+    "fleet.door.silent": ("{kiosk} ⚠失联{minutes}分", "{kiosk} ⚠silent {minutes}m"),
     "fleet.door.skew": ("{kiosk} ⚠时钟{offset}", "{kiosk} ⚠clock {offset}"),
 }

@@ -61,10 +61,10 @@ async def test_host_view_shows_the_doors_and_flags_the_ones_to_check(pg_url, hom
         await until(pilot, lambda: doors.display and len(doors.doors) == 4)
         await pilot.pause()
         line = str(doors.render())
-        assert line.startswith("终端:")
+        assert line.startswith("终端(4):")
         assert line.index("annex") < line.index("east-door")  # flagged first
         assert line.index("lobby[/]") < line.index("east-door")
-        assert "annex ⚠15分钟无联系" in line and "lobby[/] ⚠时钟+3min" in line
+        assert "annex ⚠失联15分" in line and "lobby[/] ⚠时钟+3min" in line
         assert "east-door ✓12" in line and "west-door ✓3 待2" in line
         assert doors.region.width == 80 and doors.region.height == 1
         keys = app.screen.query_one("#host-keys", Static)

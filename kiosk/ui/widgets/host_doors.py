@@ -34,7 +34,7 @@ class HostDoors(Static):
     def redraw(self) -> None:
         room = max(20, self.size.width - 2) if self.size.width else 76
         ordered = sorted(self.doors, key=lambda d: (not d.flags, d.kiosk_id))
-        text = Text(t("fleet.doors"), style="bold")
+        text = Text(t("fleet.doors", count=len(ordered)), style="bold")
         used = cells(text.plain)
         for i, door in enumerate(ordered):
             part = " " + door_line(door)
