@@ -151,9 +151,9 @@ def load(environ=None, *, db: str | None = None, lang: str | None = None,
         db_url=str(url),
         tz_name=str(tz_name),
         lang=language,
-        kiosk_id=str(kiosk.get("id", "kiosk-1"))[:64],
+        kiosk_id=_text(str(kiosk.get("id", "kiosk-1"))[:64], "kiosk.id"),
         allow_typed_id=_bool(kiosk.get("allow_typed_id", True), "kiosk.allow_typed_id"),
-        office_name=str(office.get("name", "")),
+        office_name=_text(str(office.get("name", "")), "office.name"),
         bulletin_first_issue=_first_issue(office.get("bulletin_first_issue")),
         central_url=environ.get("KIOSK_CENTRAL") or sync.get("central"),
         sync_interval=_number(sync.get("interval", 10), "sync.interval", minimum=1),
@@ -198,6 +198,17 @@ def _table(raw: dict, name: str) -> dict:
     value = raw.get(name, {})
     if not isinstance(value, dict):
         raise ConfigError("config.not_table", name=name)
+    return value
+
+
+def _text(value: str, where: str) -> str:
+    """A text setting that is shown and stored: control characters refused (SPEC §7)."""
+    from kiosk.text_safety import escape_char, first_control
+
+    position = first_control(value)
+    if position is not None:
+        raise ConfigError(f"{where}: control character {escape_char(value[position - 1])} "
+                          f"at position {position}")
     return value
 
 

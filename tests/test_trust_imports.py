@@ -225,3 +225,12 @@ def test_control_characters_in_plan_fields_and_cli_options_are_refused(url, tmp_
     assert run.code == 1 and "--reason" in run.err and "\x1b" not in run.err
     run = kiosk(capsys, "signin", "A1001", "--kiosk-id", "door\x1b", "--db", url)
     assert run.code == 1 and "--kiosk-id" in run.err
+
+
+def test_control_characters_in_the_office_name_or_kiosk_id_are_refused(home, capsys):
+    (home / "config.toml").write_text('[office]\nname = "示范局\\u001b]0;x\\u0007"\n', encoding="utf-8")
+    run = kiosk(capsys, "staff", "list", "--lang", "en")
+    assert run.code == 1 and "office.name" in run.err and "\x1b" not in run.err
+    (home / "config.toml").write_text('[kiosk]\nid = "door\\u202e1"\n', encoding="utf-8")
+    run = kiosk(capsys, "staff", "list", "--lang", "en")
+    assert run.code == 1 and "kiosk.id" in run.err
