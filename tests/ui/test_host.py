@@ -7,6 +7,7 @@ host actions go through the PIN dialog and the form; the clock is injected (froz
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -174,6 +175,50 @@ async def test_signout_early_leave_and_the_end(db, sqlite_url):
         await until(pilot, lambda: tile(app, "pending") == "缺席 1", timeout=2.5)
         assert str(app.screen.query_one("#missing-panel").border_title) == "缺席名单 1"
         assert "已结束" in str(app.screen.query_one("#host-header", Static).content)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_latest_sign_ins_header_lines_up_with_rows_already_there(home):
+    """Finding 32: `kiosk host` opened on a session with sign-ins could paint the header with its
+    first narrow widths ("时间  姓名  部门") over the wider rows, until the next sign-in. Only a
+    real terminal paints before Textual widens the columns (about every other start of the demo
+    home at 80x24 did), so this starts the real command in tmux three times and reads the screen."""
+    for args in (("demo", "--no-run"), ("signin", "A1001")):
+        done = cli(*args, home=home)
+        assert done.returncode == 0, (args, done.stderr)
+    for attempt in range(3):
+        header, row = _recent_lines_on_screen(home, f"kiosk-test-{os.getpid()}-{attempt}")
+        for title in ("姓名", "部门", "结果", "方式", "终端"):
+            column = header.split().index(title)
+            assert cell_x(header, title) == cell_x(row, row.split()[column]), (attempt, header, row)
+
+
+def _recent_lines_on_screen(home: Path, name: str) -> tuple[str, str]:
+    """The 最新签到 header and its first row as `kiosk host` paints them at 80x24."""
+    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
+                    f"KIOSK_HOME={home} {KIOSK} host"], check=True, timeout=10)
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while not any(line.split()[:2] == ["时间", "姓名"] for line in lines if line.strip()):
+            assert time.monotonic() < deadline, "\n".join(lines)
+            time.sleep(0.2)
+            lines = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True,
+                                   text=True, timeout=10).stdout.splitlines()
+        time.sleep(1.5)  # what stays on screen, not a frame in passing
+        lines = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True,
+                               text=True, timeout=10).stdout.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.split()[:2] == ["时间", "姓名"])
+        return lines[at], lines[at + 1]
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], timeout=10)
+
+
+def cell_x(line: str, text: str) -> int:
+    """The screen column where ``text`` starts (CJK characters are two cells wide)."""
+    from rich.cells import cell_len
+
+    return cell_len(line[: line.index(text)])
 
 
 async def test_morning_session_has_no_early_leave_tile_and_english_works(db, sqlite_url):

@@ -21,6 +21,14 @@ class HostRecent(DataTable):
         super().__init__(cursor_type="none", zebra_stripes=True, **kwargs)
         self._shown: tuple | None = None
 
+    def _update_dimensions(self, new_rows) -> None:
+        """Textual widens the columns for new rows when idle; a header a real terminal painted
+        before that stayed narrow over the wider rows until the next change (finding 32, about
+        every other start): once the widths are known, drop the rendered lines and repaint."""
+        super()._update_dimensions(new_rows)
+        self._clear_caches()
+        self.refresh()
+
     def on_mount(self) -> None:
         self.add_columns(t("host.col.time"), t("host.col.name"), t("host.col.department"),
                          t("host.col.result"), t("host.col.method"), t("host.col.kiosk"))
