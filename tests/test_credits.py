@@ -239,3 +239,25 @@ def test_demo_office_has_credits_once(capsys):
     assert central <= writers
     assert kiosk(capsys, "demo", "--no-run").code == 0
     assert len(kiosk(capsys, "credit", "list", "--json").json()) == len(first)
+
+
+def test_a_home_that_mirrors_a_centre_sends_credits_to_the_centre(server_url, tmp_path, capsys):
+    """A credit recorded on a door (or an admin home mirroring the centre) would never reach the
+    centre (credits are pulled, not pushed): refused there with the ``--db`` that works, nothing
+    written; recorded at the centre it reaches the home at the next sync."""
+    assert kiosk(capsys, "init", "--db", server_url, "--no-keys").code == 0
+    path = tmp_path / "roster.csv"
+    path.write_text(ROSTER, encoding="utf-8")
+    assert kiosk(capsys, "staff", "import", path, "--db", server_url).code == 0
+    assert kiosk(capsys, "sync", "--once", "--central", server_url).code == 0  # a door home
+    credits = tmp_path / "credits.csv"
+    credits.write_text("工号,类型,标题,日期\nA1001,article,调研,2026-03-01\n", encoding="utf-8")
+    for argv in (["add", "A1001", "--kind", "article", "--title", "调研", "--date", "2026-03-01"],
+                 ["import", credits]):
+        run = kiosk(capsys, "credit", *argv, "--lang", "en")
+        assert run.code == 1 and "--db" in run.err and "Traceback" not in run.err, run.err
+        assert database.redact_url(server_url) in run.err and "@" not in run.err.split("--db")[1]
+    assert kiosk(capsys, "credit", "list", "--json").json() == []
+    assert kiosk(capsys, "credit", "import", credits, "--db", server_url).code == 0
+    assert kiosk(capsys, "sync", "--once").code == 0
+    assert [c["title"] for c in kiosk(capsys, "credit", "list", "--json").json()] == ["调研"]

@@ -42,8 +42,21 @@ def register(commands, common) -> None:
     p.set_defaults(handler=list_credits)
 
 
+def refuse_on_a_mirror(ctx: Context) -> None:
+    """Credits are recorded at the centre and pulled to the homes; a home that mirrors a centre
+    (``[sync] central`` set, its own database not the centre) pushes no credit, so one recorded
+    there would stay on that machine while the clerk was told it was recorded — and the centre's
+    annual report would never count it. Refused, naming the ``--db`` that works."""
+    from db import database
+
+    central = (ctx.settings.central_url or "").strip()
+    if central and ctx.settings.db_url.strip() != central:
+        raise CommandError(t("records.credit.on_mirror", centre=database.redact_url(central)))
+
+
 def add(ctx: Context) -> int:
     a = ctx.args
+    refuse_on_a_mirror(ctx)
     ctx.database()
     try:
         record = build_credit(staff_id=a.staff_id, kind=a.kind, title=a.title, date=a.date,
@@ -61,6 +74,7 @@ def add(ctx: Context) -> int:
 
 
 def import_credits(ctx: Context) -> int:
+    refuse_on_a_mirror(ctx)
     ctx.database()
     try:
         records = parse_credit_file(ctx.args.file, ctx.tz, timefmt.utc_now())

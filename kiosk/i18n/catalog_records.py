@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "records.credit.updated": ("已更新学时:{name} {kind}《{title}》{date}{hours}", "hours updated: {name}, {kind} \"{title}\" on {date}{hours}"),
     "records.credit.unchanged": ("已登记过,未改变:{name} {kind}《{title}》{date}{hours}", "already recorded, unchanged: {name}, {kind} \"{title}\" on {date}{hours}"),
     "records.credit.hours_suffix": (",{hours}学时", ", {hours} h"),
+    "records.credit.on_mirror": (
+        "本机镜像中心数据库 {centre},在这里登记的学时/成果不会同步到中心:请在中心登记(加 --db 中心数据库地址,如 --db {centre}),登记后各终端同步即可看到",
+        "this home mirrors the centre {centre}; a credit recorded here would never reach it: record it at the centre (add --db with the centre's URL, e.g. --db {centre}); the homes receive it at their next sync",
+    ),
     "records.credit.none": ("没有登记的学时/成果", "no credits recorded"),
     "records.col.date": ("日期", "Date"),
     "records.col.kind": ("类型", "Kind"),
