@@ -207,8 +207,8 @@ def _text(value: str, where: str) -> str:
 
     position = first_control(value)
     if position is not None:
-        raise ConfigError(f"{where}: control character {escape_char(value[position - 1])} "
-                          f"at position {position}")
+        raise ConfigError("config.control_char", where=where, char=escape_char(value[position - 1]),
+                          position=position)
     return value
 
 

@@ -19,6 +19,7 @@ BAD_CONFIGS = [  # (config.toml, words the Chinese line names)
     ('[cards]\nformats = ["bogus"]\n', "未知格式 bogus"),
     ('[kiosk]\ntimezone = "Mars/Base"\n', "未知时区 Mars/Base"),
     ("[sync]\ninterval = 0\n", "sync.interval 须为不小于 1 的数"),
+    ('[office]\nname = "示范局\\u001b]0;x"\n', "office.name 的第 4 个字符是控制字符 \\x1b"),
     ("kiosk = 3\n", "[kiosk] 应为一节"),
     ("[kiosk\nid = 1\n", "第 1 行第 7 列格式有误"),
     ('[[targets]]\nname = "x"\n', "第 1 个 [[targets]]:须写 name 与 required"),

@@ -210,4 +210,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不在本机生成胸卡签名密钥(仅作签到机的数据目录)",
         "do not create a badge signing key in this home (kiosk-only homes)",
     ),
+    "config.control_char": (
+        "{where} 的第 {position} 个字符是控制字符 {char}:请删去",
+        "{where}: control character {char} at position {position}: remove it",
+    ),
 }
