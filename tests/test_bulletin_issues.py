@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from docx import Document
 
 from db import bulletin_issues, database
@@ -208,3 +209,47 @@ def test_a_read_only_home_reports_the_number_without_storing_it(home, capsys, tm
     assert _stored(home) == {}  # computed, not remembered
     assert _monthly(capsys, "2025-05")["issue"] == 2  # writable again: now issued
     assert _stored(home) == {"2025-04": 1, "2025-05": 2}
+
+
+def test_the_console_report_issues_the_month_too(home, capsys, tmp_path):
+    """The admin console's 报表 writes through kiosk.admin_output.report_files: a finished month
+    written there is issued as by ``kiosk report``, in the office's running count."""
+    from kiosk import config
+    from kiosk.admin_output import report_files
+
+    _home(capsys, home, "[office]\nbulletin_first_issue = 48\n")
+    _session(capsys, "2025-07-08")
+    _session(capsys, "2025-08-12")
+    settings = config.load()
+    handle = database.bind(settings.db_url)
+    try:
+        written = report_files("2025-08", ["docx", "json"], settings, tmp_path / "usb")
+        assert sorted(p.name for p in written) == ["monthly-2025-08.docx", "monthly-2025-08.json"]
+        assert json.loads((tmp_path / "usb" / "monthly-2025-08.json").read_bytes())["issue"] == 49
+        assert bulletin_issues.issued("running") == {"2025-07": 48, "2025-08": 49}
+    finally:
+        handle.close()
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def server_url(request):
+    return request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
+
+
+def test_adopt_takes_the_issued_numbers_to_the_centre(home, capsys, server_url):
+    """An office that issued its bulletins on its own and moves to a centre (``kiosk sync
+    --adopt``) goes on numbering from them there: a late session does not renumber them."""
+    _home(capsys, home)
+    _session(capsys, "2025-03-05")
+    _session(capsys, "2025-11-12")
+    assert _monthly(capsys, "2025-11")["issue"] == 2
+    assert kiosk(capsys, "init", "--db", server_url, "--no-keys").code == 0
+    run = kiosk(capsys, "sync", "--adopt", "--central", server_url)
+    assert run.code == 0, run.err
+    run = kiosk(capsys, "session", "add", "--title", "补录", "--kind", "lecture", "--start",
+                "2025-10-10 09:00", "--end", "2025-10-10 11:00", "--db", server_url)
+    assert run.code == 0, run.err
+    at_centre = ["report", "monthly", "--format", "json", "--out", "-", "--db", server_url]
+    november = kiosk(capsys, *at_centre, "--month", "2025-11").json()
+    assert (november["issue"], november["issue_fixed"]) == (2, True)
+    assert kiosk(capsys, *at_centre, "--month", "2025-10").json()["issue"] == 3

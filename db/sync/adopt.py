@@ -88,7 +88,8 @@ def adopt_home(central: pw.Database) -> Adopted:
 
 
 def _settings_to_publish(central: pw.Database) -> dict[str, str]:
-    """The public badge key, if the centre has none yet; a different one is refused."""
+    """The public badge key, if the centre has none yet (a different one is refused), and the
+    bulletin numbers issued here."""
     local = dict(Setting.select(Setting.key, Setting.value)
                  .where(Setting.key.in_(PULLED_SETTINGS)).tuples())
     there = dict(Setting.select(Setting.key, Setting.value)
@@ -96,7 +97,21 @@ def _settings_to_publish(central: pw.Database) -> dict[str, str]:
     for key, value in local.items():
         if key in there and there[key] != value:
             raise CentreKeyDiffers(key)
-    return {k: v for k, v in local.items() if k not in there}
+    publish = {k: v for k, v in local.items() if k not in there}
+    return {**publish, **_issued_bulletins(central)}
+
+
+def _issued_bulletins(central: pw.Database) -> dict[str, str]:
+    """The 第N期 numbers this office already issued (db.bulletin_issues) that the centre lacks:
+    its bulletins go on being numbered from them there."""
+    from db.bulletin_issues import PREFIX
+
+    mine = {k: v for k, v in Setting.select(Setting.key, Setting.value).tuples()
+            if k.startswith(PREFIX)}
+    if not mine:
+        return {}
+    there = {k for (k,) in Setting.select(Setting.key).tuples().execute(central)}
+    return {k: v for k, v in mine.items() if k not in there}
 
 
 def _take_centre_uids(central: pw.Database) -> None:
