@@ -85,8 +85,9 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         from db.database import redact_text  # a mistyped --db URL must not echo its password
+        from kiosk.cli.usage_errors import translated  # in the user's language (finding 21)
 
-        sys.stderr.write(f"{self.prog}: {redact_text(message)}\n")
+        sys.stderr.write(f"{self.prog}: {redact_text(translated(message))}\n")
         raise SystemExit(2)
 
 
@@ -141,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         # collection that re-enabling soon triggers does not walk all of them (~5-15 ms)
         gc.freeze()
     gc.enable()
+    if not any(w in ("-h", "--help") for w in words) and words:
+        from kiosk.cli.help_text import language  # a usage error speaks the user's language too
+        from kiosk.i18n import set_language
+
+        set_language(language(words))
     args = parser.parse_args(argv)
     code = run_guarded(args)
     if CONSOLE_SCRIPT and argv is None:

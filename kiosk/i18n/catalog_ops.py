@@ -214,4 +214,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where} 的第 {position} 个字符是控制字符 {char}:请删去",
         "{where}: control character {char} at position {position}: remove it",
     ),
+    "usage.unrecognized": ("无法识别的参数:{args}(加 --help 查看可用的选项)", "unrecognized arguments: {args} (add --help to see the options)"),
+    "usage.required": ("缺少必填的参数:{args}", "the following arguments are required: {args}"),
+    "usage.invalid_choice": ("参数 {arg} 的取值 {value} 无效,可选:{choices}", "argument {arg}: invalid choice: {value} (choose from {choices})"),
+    "usage.invalid_command": ("没有命令 {value};可用的命令:{choices}", "no command {value}; the commands are: {choices}"),
+    "usage.invalid_number": ("参数 {arg} 须为{kind},而不是 {value}", "argument {arg} must be {kind}, not {value}"),
+    "usage.kind.int": ("整数", "a whole number"),
+    "usage.kind.float": ("数字", "a number"),
+    "usage.expected_one": ("参数 {arg} 后须跟一个值", "argument {arg}: expected one value after it"),
+    "usage.not_allowed_with": ("参数 {arg} 不能与 {other} 同时使用", "argument {arg} cannot be used with {other}"),
 }
