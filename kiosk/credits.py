@@ -89,7 +89,18 @@ def _day(text: str) -> dt.date:
     try:
         return timefmt.parse_date(value)
     except timefmt.BadTime:
+        if _is_iso_day(value) and int(value[:4]) < timefmt.MIN_YEAR:  # well written, too early
+            raise CreditError(t("records.credit.date_out_of_range", value=text,
+                                first=timefmt.MIN_YEAR)) from None
         raise CreditError(t("records.credit.bad_date", value=text)) from None
+
+
+def _is_iso_day(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _hours(value) -> float | None:
@@ -99,7 +110,8 @@ def _hours(value) -> float | None:
         hours = float(value)
     except (TypeError, ValueError):
         raise CreditError(t("records.credit.bad_hours", value=value)) from None
-    if not math.isfinite(hours) or hours <= 0 or hours > MAX_HOURS:
+    if not math.isfinite(hours) or round(hours, 2) <= 0 or hours > MAX_HOURS:
+        # (kept to 0.01 h: 0.0001 would be stored as 0 hours, which is refused)
         raise CreditError(t("records.credit.bad_hours", value=value))
     return round(hours, 2)
 

@@ -76,6 +76,8 @@ def test_add_list_and_audit_on_every_engine(office, capsys):
     (["--hours", "-1"], "学时不对"),
     (["--hours", "24.5"], "学时不对"),
     (["--hours", "nan"], "学时不对"),
+    (["--hours", "0.0001"], "学时不对"),  # kept to 0.01 h: it would be stored as 0 hours
+    (["--date", "1900-01-01"], "太早"),
     (["--kind", "poem"], "类型不对"),
     (["--date", "2026-02-30"], "日期不对"),
     (["--title", "a\x1b[31mb"], "标题"),

@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "records.credit.no_staff": ("缺少工号", "the staff ID is missing"),
     "records.credit.no_title": ("缺少标题", "the title is missing"),
     "records.credit.bad_date": ("日期不对:{value}(格式 YYYY-MM-DD)", "bad date: {value} (YYYY-MM-DD)"),
+    "records.credit.date_out_of_range": ("日期 {value} 太早(不早于 {first} 年)", "the date {value} is too early (from {first} on)"),
     "records.credit.future_date": ("日期 {value} 晚于今天({today}),不能登记", "the date {value} is after today ({today}); refused"),
     "records.credit.bad_hours": ("学时不对:{value}(须大于0且不超过24)", "bad hours: {value} (more than 0, at most 24)"),
     "records.credit.repeats_line": ("与第 {other} 行重复", "repeats line {other}"),
