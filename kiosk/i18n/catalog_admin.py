@@ -70,6 +70,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console.failed": ("操作未完成:发生意外错误,详情已记入日志", "Not done: an unexpected error (details in the log)"),
     "console.load_failed": ("读取数据失败,详情已记入日志", "Could not read the data (details in the log)"),
     "console.not_a_terminal": ("kiosk admin 需要在终端中运行", "kiosk admin needs a terminal"),
+    "console.locked": ("管理台已锁定:请输入管理员 PIN", "The console is locked: enter the admin PIN"),
     "console.pin_cancelled": ("未输入管理员 PIN,已退出", "No admin PIN given: closed"),
     "console.groups_hint": ("用 ; 分隔,如 中心组;党员", "separated by ;, e.g. 中心组;党员"),
     "console.roster.add": ("新增人员", "Add a person"),

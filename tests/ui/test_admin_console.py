@@ -389,3 +389,31 @@ async def test_a_form_typed_in_one_burst_is_one_submission(db, home, office):
         await done(pilot)
         assert queries.staff_row("D5002")["name"] == "周九"
         assert len(audit("staff_added")) == 2  # the second Enter added nobody
+
+
+async def test_left_alone_the_console_locks_and_asks_for_the_pin(db, home, office):
+    from kiosk.ui.admin.app import LockScreen
+
+    pin.set_pin(home, PIN)
+    app = console(db, home, require_pin=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one(Input).value = PIN
+        await pilot.press("enter")
+        await done(pilot)
+        await ready(pilot)
+        app.idle_lock = 0.6  # (ten minutes in use)
+        await pilot.press("down")  # a key: the countdown starts again
+        await pilot.pause(0.2)
+        assert not any(isinstance(s, LockScreen) for s in app.screen_stack)
+        await pilot.pause(0.7)
+        assert app.screen.__class__.__name__ == "PinDialog"
+        assert isinstance(app.screen_stack[-2], LockScreen)  # nothing of the data under it
+        app.screen.query_one(Input).value = PIN
+        await pilot.press("enter")
+        await done(pilot)
+        assert app.screen.query_one("ContentSwitcher").current == "roster"
+        await pilot.pause(0.9)
+        await pilot.press("escape")  # locked again; Escape at the PIN closes the console
+        await pilot.pause()
+    assert app.return_code == 1

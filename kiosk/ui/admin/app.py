@@ -11,15 +11,31 @@ import logging
 from collections.abc import Callable
 
 import peewee as pw
+from textual import events
+from textual.screen import Screen
+from textual.timer import Timer
 
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.i18n import set_language, t
 from kiosk.lifecycle import AdminActions
 from kiosk.ui.admin.console import ConsoleScreen
+from kiosk.ui.plain import Label
 from kiosk.ui.safe_app import SafeApp
 
 log = logging.getLogger("kiosk.ui.admin")
+
+
+IDLE_LOCK_SECONDS = 600.0  # a console left alone this long asks for the PIN again
+
+
+class LockScreen(Screen):
+    """What a locked console shows under the PIN dialog: nothing of the data."""
+
+    DEFAULT_CSS = "LockScreen { align: center middle; }"
+
+    def compose(self):
+        yield Label(t("console.locked"))
 
 
 class AdminConsoleApp(SafeApp):  # literal notifications, one key at a time
@@ -35,6 +51,9 @@ class AdminConsoleApp(SafeApp):  # literal notifications, one key at a time
         self.cursor_blink = True  # (snapshots switch it off: a frozen frame has no blink)
         self.actions = AdminActions(db, tz=settings.tz, kiosk_id=settings.kiosk_id, actor=actor,
                                     clock=clock)
+        # behind the PIN, the console locks itself when left alone (a clerk walks away)
+        self.idle_lock = IDLE_LOCK_SECONDS if require_pin else None
+        self._idle: Timer | None = None
 
     def on_mount(self) -> None:
         self.title = t("console.title")
@@ -48,8 +67,39 @@ class AdminConsoleApp(SafeApp):  # literal notifications, one key at a time
     def _pin_checked(self, ok: bool | None) -> None:
         if ok:
             self.push_screen(ConsoleScreen())
+            self._touch()
         else:
             self.exit(return_code=1, message=t("console.pin_cancelled"))
+
+    # -- locking when idle ----------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._touch()
+        await super().on_event(event)
+
+    def _touch(self) -> None:
+        if self.idle_lock is None or self.console_screen is None:
+            return
+        if self._idle is not None:
+            self._idle.stop()
+        self._idle = self.set_timer(self.idle_lock, self.lock)
+
+    def lock(self) -> None:
+        """Cover the console and ask for the PIN; a wrong PIN or Escape closes the console."""
+        if any(isinstance(s, LockScreen) for s in self.screen_stack):
+            return
+        from kiosk.ui.dialogs import PinDialog
+
+        self.push_screen(LockScreen())
+        self.push_screen(PinDialog(self.settings.home), callback=self._unlocked)
+
+    def _unlocked(self, ok: bool | None) -> None:
+        if not ok:
+            self.exit(return_code=1, message=t("console.pin_cancelled"))
+            return
+        if isinstance(self.screen, LockScreen):
+            self.pop_screen()
+        self._touch()
 
     @property
     def console_screen(self) -> ConsoleScreen | None:
