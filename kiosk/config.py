@@ -237,7 +237,7 @@ def _first_issue(value) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
-        raise ConfigError("office.bulletin_first_issue must be a whole number ≥ 1")
+        raise ConfigError("records.config.first_issue", value=value)
     return value
 
 

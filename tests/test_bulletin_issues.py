@@ -142,8 +142,13 @@ def test_a_month_in_progress_is_not_issued_until_it_is_over(any_db):
 def test_a_bad_first_issue_is_refused_in_one_line(home, capsys):
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text("[office]\nbulletin_first_issue = 0\n", encoding="utf-8")
-    run = kiosk(capsys, "report", "monthly", "--month", "2025-01", "--out", "-")
-    assert run.code != 0 and "bulletin_first_issue" in run.err and "Traceback" not in run.err
+    run = kiosk(capsys, "report", "monthly", "--month", "2025-01", "--out", "-", "--lang", "zh")
+    assert run.code == 1 and run.err.count("\n") == 1, run.err
+    assert "office.bulletin_first_issue 须为 1 到 1000000 之间的整数" in run.err
+    for value in ('"48"', "4.8", "true"):
+        (home / "config.toml").write_text(f"[office]\nbulletin_first_issue = {value}\n")
+        run = kiosk(capsys, "report", "monthly", "--month", "2025-01", "--lang", "en")
+        assert run.code == 1 and "whole number" in run.err and "Traceback" not in run.err
 
 
 # -- #22a: no issuing office configured --------------------------------------------------------

@@ -63,6 +63,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "records.docx.cc": ("各部门主要负责同志。", "the heads of all departments."),
     "records.docx.cc_line": ("抄送:{cc}", "Copy to: {cc}"),
     "records.docx.printed": ("{date}印发", "printed {date}"),
+    "records.config.first_issue": (
+        "office.bulletin_first_issue 须为 1 到 1000000 之间的整数(本系统印发的第一期的期号,如 48),而不是 {value}",
+        "office.bulletin_first_issue must be a whole number from 1 to 1000000 (the number of the first issue printed here, e.g. 48), not {value}",
+    ),
     "records.bulletin.issue_running": ("第{issue}期", "No. {issue}"),
     "records.docx.no_issuer_hint": (
         "提示:未设置发文机关,通报上只写日期、不写“××编”;请在 config.toml 的 [office] 中设置 name = \"…\"(或 bulletin_issuer = \"…\")",
