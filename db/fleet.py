@@ -13,6 +13,7 @@ the door's clock minus the centre's, measured around one round trip.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from db.models import BaseModel, StudySession, utcnow
 
 SKEW_LIMIT_S = 120.0  # SPEC §8: a clock off by more than 2 minutes is flagged
 SILENCE_LIMIT = dt.timedelta(minutes=10)  # … and a door silent this long during an open session
+# A row is written by the door, so it is the door's word: beyond these it is not believed
+OFFSET_LIMIT_S = 10 * 365 * 86400.0  # a clock ten years off is no clock
+COUNT_LIMIT = 10_000_000  # more events than forty doors make in a decade
+TEXT_LIMIT = 64
 
 
 class KioskFleet(BaseModel):
@@ -55,13 +60,15 @@ class Contact:
 
 @dataclass(frozen=True)
 class Door:
-    """One row of ``kiosk fleet``; ``flags`` holds ``clock_skew`` and/or ``silent``."""
+    """One row of ``kiosk fleet``; ``flags`` holds ``clock_skew``, ``silent`` and, for values
+    no door could have meant (NaN, infinite, negative, absurdly large), ``clock_unknown`` /
+    ``count_unknown`` / ``queue_unknown`` with the value itself left out (None)."""
 
     kiosk_id: str
-    last_seen: dt.datetime
-    events_today: int
-    queued: int
-    clock_offset_s: float
+    last_seen: dt.datetime | None
+    events_today: int | None
+    queued: int | None
+    clock_offset_s: float | None
     version: str
     flags: tuple[str, ...]
     silent_for: dt.timedelta
@@ -134,16 +141,52 @@ def list_doors(db: pw.Database, today: str, now: dt.datetime | None = None) -> l
     if now is None:
         now = centre_clock(db)[0]
     session_open = open_session_now(db, now)
-    doors = []
-    for row in KioskFleet.select().order_by(KioskFleet.kiosk_id).execute(db):
-        silent_for = max(dt.timedelta(0), now - row.last_seen)
-        flags = []
-        if abs(row.clock_offset_s or 0) > SKEW_LIMIT_S:
-            flags.append("clock_skew")
-        if session_open and silent_for > SILENCE_LIMIT:
-            flags.append("silent")
-        doors.append(Door(kiosk_id=row.kiosk_id, last_seen=row.last_seen,
-                          events_today=row.events_today if row.day == today else 0,
-                          queued=row.queued, clock_offset_s=row.clock_offset_s or 0.0,
-                          version=row.version, flags=tuple(flags), silent_for=silent_for))
-    return doors
+    f = KioskFleet
+    rows = (f.select(f.kiosk_id, f.last_seen, f.clock_offset_s, f.day, f.events_today, f.queued,
+                     f.version).order_by(f.kiosk_id).tuples().execute(db))
+    return [_door(row, today, now, session_open) for row in rows]
+
+
+def _door(row: tuple, today: str, now: dt.datetime, session_open: bool) -> Door:
+    """One row as ``kiosk fleet`` shows it; whatever the door wrote, never an exception."""
+    kiosk_id, last_seen, offset, day, events, queued, version = row
+    flags: list[str] = []
+    offset = believable_offset(offset)
+    if offset is None:
+        flags.append("clock_unknown")
+    elif abs(offset) > SKEW_LIMIT_S:
+        flags.append("clock_skew")
+    if not isinstance(last_seen, dt.datetime) or not 1971 <= last_seen.year <= 9000:
+        last_seen = None  # not a time any zone can print: the row's times are not believed
+        if "clock_unknown" not in flags:
+            flags.append("clock_unknown")
+    silent_for = max(dt.timedelta(0), now - last_seen) if last_seen else dt.timedelta(0)
+    if session_open and silent_for > SILENCE_LIMIT:
+        flags.append("silent")
+    events = believable_count(events) if day == today else 0
+    if events is None:
+        flags.append("count_unknown")
+    queued = believable_count(queued)
+    if queued is None:
+        flags.append("queue_unknown")
+    return Door(kiosk_id=str(kiosk_id)[:TEXT_LIMIT], last_seen=last_seen, events_today=events,
+                queued=queued, clock_offset_s=offset, version=str(version or "")[:TEXT_LIMIT],
+                flags=tuple(flags), silent_for=silent_for)
+
+
+def believable_offset(value: object) -> float | None:
+    """A clock offset in seconds, or None for NaN, infinity, a non-number or a decade off."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not math.isfinite(seconds) or abs(seconds) > OFFSET_LIMIT_S:
+        return None
+    return seconds
+
+
+def believable_count(value: object) -> int | None:
+    """A count of events, or None when negative, absurdly large or not a whole number."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= COUNT_LIMIT else None

@@ -15,13 +15,21 @@ from kiosk import timefmt
 from kiosk.i18n import t
 
 
-def clean(text: str) -> str:
-    """Text without control characters (a door id printed to a terminal or the host view)."""
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+def clean(text: str, limit: int = 32) -> str:
+    """Text without control characters (a door id or version printed to a terminal or the host
+    view), cut to ``limit`` characters: the door wrote it, so it is data, never layout."""
+    text = "".join(ch for ch in str(text) if unicodedata.category(ch) not in ("Cc", "Cf"))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def offset_text(seconds: float) -> str:
+def unknown() -> str:
+    return t("fleet.unknown")
+
+
+def offset_text(seconds: float | None) -> str:
     """A clock offset as people read it: ``+0.4 s``, ``-3 min 5 s``, ``+2 h 1 min``."""
+    if seconds is None:
+        return unknown()
     sign = "-" if seconds < 0 else "+"
     whole = abs(seconds)
     if whole < 60:
@@ -33,8 +41,10 @@ def offset_text(seconds: float) -> str:
     return f"{sign}{hours} h {minutes} min"
 
 
-def short_offset(seconds: float) -> str:
+def short_offset(seconds: float | None) -> str:
     """The same, compact for the host view's one line: ``+40s``, ``+3min``, ``-2h``."""
+    if seconds is None:
+        return "?"
     sign = "-" if seconds < 0 else "+"
     whole = abs(seconds)
     if whole < 120:
@@ -52,7 +62,9 @@ def as_json(door: Door, tz: ZoneInfo) -> dict:
     """One object of ``kiosk fleet --json`` (SPEC §8 keys, plus ``flags`` and ``silent_s``)."""
     return {"kiosk_id": door.kiosk_id, "last_seen": timefmt.iso(door.last_seen, tz),
             "events_today": door.events_today, "queued": door.queued,
-            "clock_offset_s": round(door.clock_offset_s, 3), "version": door.version,
+            "clock_offset_s": (None if door.clock_offset_s is None
+                               else round(door.clock_offset_s, 3)),
+            "version": door.version,
             "flags": list(door.flags), "silent_s": int(door.silent_for.total_seconds())}
 
 
@@ -63,6 +75,9 @@ def warnings(door: Door) -> str:
         parts.append(t("fleet.flag.clock_skew", offset=offset_text(door.clock_offset_s)))
     if "silent" in door.flags:
         parts.append(t("fleet.flag.silent", minutes=minutes(door.silent_for)))
+    for flag in ("clock_unknown", "count_unknown", "queue_unknown"):
+        if flag in door.flags:
+            parts.append(t(f"fleet.flag.{flag}"))
     return "; ".join(parts)
 
 
@@ -70,19 +85,25 @@ def table_rows(doors: list[Door], tz: ZoneInfo) -> tuple[list[str], list[list[st
     headers = [t(f"fleet.col.{name}") for name in
                ("kiosk_id", "last_seen", "events_today", "queued", "clock_offset_s", "version",
                 "flags")]
-    rows = [[clean(d.kiosk_id), timefmt.iso(d.last_seen, tz) or "", str(d.events_today),
-             str(d.queued), offset_text(d.clock_offset_s), clean(d.version),
+    rows = [[clean(d.kiosk_id, 64), timefmt.iso(d.last_seen, tz) or unknown(), count(d.events_today),
+             count(d.queued), offset_text(d.clock_offset_s), clean(d.version),
              ("⚠ " + warnings(d)) if d.flags else "✓"] for d in doors]
     return headers, rows
 
 
+def count(value: int | None) -> str:
+    return unknown() if value is None else str(value)
+
+
 def door_line(door: Door) -> str:
     """One door on the host view's doors line: flagged ones say why, others their count."""
-    name = clean(door.kiosk_id)
+    name = clean(door.kiosk_id, 20)
     if "silent" in door.flags:
         return t("fleet.door.silent", kiosk=name, minutes=minutes(door.silent_for))
-    if "clock_skew" in door.flags:
+    if "clock_skew" in door.flags or "clock_unknown" in door.flags:
         return t("fleet.door.skew", kiosk=name, offset=short_offset(door.clock_offset_s))
+    if door.queued is None or door.events_today is None:
+        return t("fleet.door.unknown", kiosk=name)
     if door.queued:
         return t("fleet.door.queued", kiosk=name, events=door.events_today, queued=door.queued)
     return t("fleet.door.ok", kiosk=name, events=door.events_today)

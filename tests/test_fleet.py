@@ -20,6 +20,7 @@ from kiosk import __version__
 from tests.centre_helpers import SECRET, kiosk, make_centre, new_home
 
 DAY = "2030-03-04"
+OFFICE = dt.timezone(dt.timedelta(hours=8))  # the office's zone (last_seen is printed in it)
 
 
 @pytest.fixture(params=["postgresql", "mysql"])
@@ -123,3 +124,46 @@ def test_fleet_of_an_unreachable_centre_says_so_without_the_password(tmp_path):
                  f"postgresql://kiosk:{SECRET}@127.0.0.1:1/centre", check=1)
     assert SECRET not in done.stdout + done.stderr and "127.0.0.1:1" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def scribble(url: str, kiosk_id: str, **values) -> None:
+    """What a door's credential may write into its own row, as raw SQL (FINDINGS #35)."""
+    handle = database.make_database(url)
+    handle.connect()
+    fleet.report_contact(handle, fleet.Contact(kiosk_id, "", 0, 0, "0.1.0"))
+    if values:
+        where = fleet.KioskFleet.kiosk_id == kiosk_id
+        fleet.KioskFleet.update(**values).where(where).execute(handle)
+    handle.close()
+
+
+def test_what_a_door_writes_into_its_row_never_breaks_the_fleet_listing(centre, tmp_path):
+    (tmp_path / "admin").mkdir()
+    postgres = centre.startswith("postgresql")
+    # MariaDB holds no NaN/inf: a huge offset is what a door can write there
+    scribble(centre, "east-door", version="\x1b[2J\x1b]0;X\x07[b]v[/b]", queued=-5,
+             clock_offset_s=float("nan") if postgres else 1e30)
+    scribble(centre, "west-door", clock_offset_s=float("-inf") if postgres else -1e30,
+             events_today=2**31 - 1, day=dt.datetime.now(OFFICE).date().isoformat())
+    scribble(centre, "ok-door")
+    done = kiosk(tmp_path / "admin", "fleet", "--json", "--db", centre)
+
+    def no_constants(name):
+        raise AssertionError(f"not JSON: {name}")
+
+    doors = {row["kiosk_id"]: row for row in json.loads(done.stdout, parse_constant=no_constants)}
+    east = doors["east-door"]
+    assert east["clock_offset_s"] is None and east["queued"] is None
+    assert set(east["flags"]) == {"clock_unknown", "queue_unknown"}
+    assert "\x1b" not in done.stdout  # control characters escaped in JSON
+    west = doors["west-door"]
+    assert west["flags"] == ["clock_unknown", "count_unknown"] and west["events_today"] is None
+    assert doors["ok-door"]["flags"] == [] and doors["ok-door"]["clock_offset_s"] is not None
+
+    text = kiosk(tmp_path / "admin", "fleet", "--db", centre)
+    assert "\x1b" not in text.stdout and "\x07" not in text.stdout
+    lines = {line.split()[0]: line for line in text.stdout.splitlines() if line.strip()}
+    assert "⚠" in lines["east-door"] and "clock unknown" in lines["east-door"]
+    assert "queue count invalid" in lines["east-door"] and "[b]v[/b]" in lines["east-door"]
+    assert "⚠" not in lines["ok-door"]
+    assert "3 kiosks, 2 need attention" in text.stdout

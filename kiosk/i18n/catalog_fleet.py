@@ -15,11 +15,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fleet.col.flags": ("状态", "state"),
     "fleet.flag.clock_skew": ("时钟偏差 {offset}", "clock off by {offset}"),
     "fleet.flag.silent": ("已 {minutes} 分钟无联系", "silent for {minutes} min"),
+    "fleet.flag.clock_unknown": ("时钟未知(数据无效)", "clock unknown (invalid value)"),
+    "fleet.flag.count_unknown": ("今日记录数无效", "today's count invalid"),
+    "fleet.flag.queue_unknown": ("待上传数无效", "queue count invalid"),
+    "fleet.unknown": ("未知", "unknown"),
     "fleet.summary": ("共 {count} 台终端,{flagged} 台需要注意", "{count} kiosks, {flagged} need attention"),
+    # the door's sync mark when the centre answered but the round did not go through
+    "fleet.sync.failing": ("● 同步出错,未上传", "● sync refused, nothing sent"),
     # the host view's doors panel
     "fleet.doors": ("终端({count}):", "Doors ({count}):"),
     "fleet.door.ok": ("{kiosk} ✓{events}", "{kiosk} ✓{events}"),
     "fleet.door.queued": ("{kiosk} ✓{events} 待{queued}", "{kiosk} ✓{events} q{queued}"),
     "fleet.door.silent": ("{kiosk} ⚠失联{minutes}分", "{kiosk} ⚠silent {minutes}m"),
+    "fleet.door.unknown": ("{kiosk} ⚠数据无效", "{kiosk} ⚠bad data"),
     "fleet.door.skew": ("{kiosk} ⚠时钟{offset}", "{kiosk} ⚠clock {offset}"),
 }

@@ -61,8 +61,12 @@ def sync_round(settings: Settings, agent=None, job: str = "round") -> tuple[Sync
         log.warning("sync round failed: %s", exc.__class__.__name__)
         return SyncState(local_only=False, reachable=False, queued=queued_events(),
                          error=exc.__class__.__name__), agent
+    error = redact_text(str(report.error or ""), settings.central_url)[:200]
+    # reached but refused (a foreign home, a missing right, a schema mismatch): nothing was
+    # synced, so the door must not say "connected"
+    failing = bool(error) and report.reachable is not False
     return SyncState(local_only=False, reachable=report.reachable, queued=int(report.queued),
-                     error=redact_text(str(report.error or ""), settings.central_url)[:200]), agent
+                     error=error, failing=failing), agent
 
 
 def next_delay(state: SyncState, interval: float, current: float) -> float:

@@ -70,3 +70,27 @@ async def test_host_view_shows_the_doors_and_flags_the_ones_to_check(pg_url, hom
         keys = app.screen.query_one("#host-keys", Static)
         assert keys.region.y == 23 and doors.region.y == 22  # both fit at 80×24
     db.close()
+
+
+async def test_a_door_row_with_impossible_values_is_flagged_not_a_crash(pg_url, home):
+    """FINDINGS #35: the row is the door's word; NaN, negative queues and markup stay data."""
+    make_centre(pg_url, DAY)
+    db = database.bind(pg_url)
+    with db.atomic():
+        now_session = add_session({"title": "此刻的学习", "kind": "learning_day",
+                                   "start": utcnow() - dt.timedelta(minutes=5),
+                                   "end": utcnow() + dt.timedelta(hours=2)}, [("all", "")])
+    report(pg_url, "east[b]\x1b[2J", events=4)
+    report(pg_url, "west-door", events=3)
+    bad = fleet.KioskFleet.kiosk_id == "east[b]\x1b[2J"
+    fleet.KioskFleet.update(queued=-5, clock_offset_s=float("nan")).where(bad).execute(db)
+    settings = config.load(db=pg_url)
+    app = build_host_app(settings, db, clock=utcnow, session_id=now_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        doors = app.screen.query_one(HostDoors)
+        await until(pilot, lambda: doors.display and len(doors.doors) == 2)
+        await pilot.pause()
+        line = str(doors.render())
+        assert "east[b][2J ⚠时钟?" in line and "\x1b" not in line  # flagged, first, as text
+        assert "待-5" not in line and line.index("east") < line.index("west-door ✓3")
+    db.close()

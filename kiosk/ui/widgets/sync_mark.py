@@ -10,7 +10,11 @@ from kiosk.ui.plain import Static
 
 @dataclass(frozen=True)
 class SyncState:
-    """What the last check found. ``reachable`` is None while unknown or with no central."""
+    """What the last check found. ``reachable`` is None while unknown or with no central.
+
+    ``failing``: the centre answered but the round did not go through (it refused this home,
+    a right is missing, its schema does not match): shown as an error, never as "connected".
+    """
 
     local_only: bool = True
     reachable: bool | None = None
@@ -18,19 +22,23 @@ class SyncState:
     error: str = ""
     agent_missing: bool = False
     checked_at: str = ""
+    failing: bool = False
+
+    def _state_key(self) -> str:
+        if self.failing:
+            return "fleet.sync.failing"
+        return {True: "ui.sync.reachable", False: "ui.sync.unreachable"}.get(
+            self.reachable, "ui.sync.unknown")
 
     def label(self) -> str:
         if self.local_only:
             return t("ui.sync.local")
-        state = {True: "ui.sync.reachable", False: "ui.sync.unreachable"}.get(
-            self.reachable, "ui.sync.unknown")
-        return f"{t(state)} · {t('ui.sync.queued', count=self.queued)}"
+        return f"{t(self._state_key())} · {t('ui.sync.queued', count=self.queued)}"
 
     def detail(self) -> str:
         if self.local_only:
             return t("ui.sync.detail_local")
-        state = {True: "ui.sync.reachable", False: "ui.sync.unreachable"}.get(
-            self.reachable, "ui.sync.unknown")
+        state = self._state_key()
         text = t("ui.sync.detail", state=t(state).lstrip("● "), queued=self.queued,
                  time=self.checked_at or "—")
         if self.agent_missing:
@@ -49,8 +57,9 @@ class SyncMark(Static):
 
     def show(self, state: SyncState) -> None:
         self.state = state
-        self.set_class(state.reachable is False, "-down")
-        self.set_class(bool(state.queued) and state.reachable is not False, "-waiting")
+        down = state.reachable is False or state.failing
+        self.set_class(down, "-down")
+        self.set_class(bool(state.queued) and not down, "-waiting")
         self.refresh_text()
 
     def refresh_text(self) -> None:
