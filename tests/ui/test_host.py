@@ -350,6 +350,33 @@ async def test_departments_fit_without_scrollbars_between_the_panels(db, sqlite_
             assert "█" in text  # room for bars again
 
 
+async def test_at_80x24_long_department_rows_still_have_bars(db, sqlite_url):
+    """Finding 32 / SPEC §5 (rows with bars, at 80x24): with no room for a block bar, the bar is
+    drawn behind the percentage — as many of its cells in reverse video as the rate fills."""
+    with db.atomic():
+        upsert_staff([StaffRecord(f"S{i:03d}", f"S{i:03d}", f"人{i}", LONG_DEPARTMENTS[i % 2], "", ())
+                      for i in range(10)])
+        sid = add_session({"title": "学习", "kind": "learning_day", "start": wall("2026-11-28 09:00"),
+                           "end": wall("2026-11-28 11:00")}, [("all", "")])
+    desk = SignInDesk(db, kiosk_id="door-1", tz=TZ)
+    for staff_id in ("S000", "S002", "S004", "S006", "S001"):  # 4 of 5, and 1 of 5
+        desk.sign_in(staff_id, at=wall("2026-11-28 08:55"))
+    app = make_app(db, sqlite_url, sid, Clock(wall("2026-11-28 09:20")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 10")
+        await pilot.pause(0.2)
+        table = app.screen.query_one("#host-departments", DataTable)
+        cells = {str(table.get_row_at(i)[0]): table.get_row_at(i)[5] for i in range(table.row_count)}
+        assert "█" not in screen_text(app)  # no room for block bars here
+        high, low = cells[LONG_DEPARTMENTS[0]], cells[LONG_DEPARTMENTS[1]]
+        assert str(high) == "  80%" and str(low) == "  20%"
+        assert [(s.start, s.end, str(s.style)) for s in high.spans] == [(0, 4, "reverse")]
+        assert [(s.start, s.end, str(s.style)) for s in low.spans] == [(0, 1, "reverse")]
+        painted = [seg for strip in app.screen._compositor.render_strips() for seg in strip
+                   if seg.style is not None and seg.style.reverse and seg.text.strip()]
+        assert any(seg.text.strip() == "80" for seg in painted), painted
+
+
 async def test_an_unknown_session_is_said_on_screen(db, sqlite_url):
     ids = make_office(db)
     app = make_app(db, sqlite_url, ids["morning"] + 100, Clock(wall("2026-11-28 09:02")))

@@ -17,16 +17,27 @@ PERCENT = 5  # " 100%"
 PADDING = 2  # DataTable's cell padding, one column each side
 
 
-def bar(rate: float | None, width: int = BAR_WIDTH) -> str:
+def bar(rate: float | None, width: int = BAR_WIDTH) -> str | Text:
     """``█████░░░ 62%``: filled blocks for the attendance rate (rounded down, 100% only if full).
 
-    ``width`` 0 gives the percentage alone (a narrow terminal with long department names).
+    ``width`` 0 (a narrow terminal with long department names, e.g. 80x24) draws the bar behind
+    the percentage instead: its cells shown in reverse video, as many as the rate fills — still
+    a bar (SPEC §5: rows with bars at 80x24), on any console, in the five cells of the number.
     """
     percent = "   —" if rate is None else f"{int(rate * 100):3d}%"
     if width <= 0:
-        return percent
+        return inline_bar(rate, f" {percent}")
     filled = 0 if rate is None else int(rate * width)
     return "█" * filled + "░" * (width - filled) + " " + percent
+
+
+def inline_bar(rate: float | None, text: str) -> Text:
+    """``text`` with its first cells (the rate's share of them, rounded down) in reverse video."""
+    filled = 0 if rate is None else int(rate * len(text))
+    shown = Text(text)
+    if filled:
+        shown.stylize("reverse", 0, filled)
+    return shown
 
 
 def bar_width(space: int, preferred: int) -> int:
