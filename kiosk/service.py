@@ -274,8 +274,8 @@ def home_problem(home: Path, who: Account) -> HomeProblem | None:
                 uid = os.lstat(entry).st_uid
                 if uid != who.uid:
                     return HomeProblem("owner", home, _owner_name(uid))
-    except OSError:  # a folder inside we (not root) cannot list: not provably the user's
-        return HomeProblem("owner", home, "?")
+    except OSError:  # the user's own folder that we (not root) may not look into: theirs
+        return None
     return None
 
 

@@ -202,3 +202,26 @@ def test_a_home_behind_a_closed_folder_is_refused_even_as_root(capsys, open_dir)
     assert list(units.iterdir()) == [] and not (closed / "home").exists()
     printed = kiosk(capsys, "service", "unit", "--user", door_user().pw_name, "--home", str(closed / "home"))
     assert printed.code == 0 and "User=" in printed.out and "--home" in printed.err  # warned
+
+
+@as_root
+def test_a_backup_folder_outside_the_home_is_handed_over_too(capsys, open_dir, monkeypatch):
+    """``[backup] dir`` elsewhere (a second disk): the backup service writes there as the user."""
+    home, elsewhere, units = open_dir / "door", open_dir / "disk2" / "backups", open_dir / "u"
+    user = door_user()
+    units.mkdir()
+    monkeypatch.setenv("KIOSK_HOME", str(home))
+    assert kiosk(capsys, "init", "--no-keys").code == 0
+    (home / "config.toml").write_text(f'[backup]\ndir = "{elsewhere}"\n', encoding="utf-8")
+    elsewhere.parent.mkdir()
+    elsewhere.parent.chmod(0o755)  # a mount point anyone may enter
+    elsewhere.mkdir(mode=0o700)
+    run = kiosk(capsys, "service", "install", "--user", user.pw_name, "--dir", str(units), "--lang", "en")
+    assert run.code == 0, run.err
+    assert f"Handed the backup folder {elsewhere} and its files over to {user.pw_name}" in run.out
+    assert owners(home) == owners(elsewhere) == {user.pw_uid}
+    made = subprocess.run(
+        ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", KIOSK,
+         "backup"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "KIOSK_HOME": str(home), "HOME": str(home)})
+    assert made.returncode == 0 and len(list(elsewhere.glob("kiosk-*.db"))) == 1, made.stderr

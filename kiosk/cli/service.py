@@ -50,11 +50,32 @@ def _home_refusal(p) -> str | None:
     who = service.account(p.user)
     if who is None:
         return t("service.no_such_user", user=p.user)
-    problem = service.home_problem(p.home, who)
-    if problem is None:
-        return None
-    return t(f"service.home_{problem.kind}", user=p.user, group=who.group, home=p.home,
-             folder=problem.folder, owner=problem.owner)
+    for what, folder in _folders(p):
+        problem = service.home_problem(folder, who)
+        if problem is not None:
+            return _refusal(p, who, what, folder, problem)
+    return None
+
+
+def _refusal(p, who, what: str, folder: Path, problem) -> str:
+    return t(f"service.home_{problem.kind}", user=p.user, group=who.group, home=folder,
+             folder=problem.folder, owner=problem.owner, what=t(f"service.what.{what}"))
+
+
+def _folders(p):
+    """The home, then (once the home is settled) the backup folder when ``[backup] dir`` puts
+    it elsewhere: both units write there as the user."""
+    from kiosk import backups, config
+
+    yield "home", p.home
+    try:
+        if not (p.home / config.CONFIG_FILE).is_file():
+            return
+    except OSError:  # a home we may not read: its own refusal has been said already
+        return
+    folder = backups.policy(config.load(home=p.home)).folder
+    if not Path(os.path.abspath(folder)).is_relative_to(os.path.abspath(p.home)):
+        yield "backups", folder
 
 
 def unit(ctx: Context) -> int:
@@ -78,29 +99,34 @@ def install(ctx: Context) -> int:
     handed_over = _make_home_usable(p)
     for path in service.install(p, folder):
         ctx.out(t("service.written", path=path))
-    if handed_over:
-        ctx.out(handed_over)
+    for line in handed_over:
+        ctx.out(line)
     ctx.out(t("service.enable", user=p.user, tty=p.tty, home=p.home))
     for command in service.enable_commands():
         ctx.out(f"  sudo {command}")
     return 0
 
 
-def _make_home_usable(p) -> str | None:
-    """Refuse (exit 1) a home the user could not open; as root, hand an owned-by-others or
-    missing home over to the user instead and return the line that says so."""
+def _make_home_usable(p) -> list[str]:
+    """Refuse (exit 1) a home (or backup folder) the user could not open; as root, hand one
+    owned by others or missing over to the user instead and return the lines that say so."""
     from kiosk import service
 
     who = service.account(p.user)
     if who is None:
         raise CommandError(t("service.no_such_user", user=p.user))
-    problem = service.home_problem(p.home, who)
-    if problem is None:
-        return None
-    if os.geteuid() != 0 or problem.kind == "closed":
-        raise CommandError(_home_refusal(p) or "")
-    try:
-        service.give_home(p.home, who)
-    except OSError as exc:
-        raise CommandError(t("service.chown_failed", home=p.home, detail=exc.strerror or exc)) from None
-    return t("service.chowned", user=p.user, group=who.group, home=p.home)
+    said = []
+    for what, folder in _folders(p):
+        problem = service.home_problem(folder, who)
+        if problem is None:
+            continue
+        if os.geteuid() != 0 or problem.kind == "closed":
+            raise CommandError(_refusal(p, who, what, folder, problem))
+        try:
+            service.give_home(folder, who)
+        except OSError as exc:
+            raise CommandError(t("service.chown_failed", home=folder,
+                                 detail=exc.strerror or exc)) from None
+        said.append(t("service.chowned", user=p.user, group=who.group, home=folder,
+                      what=t(f"service.what.{what}")))
+    return said

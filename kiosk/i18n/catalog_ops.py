@@ -136,20 +136,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no user {user}: create it first (sudo useradd --system --create-home {user}), then run this again",
     ),
     "service.home_owner": (
-        "用户 {user} 无法打开数据目录 {home}(属于 {owner}),签到机与每日备份都会失败:请运行 sudo chown -R {user}:{group} {home},或用 sudo 重新安装(会自动改好)",
-        "{user} cannot open the home {home} (it belongs to {owner}), so the kiosk and its daily backup would fail: run sudo chown -R {user}:{group} {home}, or install again with sudo (which does it)",
+        "用户 {user} 无法打开{what} {home}(属于 {owner}),签到机与每日备份都会失败:请运行 sudo chown -R {user}:{group} {home},或用 sudo 重新安装(会自动改好)",
+        "{user} cannot open the {what} {home} (it belongs to {owner}), so the kiosk and its daily backup would fail: run sudo chown -R {user}:{group} {home}, or install again with sudo (which does it)",
     ),
     "service.home_missing": (
-        "数据目录 {home} 不存在,用户 {user} 也无法创建:请用 sudo 重新安装(会创建并交给该用户),或用 --home 指定其可写的目录",
-        "The home {home} does not exist and {user} cannot create it: install again with sudo (which creates it for {user}), or choose a --home {user} can write",
+        "{what} {home} 不存在,用户 {user} 也无法创建:请用 sudo 重新安装(会创建并交给该用户),或改用该用户可写的目录",
+        "The {what} {home} does not exist and {user} cannot create it: install again with sudo (which creates it for {user}), or choose a folder {user} can write",
     ),
     "service.home_closed": (
-        "用户 {user} 无法进入 {folder}(属于 {owner},不对其开放),因此无法使用数据目录 {home}:请用 --home 指定该用户能进入的目录,例如 /var/lib/study-kiosk",
-        "{user} cannot enter {folder} (it belongs to {owner} and is closed to others), so it cannot use the home {home}: choose a --home {user} can reach, e.g. /var/lib/study-kiosk",
+        "用户 {user} 无法进入 {folder}(属于 {owner},不对其开放),因此无法使用{what} {home}:请改用该用户能进入的目录(--home 或 [backup] dir),例如 /var/lib/study-kiosk",
+        "{user} cannot enter {folder} (it belongs to {owner} and is closed to others), so it cannot use the {what} {home}: choose a folder {user} can reach (--home or [backup] dir), e.g. /var/lib/study-kiosk",
     ),
     "service.chowned": (
-        "已把数据目录 {home} 及其中的文件交给用户 {user}(chown -R {user}:{group}),签到机与每日备份都以该用户运行",
-        "Handed the home {home} and its files over to {user} (chown -R {user}:{group}): the kiosk and its daily backup run as {user}",
+        "已把{what} {home} 及其中的文件交给用户 {user}(chown -R {user}:{group}),签到机与每日备份都以该用户运行",
+        "Handed the {what} {home} and its files over to {user} (chown -R {user}:{group}): the kiosk and its daily backup run as {user}",
     ),
     "service.chown_failed": ("无法把数据目录 {home} 交给该用户:{detail}", "Could not hand the home {home} over to the user: {detail}"),
     "service.unit_warning": ("注意:{detail}", "Note: {detail}"),
@@ -223,4 +223,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "usage.kind.float": ("数字", "a number"),
     "usage.expected_one": ("参数 {arg} 后须跟一个值", "argument {arg}: expected one value after it"),
     "usage.not_allowed_with": ("参数 {arg} 不能与 {other} 同时使用", "argument {arg} cannot be used with {other}"),
+    "service.what.home": ("数据目录", "home"),
+    "service.what.backups": ("备份文件夹", "backup folder"),
 }
