@@ -19,6 +19,52 @@ from __future__ import annotations
 
 SIGN_INS = "('present', 'late', 'visitor')"
 FLAG = "revoked_badge_at_centre"
+# a door's own kinds (SPEC §13): its scans' sign-ins and sign-outs by these methods. Any other
+# event a door role delivers (a leave, an undo, a withdrawal, a 补签 'manual' sign-in) is kept in
+# the log with this mark first in its note, and never changes the register (migration 0011).
+DOOR_METHODS = "('id', 'qr', 'camera', 'card')"
+NOT_APPLIED = "not_applied_door_role"
+ROLE_TABLE = "kiosk_role"
+# a badge payload cut to SK1.<staff_id>.<version> (as db.redact does), then an unclaimed long
+# SK1 run cut to 32 characters, then (scanned input only) a signature-sized token that is not all
+# digits replaced by '…': classes read the same by PostgreSQL's ARE and MariaDB's PCRE
+_RUN = "[-A-Za-z0-9_.+/=]"
+CLAIM = r"([Ss][Kk]1\.[-A-Za-z0-9_+/=]{1,32}\.[0-9]{1,9})\." + _RUN + "*"
+UNCLAIMED = r"([Ss][Kk]1\." + _RUN + "{32})" + _RUN + "+"
+TOKEN = "(?=[-A-Za-z0-9_]*[-A-Za-z_])[-A-Za-z0-9_]{40,}"
+
+
+def redact_sql(column: str, scanned: bool, mariadb: bool = False) -> str:
+    """SQL for ``column`` without badge signatures (the centre stores none, whoever sent it).
+
+    MariaDB reads backslashes in a string literal as escapes (so they are doubled) and replaces
+    every match without a flag.
+    """
+    def replace(source: str, pattern: str, by: str) -> str:
+        if mariadb:
+            return f"REGEXP_REPLACE({source}, '{pattern.replace(chr(92), chr(92) * 2)}', " \
+                   f"'{by.replace(chr(92), chr(92) * 2)}')"
+        return f"regexp_replace({source}, '{pattern}', '{by}', 'g')"
+
+    out = replace(f"COALESCE({column}, '')", CLAIM, "\\1")
+    out = replace(out, UNCLAIMED, "\\1…")
+    return replace(out, TOKEN, "…") if scanned else out
+
+
+def host_kind(new: str) -> str:
+    """SQL: the event ``new`` is of a kind only a host or an admin produces (SPEC §13): a leave,
+    an undo, a withdrawal, a revocation, or a sign-in/sign-out not made by a door's scan (补签)."""
+    moves = f"({SIGN_INS[1:-1]}, 'signed_out')"
+    return (f"({new}result IN ('leave', 'undo', 'leave_withdrawn', 'badge_revoked') "
+            f"OR ({new}result IN {moves} AND COALESCE({new}method, '') NOT IN {DOOR_METHODS}))")
+
+
+def applies(note: str) -> str:
+    """SQL: an event with this note changes the register (it is not a door's refused kind)."""
+    return f"left(COALESCE({note}, ''), {len(NOT_APPLIED)}) <> '{NOT_APPLIED}'"
+
+
+APPLIES = applies("n.note")
 
 
 def _pick(results: str, latest: bool) -> str:
@@ -27,7 +73,7 @@ def _pick(results: str, latest: bool) -> str:
     return (f"SELECT DISTINCT ON (s.id, n.staff_key) s.id AS sid, n.staff_key AS skey, n.at, "
             f"n.method, n.kiosk_id, n.id AS event_id, n.note, n.actor, s.start, s.late_after "
             f"FROM kiosk_new_events n JOIN study_session s ON s.uid = n.session_uid "
-            f"WHERE n.result IN {results} AND n.staff_key IS NOT NULL "
+            f"WHERE n.result IN {results} AND n.staff_key IS NOT NULL AND {APPLIES} "
             f'ORDER BY s.id, n.staff_key, n.at {order}, n.id COLLATE "C" {order}')
 
 
@@ -113,6 +159,7 @@ BEGIN
   END IF;
   SELECT MIN(at) INTO first_revoked FROM sign_in_event
   WHERE result = 'badge_revoked' AND staff_key = NEW.staff_key
+    AND {applies("note")}
     AND substring(note from 'badge_version ([0-9]+)->')::integer >= NEW.badge_version;
   IF (first_revoked IS NOT NULL AND first_revoked <= NEW.at)
      OR (first_revoked IS NULL AND held_updated IS NOT NULL AND held_updated <= NEW.at) THEN
@@ -127,6 +174,13 @@ CREATE OR REPLACE FUNCTION kiosk_stamp_receiver() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $stamp$
 BEGIN
   NEW.received_by := session_user;
+  NEW.input := {redact_sql("NEW.input", True)};
+  NEW.note := {redact_sql("NEW.note", False)};
+  IF {host_kind("NEW.")}
+     AND EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = session_user AND r.kind = 'door') THEN
+    NEW.note := left('{NOT_APPLIED}' || CASE WHEN NEW.note <> '' THEN ' ' || NEW.note ELSE '' END,
+                     500);
+  END IF;
   RETURN NEW;
 END
 $stamp$;
@@ -148,6 +202,24 @@ REVOKE ALL ON FUNCTION kiosk_flag_revoked_badge() FROM PUBLIC;
 REVOKE ALL ON FUNCTION kiosk_stamp_receiver() FROM PUBLIC;
 """
 
+
+
+def pg_rules(schema: str) -> str:
+    """The rules with the functions' ``search_path`` pinned to the centre's schema, then
+    ``pg_temp`` last (migration 0011): PostgreSQL otherwise searches the caller's temporary
+    schema first, and a door could shadow ``study_session`` with a temp table of its own."""
+    path = '"' + schema.replace('"', '""') + '", pg_temp'
+    return PG_RULES.replace("SET search_path FROM CURRENT", f"SET search_path = {path}")
+
+
+ROLE_TABLE_SQL = {
+    "postgresql": f"CREATE TABLE IF NOT EXISTS {ROLE_TABLE} (role varchar(128) PRIMARY KEY, "
+                  "kind varchar(16) NOT NULL)",
+    "mysql": f"CREATE TABLE IF NOT EXISTS `{ROLE_TABLE}` (`role` varchar(128) PRIMARY KEY, "
+             "`kind` varchar(16) NOT NULL)",
+}
+
+
 MY_PAIR = "`session_id` = sid AND `staff_id` = NEW.`staff_key`"
 MY_EARLIER = ("(`signed_in_at` IS NULL OR `signed_in_at` > NEW.`at` OR (`signed_in_at` = NEW.`at` "
               "AND (`event_id` IS NULL OR `event_id` > NEW.`id`)))")
@@ -157,7 +229,8 @@ FOR EACH ROW
 BEGIN
   DECLARE sid INT DEFAULT NULL;
   DECLARE late_from DATETIME(6) DEFAULT NULL;
-  IF NEW.`staff_key` IS NOT NULL AND NEW.`session_uid` IS NOT NULL THEN
+  IF NEW.`staff_key` IS NOT NULL AND NEW.`session_uid` IS NOT NULL
+     AND {applies("NEW.`note`")} THEN
     SET sid = (SELECT `id` FROM `study_session` WHERE `uid` = NEW.`session_uid`);
     SET late_from = (SELECT `start` + INTERVAL `late_after` MINUTE FROM `study_session`
                      WHERE `id` = sid);
@@ -227,6 +300,7 @@ BEGIN
     IF held_version IS NOT NULL AND NEW.`badge_version` < held_version THEN
       SET first_revoked = (SELECT MIN(`at`) FROM `sign_in_event`
         WHERE `result` = 'badge_revoked' AND `staff_key` = NEW.`staff_key`
+        AND {applies("`note`")}
         AND CAST(REGEXP_REPLACE(REGEXP_SUBSTR(`note`, 'badge_version [0-9]+->'), '[^0-9]', '')
                  AS UNSIGNED) >= NEW.`badge_version`);
       IF (first_revoked IS NOT NULL AND first_revoked <= NEW.`at`)
@@ -235,6 +309,13 @@ BEGIN
                                                   CONCAT(' ', NEW.`note`), '')), 500);
       END IF;
     END IF;
+  END IF;
+  SET NEW.`input` = {redact_sql("NEW.`input`", True, mariadb=True)};
+  SET NEW.`note` = {redact_sql("NEW.`note`", False, mariadb=True)};
+  IF {host_kind("NEW.")} AND EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r
+      WHERE r.`role` = SUBSTRING_INDEX(USER(), '@', 1) AND r.`kind` = 'door') THEN
+    SET NEW.`note` = LEFT(CONCAT('{NOT_APPLIED}', IF(NEW.`note` <> '', CONCAT(' ', NEW.`note`), '')),
+                          500);
   END IF;
 END
 """

@@ -3,7 +3,8 @@
 - **door** — read the roster, plan, leaves, credits, today's register and the public badge key;
   INSERT events (never change or delete one); keep its own fleet row. The register follows by
   itself (migration 0008's rules run with the owner's rights), so a stolen door's credential
-  can add events — flagged by the kiosk id they carry — and nothing else.
+  can add events — flagged by the kiosk id they carry — and nothing else. The grant records the
+  role as a door (``kiosk_role``): its events of a host's kinds are kept, never applied (0011).
 - **host** — what the host view needs at the centre: read everything, record leaves, manual
   sign-ins and undos (register and leave rows, events appended).
 - **admin** — keep the roster, plan, leaves, credits and settings (no DDL, which stays with the
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import peewee as pw
 
+from db.sync.centre_sql import ROLE_TABLE
 from db.sync.common import _engine
 
 READ = ["department", "staff", "staff_group", "study_session", "session_audience", "leave",
@@ -66,6 +68,8 @@ def _pg_statements(db: pw.Database, kind: str, role: str) -> list[str]:
     out = [f"GRANT CONNECT ON DATABASE {_pg_ident(name)} TO {who}",
            f"GRANT USAGE ON SCHEMA {_pg_ident(schema)} TO {who}",
            f"GRANT SELECT ON {', '.join(READ)} TO {who}"]
+    out.append(f"INSERT INTO {ROLE_TABLE} (role, kind) VALUES ({_pg_text(role)}, '{kind}') "
+               "ON CONFLICT (role) DO UPDATE SET kind = excluded.kind")
     if kind == "door":
         out += [f"GRANT INSERT ON {EVENTS} TO {who}",
                 f"GRANT SELECT, INSERT, UPDATE ON {FLEET} TO {who}"]
@@ -93,6 +97,10 @@ def _pg_policy(table: str, role: str, command: str, using: str, check: str | Non
             f"USING ({using}){with_check}"]
 
 
+def _pg_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def _pg_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -100,7 +108,9 @@ def _pg_ident(name: str) -> str:
 def _my_statements(db: pw.Database, kind: str, role: str) -> list[str]:
     accounts = _my_accounts(db, role)
     schema = db.execute_sql("SELECT DATABASE()").fetchone()[0]
-    out = []
+    # the kind the centre's trigger reads (by user name: USER() names the client's host)
+    out = [f"INSERT INTO `{ROLE_TABLE}` (`role`, `kind`) VALUES ('{_my_text(role.partition('@')[0])}', "
+           f"'{kind}') ON DUPLICATE KEY UPDATE `kind` = VALUES(`kind`)"]
     for who in accounts:
         out += [f"GRANT SELECT ON `{schema}`.`{table}` TO {who}" for table in READ]
         if kind == "door":

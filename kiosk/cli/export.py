@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from db import queries
+from db.redact import drop_badge_signatures
 from kiosk import timefmt
 from kiosk.cli.context import CommandError, Context
 from kiosk.i18n import t
@@ -62,7 +63,9 @@ def log_rows(ctx: Context, start: dt.datetime, end: dt.datetime) -> list[dict]:
             "method": e["method"], "result": e["result"], "reason": e["reason"] or "",
             "staff_id": e["staff_key"] or "", "name": name, "department": dept,
             "session": e["session_id"], "session_title": titles.get(e["session_id"], ""),
-            "input": e["input"], "note": e["note"], "actor": e["actor"],
+            # a second line of defence (SPEC §7): a signature an old door once sent stays out
+            "input": drop_badge_signatures(e["input"] or "", scanned=True),
+            "note": drop_badge_signatures(e["note"] or ""), "actor": e["actor"],
         })
     return out
 

@@ -1,0 +1,29 @@
+"""The centre's rules hardened (FINDINGS 36, 19, 26): pinned search path, door kinds, no signature.
+
+- PostgreSQL: the ``SECURITY DEFINER`` functions get ``search_path = <schema>, pg_temp`` (they had
+  the creator's ``"$user", public``, where PostgreSQL searches the caller's temporary schema first:
+  a door could shadow ``study_session`` with a temp table and have its own plan applied).
+- ``kiosk_role`` records which role was granted what (``kiosk centre grant-*``). An event delivered
+  by a door role of a kind a door never produces (a leave, an undo, a withdrawal, a revocation, a
+  sign-in not made by a scan) is kept in the log, its note starting ``not_applied_door_role``, and
+  changes nothing. Existing door roles are recorded when the grants are re-run after the upgrade.
+- Every event arriving at a server centre has its ``input`` and ``note`` cut to
+  ``SK1.<staff_id>.<version>`` by the same trigger, whatever build the door runs.
+
+SQLite databases are homes (the rules stay in Python there): nothing to do.
+"""
+
+import peewee as pw
+
+from db.sync.centre_sql import MY_RULES, ROLE_TABLE_SQL, pg_rules
+
+
+def apply(db, migrator) -> None:
+    if isinstance(db, pw.PostgresqlDatabase):
+        db.execute_sql(ROLE_TABLE_SQL["postgresql"])
+        schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
+        db.execute_sql(pg_rules(schema))
+    elif isinstance(db, pw.MySQLDatabase):
+        db.execute_sql(ROLE_TABLE_SQL["mysql"])
+        for statement in MY_RULES:
+            db.execute_sql(statement)

@@ -1,0 +1,147 @@
+"""The centre's rules against a door that misbehaves (FINDINGS 36, 19, 26), on the real servers.
+
+Each test makes a real role / account, grants it with the real ``kiosk centre grant-door``, and
+then acts with the door's own credential the way a stolen door's disk would let anyone act.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import peewee as pw
+import pytest
+
+from db import database
+from db.models import Attendance, Leave, SignInEvent, StudySession
+from db.sync.centre_sql import NOT_APPLIED
+from tests.test_centre_roles import door_role  # noqa: F401 — the role fixture
+from tests.test_sync import DAY, centre, kiosk  # noqa: F401 — the centre fixture
+
+SIGNATURE = "Q" * 40 + "abcdefghijklmnopqrstuvwxyz-_0123456789ABCDEFGH"  # 86 base64url chars
+assert len(SIGNATURE) == 86
+MORNING_UTC = {"early": f"{DAY} 00:50:00", "late": f"{DAY} 01:30:00"}  # 09:00 Shanghai + 5 min
+
+
+def granted(centre, door_role, tmp_path):  # noqa: F811
+    role, url = door_role
+    kiosk(tmp_path / "owner", "centre", "grant-door", role, "--db", centre.url)
+    owner = database.make_database(centre.url)
+    owner.connect()
+    door = database.make_database(url)
+    door.connect()
+    uid = (StudySession.select(StudySession.uid)
+           .where(StudySession.id == centre.ids["morning"]).scalar(owner))
+    return owner, door, uid
+
+
+def add_event(door: pw.Database, session_uid: str, staff: str, result: str, at: str,
+              method: str = "id", note: str = "", text: str = "", reason: str = "") -> str:
+    """One event INSERTed with the door's credential, as a push (or anyone with it) would."""
+    event_id = str(uuid.uuid4())
+    with door.atomic():
+        door.execute_sql(
+            "INSERT INTO sign_in_event (id, seq, kiosk_id, at, method, result, reason, staff_key, "
+            "session_uid, input, note, actor) VALUES (%s, 1, 'east-door', %s, %s, %s, %s, %s, %s, "
+            "%s, %s, 'x')", (event_id, at, method, result, reason, staff, session_uid, text, note))
+    return event_id
+
+
+def register(owner: pw.Database, session_id: int) -> dict[str, tuple]:
+    rows = (Attendance.select(Attendance.staff, Attendance.status, Attendance.signed_in_at)
+            .where(Attendance.session == session_id).tuples().execute(owner))
+    return {staff: (status, str(at) if at else None) for staff, status, at in rows}
+
+
+@pytest.mark.parametrize("centre", ["postgresql"], indirect=True)
+def test_a_door_cannot_shadow_the_centres_tables_with_temp_tables(centre, door_role, tmp_path):  # noqa: F811
+    owner, door, uid = granted(centre, door_role, tmp_path)
+    try:
+        paths = owner.execute_sql("SELECT proname, array_to_string(proconfig, ',') FROM pg_proc "
+                                  "WHERE proname LIKE 'kiosk%%'").fetchall()
+        assert len(paths) == 3 and all(c.endswith("pg_temp") for _, c in paths), paths
+        # the tester's attack (FINDINGS 36): the door's private copy of the plan, starting in 2099
+        with door.atomic():
+            door.execute_sql("CREATE TEMP TABLE study_session AS SELECT * FROM public.study_session")
+            door.execute_sql("UPDATE pg_temp.study_session SET start = '2099-01-01'")
+            door.execute_sql("CREATE TEMP TABLE staff AS SELECT * FROM public.staff")
+            door.execute_sql("UPDATE pg_temp.staff SET badge_version = 0")
+        add_event(door, uid, "A1002", "present", MORNING_UTC["late"])
+        # the centre applied its own plan: a 09:30 arrival at a 09:00 session is late
+        assert register(owner, centre.ids["morning"])["A1002"][0] == "late"
+    finally:
+        door.close()
+        owner.close()
+
+
+@pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)
+def test_a_doors_host_kinds_are_kept_but_never_change_the_register(centre, door_role, tmp_path):  # noqa: F811
+    owner, door, uid = granted(centre, door_role, tmp_path)
+    morning = centre.ids["morning"]
+    try:
+        # its own kinds still apply: a scan's sign-in, a scan's sign-out, a rejected attempt
+        add_event(door, uid, "A1001", "present", MORNING_UTC["early"], method="qr")
+        add_event(door, uid, "A1001", "signed_out", f"{DAY} 03:00:00", method="qr")
+        add_event(door, uid, None, "rejected", MORNING_UTC["early"], reason="unknown_staff",
+                  text="Z9")
+        before = register(owner, morning)
+        assert before["A1001"][0] == "present"
+        # a host's kinds delivered by a door change nothing: undo, leave, withdrawal, 补签, and
+        # a forged earlier sign-in with a non-scan method
+        add_event(door, uid, "A1001", "undo", f"{DAY} 03:10:00", method="manual")
+        add_event(door, uid, "B2001", "leave", f"{DAY} 00:10:00", method="manual", note="出差")
+        add_event(door, uid, "B2002", "present", MORNING_UTC["early"], method="manual")
+        add_event(door, uid, "A1002", "late", MORNING_UTC["late"], method="admin")
+        add_event(door, uid, "A1001", "badge_revoked", f"{DAY} 00:00:00", method="manual",
+                  note="badge_version 1->2")
+        assert register(owner, morning) == before
+        assert not Leave.select().where(Leave.session == morning).exists(owner)
+        notes = dict(SignInEvent.select(SignInEvent.result, SignInEvent.note)
+                     .where(SignInEvent.note.startswith(NOT_APPLIED)).tuples().execute(owner))
+        assert set(notes) == {"undo", "leave", "present", "late", "badge_revoked"}, notes
+        assert notes["leave"] == f"{NOT_APPLIED} 出差"
+        # the door's sign-in by QR is not flagged by its own forged revocation
+        assert not SignInEvent.select().where(SignInEvent.note.contains("revoked_badge")).exists(owner)
+        # the owner (and a host) still records them: a leave the owner delivers applies
+        with owner.atomic():
+            owner.execute_sql(
+                "INSERT INTO sign_in_event (id, seq, kiosk_id, at, method, result, reason, "
+                "staff_key, session_uid, input, note, actor) VALUES (%s, 1, 'host', %s, 'manual', "
+                "'leave', '', 'B2001', %s, '', '出差', 'host')",
+                (str(uuid.uuid4()), f"{DAY} 00:20:00", uid))
+        assert register(owner, morning)["B2001"][0] == "excused"
+    finally:
+        door.close()
+        owner.close()
+
+
+@pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)
+def test_the_centre_never_stores_a_badge_signature_an_old_door_sends(centre, door_role, tmp_path):  # noqa: F811
+    owner, door, uid = granted(centre, door_role, tmp_path)
+    try:
+        payload = f"SK1.B2002.1.{SIGNATURE}"
+        add_event(door, uid, "B2002", "rejected", MORNING_UTC["early"], method="qr",
+                  reason="bad_signature", text=payload + "Q", note=f"scan {payload}")
+        add_event(door, uid, None, "rejected", MORNING_UTC["early"], reason="invalid_input",
+                  text=SIGNATURE)
+        add_event(door, uid, None, "rejected", MORNING_UTC["early"], reason="unknown_staff",
+                  text="1234567890" * 5)
+        stored = sorted(SignInEvent.select(SignInEvent.input, SignInEvent.note).tuples()
+                        .execute(owner))
+        assert stored == sorted([("SK1.B2002.1", "scan SK1.B2002.1"), ("…", ""),
+                                 ("1234567890" * 5, "")]), stored
+    finally:
+        door.close()
+        owner.close()
+    # and the export, a second line of defence, prints none either (rows written before the
+    # trigger existed: put one back as the owner, bypassing nothing but the trigger's reach)
+    handle = database.make_database(centre.url)
+    handle.connect()
+    with handle.atomic():
+        SignInEvent.update(input=f"SK1.B2002.1.{SIGNATURE}").where(
+            SignInEvent.reason == "bad_signature").execute(handle)
+    handle.close()
+    out = kiosk(tmp_path / "owner", "export", "log", "--format", "jsonl", "--out", "-",
+                "--db", centre.url).stdout
+    inputs = [json.loads(line)["input"] for line in out.splitlines()]
+    assert "SK1.B2002.1" in inputs and not any(SIGNATURE[:40] in i for i in inputs), inputs
