@@ -145,3 +145,26 @@ def test_the_centre_never_stores_a_badge_signature_an_old_door_sends(centre, doo
                 "--db", centre.url).stdout
     inputs = [json.loads(line)["input"] for line in out.splitlines()]
     assert "SK1.B2002.1" in inputs and not any(SIGNATURE[:40] in i for i in inputs), inputs
+
+
+@pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)
+def test_a_refused_right_is_named_as_one_in_every_command(centre, door_role, tmp_path):  # noqa: F811
+    role, url = door_role
+    kiosk(tmp_path / "owner", "centre", "grant-door", role, "--db", centre.url)
+    home = tmp_path / "work"
+    home.mkdir()
+    roster = tmp_path / "r.csv"
+    roster.write_text("staff_id,name,department\nN5001,新人,办公室\n", encoding="utf-8")
+    cases = [(("staff", "import", str(roster)), "staff", "admin"),
+             (("session", "add", "--title", "x", "--kind", "lecture", "--start", f"{DAY} 15:00",
+               "--end", f"{DAY} 16:00"), "study_session", "admin"),
+             (("export", "log", "--format", "csv", "--out", "-"), "sign_in_event", "host"),
+             (("leave", "add", "B2001", "--session", str(centre.ids["morning"]), "--reason", "x"),
+              "leave", "host")]
+    for args, table, kind in cases:
+        done = kiosk(home, *args, "--db", url, check=1)
+        line = done.stderr.strip()
+        assert line == (f"permission denied for table {table}: run `kiosk centre grant-{kind} "
+                        "ROLE` on the centre"), (args, done.stderr)
+        zh = kiosk(home, *args, "--db", url, check=1, env={"KIOSK_LANG": "zh"}).stderr
+        assert "无法连接" not in zh and f"grant-{kind}" in zh, zh

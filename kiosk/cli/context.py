@@ -66,6 +66,9 @@ class Context:
             except database.DatabaseUrlError as exc:
                 raise CommandError(t("cli.db_url_invalid", detail=str(exc))) from None
             except database.UnreachableDatabase as exc:
+                denied = permission_line(exc, self)
+                if denied:
+                    raise CommandError(denied) from None
                 if self.settings.is_sqlite and _damaged(str(exc)):
                     raise CommandError(t("cli.db_damaged", path=database.sqlite_path(
                         self.settings.db_url))) from None
@@ -263,12 +266,42 @@ def _disk_trouble(text: str) -> bool:
                                    "unable to open database file"))
 
 
+# which grant a command's role needs at a centre (the rest are the admin's)
+DOOR_COMMANDS = {"signin", "sync", "run"}
+HOST_COMMANDS = {"leave", "host", "export", "report", "fleet"}
+
+
+def _grant_kind(ctx) -> str:
+    command = getattr(getattr(ctx, "args", None), "command", None)
+    return "door" if command in DOOR_COMMANDS else "host" if command in HOST_COMMANDS else "admin"
+
+
+def permission_line(exc: BaseException, ctx) -> str | None:
+    """A refused right, named as one with the grant to run (SPEC §13); None if it is not one.
+
+    The one place every command's database error passes: a role that connected but lacks a
+    right is never told "cannot connect" or "not initialised".
+    """
+    from db.sync.common import denied_database, denied_table
+
+    table = denied_table(exc)
+    if table:
+        return t("cli.permission_denied", table=table, kind=_grant_kind(ctx))
+    name = denied_database(exc)
+    if name:
+        return t("cli.permission_denied_db", database=name, kind=_grant_kind(ctx))
+    return None
+
+
 def _database_error(exc: Exception, ctx) -> int:
     exc = database.root_cause(exc)
     text = str(exc).lower()
     url = ctx.settings.db_url if ctx else None
     log.warning("database error: %s", database.redact_text(str(exc), url))
-    if ctx is not None and ctx.settings.is_sqlite and _damaged(text):
+    denied = permission_line(exc, ctx)
+    if denied:
+        _say(denied)
+    elif ctx is not None and ctx.settings.is_sqlite and _damaged(text):
         _say(t("cli.db_damaged", path=database.sqlite_path(ctx.settings.db_url)))
     elif "locked" in text or "busy" in text:
         _say(t("cli.db_locked"))

@@ -73,4 +73,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "({where})",
     ),
     # the kiosk's status mark
+    # a command's database refused a right (FINDINGS 29): named as a grant, never "cannot connect"
+    "cli.permission_denied": (
+        "数据库拒绝访问表 {table}(权限不足,连接正常):请在中心执行 `kiosk centre grant-{kind} ROLE`",
+        "permission denied for table {table}: run `kiosk centre grant-{kind} ROLE` on the centre",
+    ),
+    "cli.permission_denied_db": (
+        "数据库拒绝访问数据库 {database}(权限不足):请在中心执行 `kiosk centre grant-{kind} ROLE`",
+        "permission denied for database {database}: run `kiosk centre grant-{kind} ROLE` on the centre",
+    ),
 }
