@@ -22,6 +22,8 @@ from docx import Document
 from db import bulletin_issues, database
 from kiosk.reports.issues import assign
 from tests.cli_runner import kiosk
+from tests.test_centre_roles import door_role  # noqa: F401 — a login role with no rights yet
+from tests.test_sync import centre  # noqa: F401 — a centre with the test office on DAY
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
@@ -258,3 +260,25 @@ def test_adopt_takes_the_issued_numbers_to_the_centre(home, capsys, server_url):
     november = kiosk(capsys, *at_centre, "--month", "2025-11").json()
     assert (november["issue"], november["issue_fixed"]) == (2, True)
     assert kiosk(capsys, *at_centre, "--month", "2025-10").json()["issue"] == 3
+
+
+def test_a_host_credential_at_the_centre_reports_without_storing(centre, door_role, tmp_path):  # noqa: F811
+    """The host role may read settings but not write them (SPEC §13): its report of a finished
+    month is numbered as the admin's would be and stores nothing; the owner's report issues it."""
+    from tests.test_sync import DAY
+    from tests.test_sync import kiosk as run_kiosk
+
+    role, url = door_role
+    run_kiosk(tmp_path / "admin", "centre", "grant-host", role, "--db", centre.url)
+    month = DAY[:7]
+    argv = ["report", "monthly", "--month", month, "--format", "json", "--out", "-"]
+    host = run_kiosk(tmp_path / "admin", *argv, "--db", url)
+    assert json.loads(host.stdout)["issue"] == 1 and host.stderr == ""
+    handle = database.bind(centre.url)
+    try:
+        assert bulletin_issues.issued("yearly") == {}
+        run_kiosk(tmp_path / "admin", *argv, "--db", centre.url)
+        assert bulletin_issues.issued("yearly") == {month: 1}
+    finally:
+        handle.close()
+    assert json.loads(run_kiosk(tmp_path / "admin", *argv, "--db", url).stdout)["issue_fixed"]
