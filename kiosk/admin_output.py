@@ -125,6 +125,16 @@ def report_files(period: str, formats: list[str], settings: Settings, out: Path,
     return [_write(out / name, data) for name, data in documents]
 
 
+def bulletin_notes(formats: list[str], settings: Settings) -> list[str]:
+    """What to tell whoever writes the Word bulletin: with no ``[office] name`` nor
+    ``bulletin_issuer`` it carries no issuing office — where to set one (as ``kiosk report``)."""
+    if "docx" not in formats:
+        return []
+    if (_distribution(settings).issuer or settings.office_name).strip():
+        return []
+    return [t("records.docx.no_issuer_hint")]
+
+
 def _distribution(settings: Settings):
     """The bulletin's addressees and printer from the config (as ``kiosk report`` reads them)."""
     from kiosk.reports.render_docx import Distribution

@@ -312,10 +312,35 @@ async def test_reports_written_to_the_folder_picked(db, home, office, tmp_path):
         await pilot.press("enter")
         await done(pilot)
         assert (out / "monthly-2026-11.docx").read_bytes()[:2] == b"PK"  # a Word document
+        assert "[office]" not in str(screen.query_one("#report-result", Static).content)
         screen.query_one("#report-formats", Input).value = "pdf"
         await pilot.press("enter")
         await done(pilot)
         assert "pdf" in str(screen.query_one("#report-result", Static).content)
+
+
+async def test_a_bulletin_without_an_issuing_office_says_where_to_set_it(db, home, office,
+                                                                          tmp_path):
+    """No ``[office] name`` nor ``bulletin_issuer``: the Word bulletin is written (date alone on
+    its issuing line) and the console says where to name the office, as ``kiosk report`` does."""
+    from dataclasses import replace
+
+    app = console(db, home)
+    app.settings = replace(app.settings, office_name="")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#report-period", Input).value = "2026-11"
+        screen.query_one("#report-formats", Input).value = "docx,json"
+        screen.query_one("#report-folder", Input).value = str(tmp_path / "usb")
+        screen.query_one("#report-period", Input).focus()
+        await pilot.press("enter")
+        await done(pilot)
+        result = str(screen.query_one("#report-result", Static).content)
+        assert (tmp_path / "usb" / "monthly-2026-11.docx").exists()
+        assert "[office]" in result and "bulletin_issuer" in result, result
 
 
 async def test_language_switch_keeps_the_section(db, home, office):

@@ -65,7 +65,7 @@ class ReportSection(Section):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports")
     def _write(self, values: dict[str, str]) -> None:
-        from kiosk.admin_output import folder, report_files
+        from kiosk.admin_output import bulletin_notes, folder, report_files
 
         app = self.app
         formats = [f.strip().lower() for f in values["formats"].replace("，", ",").split(",")
@@ -75,7 +75,8 @@ class ReportSection(Section):
                 paths = report_files(values["period"], formats, app.settings,
                                      folder(values["folder"]), app.clock())
             text = "\n".join([t("console.reports.written", count=len(paths)),
-                              *(str(p) for p in paths)])
+                              *(str(p) for p in paths),
+                              *bulletin_notes([p.suffix[1:] for p in paths], app.settings)])
         except Refused as exc:
             text = str(exc)
         except Exception as exc:
