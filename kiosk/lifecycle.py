@@ -53,11 +53,20 @@ class AdminActions:
     kiosk_id: str = "admin"
     actor: str = "admin"
     clock: Callable[[], dt.datetime] = field(default=timefmt.utc_now)
+    # the refusal when this home mirrors a centre (:func:`mirror_refusal`); "" = its own data
+    mirror_of: str = ""
+
+    def refuse_on_mirror(self) -> None:
+        """A roster or plan change on a mirror home would be undone by the next pull (or stop
+        the sync: rows the centre does not hold): refused, naming where it belongs (SPEC §8)."""
+        if self.mirror_of:
+            raise Refused(self.mirror_of)
 
     # -- roster ---------------------------------------------------------------------------------
     def save_staff(self, record: StaffRecord) -> str:
         """Add or update one person (the roster import's own write); "added" | "updated" |
         "unchanged"."""
+        self.refuse_on_mirror()
         at = self.clock()
         with self.db.atomic():
             existed = queries.staff_row(record.key) is not None
@@ -75,6 +84,7 @@ class AdminActions:
         writes carry their change time, which is what sync and the log's readers rely on —
         except for work cards, whose every change is audited: ``kiosk.cards.audit_changes``.)
         """
+        self.refuse_on_mirror()
         with self.db.atomic():
             cards_before = card_store.cards_by_key()
             counts = upsert_staff(records)
@@ -84,6 +94,7 @@ class AdminActions:
 
     def deactivate(self, staff_text: str) -> dict:
         """Deactivate a person; their history stays. Returns their roster row."""
+        self.refuse_on_mirror()
         key = rules.normalise_staff_id(staff_text or "")
         at = self.clock()
         with self.db.atomic():
@@ -98,6 +109,7 @@ class AdminActions:
     # -- the plan -------------------------------------------------------------------------------
     def add_session(self, **options) -> int:
         """Add a session exactly as ``kiosk session add`` does; its id."""
+        self.refuse_on_mirror()
         try:
             item = build_session(tz=self.tz, **options)
         except PlanError as exc:
@@ -107,6 +119,7 @@ class AdminActions:
 
     def import_plan(self, items: list) -> list[tuple[int, str]]:
         """Write a parsed study plan (all or nothing); (id, added|updated|unchanged) per row."""
+        self.refuse_on_mirror()
         with self.db.atomic():
             return [upsert_session(item.fields, item.audience) for item in items]
 
@@ -130,6 +143,7 @@ class AdminActions:
         audience and no sign-in is lost (someone signed in who is no longer in the audience stays
         present/late as a visitor). Refused: unknown or cancelled session, invalid values,
         nothing to change."""
+        self.refuse_on_mirror()
         at = self.clock()
         with self.db.atomic():
             row = self.session(session_id)
@@ -154,6 +168,7 @@ class AdminActions:
 
     def cancel_session(self, session_id: int, reason: str) -> dict:
         """Cancel a session: kept and shown as cancelled, refuses sign-ins, out of every report."""
+        self.refuse_on_mirror()
         reason = clean_reason(reason)
         if not reason:
             raise Refused(t("admin.reason_required"))
@@ -203,6 +218,18 @@ class AdminActions:
         return ledger.append_event(ledger.Event(kiosk_id=self.kiosk_id, at=at, method="manual",
                                                 result=result, staff_key=staff_key,
                                                 session_id=session_id, note=note, actor=self.actor))
+
+
+def mirror_refusal(settings) -> str:
+    """One line refusing a local roster/plan/card change when the bound database mirrors a
+    centre (``[sync] central`` set and not the database itself); "" otherwise. Leaves are not
+    refused: they travel to the centre as events (applied there for a host's credential)."""
+    from db import database
+
+    central = (settings.central_url or "").strip()
+    if not central or settings.db_url.strip() == central:
+        return ""
+    return t("sync.mirror_refused", centre=database.redact_url(central))
 
 
 def clean_reason(reason: str | None) -> str:

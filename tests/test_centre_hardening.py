@@ -168,3 +168,53 @@ def test_a_refused_right_is_named_as_one_in_every_command(centre, door_role, tmp
                         "ROLE` on the centre"), (args, done.stderr)
         zh = kiosk(home, *args, "--db", url, check=1, env={"KIOSK_LANG": "zh"}).stderr
         assert "无法连接" not in zh and f"grant-{kind}" in zh, zh
+
+
+@pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)
+def test_a_mirror_home_refuses_roster_plan_and_card_changes_and_keeps_leaves(centre, tmp_path):  # noqa: F811
+    from kiosk.config import load
+    from kiosk.lifecycle import AdminActions, Refused, mirror_refusal
+    from tests.test_sync import new_home
+
+    door = new_home(tmp_path, "door", "door-1")
+    kiosk(door, "sync", "--once", "--central", centre.url)
+    roster = tmp_path / "r.csv"
+    roster.write_text("staff_id,name,department\nN5001,新人,办公室\n", encoding="utf-8")
+    plan = tmp_path / "p.csv"
+    plan.write_text("title,kind,start,end\n本地会,other,2026-03-04 17:00,2026-03-04 18:00\n",
+                    encoding="utf-8")
+    morning = str(centre.ids["morning"])
+    refused_commands = [
+        ("session", "add", "--title", "本地加的", "--kind", "other", "--start", f"{DAY} 17:00",
+         "--end", f"{DAY} 18:00"),
+        ("session", "import", str(plan)),
+        ("session", "edit", morning, "--title", "改名"),
+        ("session", "cancel", morning, "--reason", "x"),
+        ("staff", "import", str(roster)),
+        ("staff", "add", "N5002", "--name", "新人", "--department", "办公室"),
+        ("staff", "deactivate", "A1002"),
+        ("card", "bind", "A1001", "0123456789"),
+        ("card", "unbind", "A1001"),
+    ]
+    host = database.redact_url(centre.url)
+    for args in refused_commands:
+        done = kiosk(door, *args, check=1)
+        assert done.stderr.strip() == (f"this home mirrors {host}: run it there with --db URL "
+                                       "(roster, plan and cards are kept at the centre)"), (args, done.stderr)
+    # nothing changed, and the sync goes on
+    assert "本地" not in kiosk(door, "session", "list").stdout
+    assert "0 still queued" in kiosk(door, "sync", "--once").stdout
+    # a dry run changes nothing and stays allowed; so does a leave (it travels as an event)
+    kiosk(door, "staff", "import", str(roster), "--dry-run")
+    kiosk(door, "leave", "add", "B2001", "--session", morning, "--reason", "出差")
+    # the admin console's actions refuse the same way (it builds them with mirror_refusal)
+    settings = load({"KIOSK_HOME": str(door), "KIOSK_LANG": "en"})
+    line = mirror_refusal(settings)
+    handle = database.bind(settings.db_url)
+    try:
+        actions = AdminActions(handle, tz=settings.tz, mirror_of=line)
+        with pytest.raises(Refused) as refusal:
+            actions.deactivate("A1002")
+        assert line and str(refusal.value) == line and host in line
+    finally:
+        handle.close()

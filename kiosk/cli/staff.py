@@ -51,6 +51,8 @@ def register(commands, common) -> None:
 
 
 def import_roster(ctx: Context) -> int:
+    if not ctx.args.dry_run:
+        admin_actions(ctx)  # a mirror home is refused before the file is read
     ctx.database()
     if ctx.args.dry_run:
         from kiosk.cli.preview import print_preview
@@ -93,8 +95,12 @@ def list_roster(ctx: Context) -> int:
 
 
 def admin_actions(ctx: Context):
-    from kiosk.lifecycle import AdminActions
+    """The admin's actions; refused at once on a home that mirrors a centre (SPEC §8)."""
+    from kiosk.lifecycle import AdminActions, mirror_refusal
 
+    refusal = mirror_refusal(ctx.settings)
+    if refusal:
+        raise CommandError(refusal)
     return AdminActions(ctx.database(), tz=ctx.tz, kiosk_id=ctx.settings.kiosk_id)
 
 

@@ -82,4 +82,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据库拒绝访问数据库 {database}(权限不足):请在中心执行 `kiosk centre grant-{kind} ROLE`",
         "permission denied for database {database}: run `kiosk centre grant-{kind} ROLE` on the centre",
     ),
+    # a roster/plan/card change on a home that mirrors a centre (FINDINGS 31)
+    "sync.mirror_refused": (
+        "本机镜像中心数据库 {centre}:人员、计划和工作证只能在中心修改,请加 --db 中心数据库地址在那里执行",
+        "this home mirrors {centre}: run it there with --db URL (roster, plan and cards are kept at the centre)",
+    ),
 }

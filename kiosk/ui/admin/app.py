@@ -18,7 +18,7 @@ from textual.timer import Timer
 from kiosk import timefmt
 from kiosk.config import Settings
 from kiosk.i18n import set_language, t
-from kiosk.lifecycle import AdminActions
+from kiosk.lifecycle import AdminActions, mirror_refusal
 from kiosk.ui.admin.console import ConsoleScreen
 from kiosk.ui.plain import Label
 from kiosk.ui.safe_app import SafeApp
@@ -50,7 +50,7 @@ class AdminConsoleApp(SafeApp):  # literal notifications, one key at a time
         self.require_pin = require_pin
         self.cursor_blink = True  # (snapshots switch it off: a frozen frame has no blink)
         self.actions = AdminActions(db, tz=settings.tz, kiosk_id=settings.kiosk_id, actor=actor,
-                                    clock=clock)
+                                    clock=clock, mirror_of=mirror_refusal(settings))
         # behind the PIN, the console locks itself when left alone (a clerk walks away)
         self.idle_lock = IDLE_LOCK_SECONDS if require_pin else None
         self._idle: Timer | None = None

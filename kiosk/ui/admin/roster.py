@@ -106,6 +106,7 @@ class RosterSection(SearchableTable):
         def bind(v: dict[str, str]) -> str:
             from kiosk import cards
 
+            app.actions.refuse_on_mirror()  # a mirror home's cards come from the centre
             try:
                 done = cards.bind(app.db, person["staff_id"], v["card"], kiosk_id=app.settings.kiosk_id,
                                   at=app.clock(), actor=app.actions.actor,
