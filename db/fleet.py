@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ import peewee as pw
 
 from db.models import BaseModel, StudySession, utcnow
 
+DUPLICATE_WINDOW = dt.timedelta(hours=24)  # another home wrote this id's row that recently
 SKEW_LIMIT_S = 120.0  # SPEC §8: a clock off by more than 2 minutes is flagged
 SILENCE_LIMIT = dt.timedelta(minutes=10)  # … and a door silent this long during an open session
 # A row is written by the door, so it is the door's word: beyond these it is not believed
@@ -42,6 +44,10 @@ class KioskFleet(BaseModel):
     queued = pw.IntegerField(default=0)
     version = pw.CharField(max_length=32, default="")
     db_user = pw.CharField(max_length=128, null=True)  # who wrote it (for row-level rules)
+    # migration 0010: the writing home's install id, and when a different home last wrote
+    # this row (two homes claiming one kiosk id: ``duplicate_id``)
+    install_id = pw.CharField(max_length=36, null=True)
+    install_changed_at = pw.DateTimeField(null=True)
 
     class Meta:
         table_name = "kiosk_fleet"
@@ -56,6 +62,7 @@ class Contact:
     events_today: int
     queued: int
     version: str
+    install_id: str = ""  # kiosk.door_identity: which home this is ("" if it cannot tell)
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,47 @@ def report_contact(central: pw.Database, contact: Contact,
            "door_time": now + dt.timedelta(seconds=offset), "clock_offset_s": offset,
            "day": contact.day, "events_today": contact.events_today, "queued": contact.queued,
            "version": contact.version[:32], "db_user": (user or None) and str(user)[:128]}
+    install = (contact.install_id or "")[:36]
+    if install and central not in _WITHOUT_INSTALL_COLUMN:
+        try:
+            with central.atomic():  # a savepoint: an older centre's refusal undoes only this
+                _upsert(central, row, install)
+            return
+        except (pw.ProgrammingError, pw.OperationalError) as exc:
+            if "install" not in str(exc).lower():
+                raise
+            _WITHOUT_INSTALL_COLUMN.add(central)  # a centre before migration 0010
+    _upsert(central, row, "")
+
+
+_WITHOUT_INSTALL_COLUMN: weakref.WeakSet = weakref.WeakSet()
+
+
+def _upsert(central: pw.Database, row: dict, install: str) -> None:
+    """One INSERT … ON CONFLICT/ON DUPLICATE KEY of the door's own row. With ``install``, the
+    row also remembers when a different home last wrote it (evaluated before ``install_id``
+    changes: MariaDB applies the assignments left to right)."""
     fields = [KioskFleet._meta.fields[name] for name in row if name != "kiosk_id"]
+    mysql = _engine(central) == "mysql"
+    update: dict = {}
+    if install:
+        row = {**row, "install_id": install}
+        if mysql:  # as Peewee's own ``preserve`` writes it on this server
+            value = pw.fn.VALUE if (central.server_version or (0,)) >= (10, 3, 3) else pw.fn.VALUES
+            incoming, seen = value(KioskFleet.install_id), value(KioskFleet.last_seen)
+        else:
+            incoming, seen = pw.SQL('EXCLUDED."install_id"'), pw.SQL('EXCLUDED."last_seen"')
+        update = {KioskFleet.install_changed_at: pw.Case(
+                      None, [((KioskFleet.install_id.is_null(False))
+                              & (KioskFleet.install_id != incoming), seen)],
+                      KioskFleet.install_changed_at),
+                  KioskFleet.install_id: incoming}
     query = KioskFleet.insert(row)
-    if _engine(central) == "mysql":
-        query = query.on_conflict(preserve=fields)
+    if mysql:
+        query = query.on_conflict(preserve=fields, update=update or None)
     else:
-        query = query.on_conflict(conflict_target=[KioskFleet.kiosk_id], preserve=fields)
+        query = query.on_conflict(conflict_target=[KioskFleet.kiosk_id], preserve=fields,
+                                  update=update or None)
     query.execute(central)
 
 
@@ -142,15 +184,29 @@ def list_doors(db: pw.Database, today: str, now: dt.datetime | None = None) -> l
         now = centre_clock(db)[0]
     session_open = open_session_now(db, now)
     f = KioskFleet
-    rows = (f.select(f.kiosk_id, f.last_seen, f.clock_offset_s, f.day, f.events_today, f.queued,
-                     f.version).order_by(f.kiosk_id).tuples().execute(db))
+    columns = [f.kiosk_id, f.last_seen, f.clock_offset_s, f.day, f.events_today, f.queued,
+               f.version]
+    if has_install_columns(db):
+        columns.append(f.install_changed_at)
+    rows = f.select(*columns).order_by(f.kiosk_id).tuples().execute(db)
     return [_door(row, today, now, session_open) for row in rows]
+
+
+def has_install_columns(db: pw.Database) -> bool:
+    """Migration 0010 ran here (a centre not yet upgraded lists its doors without the check)."""
+    try:
+        return any(c.name == "install_changed_at" for c in db.get_columns("kiosk_fleet"))
+    except pw.DatabaseError:
+        return False
 
 
 def _door(row: tuple, today: str, now: dt.datetime, session_open: bool) -> Door:
     """One row as ``kiosk fleet`` shows it; whatever the door wrote, never an exception."""
-    kiosk_id, last_seen, offset, day, events, queued, version = row
+    kiosk_id, last_seen, offset, day, events, queued, version = row[:7]
+    changed = row[7] if len(row) > 7 else None
     flags: list[str] = []
+    if isinstance(changed, dt.datetime) and now - changed <= DUPLICATE_WINDOW:
+        flags.append("duplicate_id")
     offset = believable_offset(offset)
     if offset is None:
         flags.append("clock_unknown")

@@ -75,7 +75,7 @@ def warnings(door: Door) -> str:
         parts.append(t("fleet.flag.clock_skew", offset=offset_text(door.clock_offset_s)))
     if "silent" in door.flags:
         parts.append(t("fleet.flag.silent", minutes=minutes(door.silent_for)))
-    for flag in ("clock_unknown", "count_unknown", "queue_unknown"):
+    for flag in ("duplicate_id", "clock_unknown", "count_unknown", "queue_unknown"):
         if flag in door.flags:
             parts.append(t(f"fleet.flag.{flag}"))
     return "; ".join(parts)
@@ -98,6 +98,8 @@ def count(value: int | None) -> str:
 def door_line(door: Door) -> str:
     """One door on the host view's doors line: flagged ones say why, others their count."""
     name = clean(door.kiosk_id, 20)
+    if "duplicate_id" in door.flags:
+        return t("fleet.door.duplicate", kiosk=name)
     if "silent" in door.flags:
         return t("fleet.door.silent", kiosk=name, minutes=minutes(door.silent_for))
     if "clock_skew" in door.flags or "clock_unknown" in door.flags:

@@ -30,7 +30,7 @@ from db import database, fleet
 from db import sync as store
 from db.models import SignInEvent, utcnow
 from db.register_watch import RegisterWatch
-from kiosk import __version__, rules, timefmt
+from kiosk import __version__, door_identity, rules, timefmt
 from kiosk.config import Settings
 from kiosk.i18n import t
 
@@ -83,6 +83,7 @@ class SyncAgent:
         self._lock = threading.Lock()  # one round at a time, whichever thread asks
         self._fleet_warned = False
         self._register = RegisterWatch()
+        self._install_id: str | None = None  # this home's (kiosk.door_identity), read once
 
     @property
     def central_url(self) -> str | None:
@@ -206,10 +207,19 @@ class SyncAgent:
         try:
             with central.atomic():
                 fleet.report_contact(central, self.contact(queued))
-        except (pw.ProgrammingError, pw.IntegrityError) as exc:
+        except (pw.ProgrammingError, pw.IntegrityError, pw.OperationalError) as exc:
+            if isinstance(exc, pw.OperationalError) and not store.denied_table(exc) \
+                    and "another door" not in str(exc):
+                raise  # a dropped connection is the round's failure, as before
             if not self._fleet_warned:
                 self._fleet_warned = True
-                log.warning("fleet row not written at %s: %s", self.where(), self._detail(exc))
+                detail = self._detail(exc)
+                if "row-level security" in detail or "another door" in detail:
+                    log.warning("fleet row for kiosk id %s refused at %s: another door holds this "
+                                "id there; give this door its own [kiosk] id (%s)",
+                                self.settings.kiosk_id, self.where(), detail)
+                else:
+                    log.warning("fleet row not written at %s: %s", self.where(), detail)
 
     def contact(self, queued: int) -> fleet.Contact:
         """What this door tells the centre about itself."""
@@ -223,8 +233,10 @@ class SyncAgent:
                                              & (SignInEvent.at >= start)
                                              & (SignInEvent.at < start + dt.timedelta(days=1)))
                   .count())
+        if self._install_id is None:
+            self._install_id = door_identity.install_id(self.settings.home)
         return fleet.Contact(kiosk_id=kiosk_id, day=local_day.isoformat(), events_today=events,
-                             queued=queued, version=__version__)
+                             queued=queued, version=__version__, install_id=self._install_id)
 
     @staticmethod
     def _close(central: pw.Database) -> None:

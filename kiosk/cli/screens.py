@@ -49,8 +49,11 @@ def run(ctx: Context, hint: str | Callable[[], str] = "") -> int:
     db = ctx.database()
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and not os.environ.get("KIOSK_ALLOW_NO_TTY"):
         raise CommandError(t("run.not_a_terminal"))
-    settings = ctx.settings.with_overrides(kiosk_id=(args.kiosk_id or "").strip()[:64] or None)
-    from kiosk import timefmt
+    given = (args.kiosk_id or "").strip()[:64] or None
+    settings = ctx.settings.with_overrides(kiosk_id=given)
+    from kiosk import door_identity, timefmt
+
+    settings = door_identity.ensure_kiosk_id(settings, given)  # first start: a unique id
     from kiosk.ui.today import PlanPreload
 
     # no garbage collections while Textual loads and the first frame is drawn (start-up time):

@@ -16,7 +16,7 @@ import peewee as pw
 
 from db import database, migrations
 from db import sync as store
-from kiosk import config
+from kiosk import config, door_identity
 from kiosk.cli.context import CommandError, Context
 from kiosk.config_file import ConfigWriteError, write_setting
 from kiosk.i18n import t
@@ -48,7 +48,10 @@ def sync(ctx: Context) -> int:
         raise CommandError(t("sync.bad_url", detail=str(exc))) from None
     _prepare_local(ctx)
     remember = bool(a.central) and not _configured_in_file(ctx.settings.raw)
-    agent = SyncAgent(ctx.settings.with_overrides(central_url=url))
+    # a home attaching with no [kiosk] id of its own gets a unique one (kiosk.door_identity),
+    # written to config.toml once the centre took this home (a refusal changes nothing)
+    own = door_identity.ensure_kiosk_id(ctx.settings, write=False)
+    agent = SyncAgent(own.with_overrides(central_url=url))
     if a.adopt:
         adopt(ctx, agent, url)
     report = agent.run_once()
@@ -56,6 +59,9 @@ def sync(ctx: Context) -> int:
         return _once(ctx, agent, report)
     if remember:
         remember_central(ctx, a.central)
+    if not door_identity.has_own_id(ctx.settings) and door_identity.has_own_id(
+            door_identity.remember_id(own)):
+        ctx.out(t("fleet.id_assigned", kiosk=own.kiosk_id))
     if a.once or a.adopt:
         return _once(ctx, agent, report)
     return _loop(ctx, agent)

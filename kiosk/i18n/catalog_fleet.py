@@ -18,6 +18,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fleet.flag.clock_unknown": ("时钟未知(数据无效)", "clock unknown (invalid value)"),
     "fleet.flag.count_unknown": ("今日记录数无效", "today's count invalid"),
     "fleet.flag.queue_unknown": ("待上传数无效", "queue count invalid"),
+    "fleet.flag.duplicate_id": ("另一台终端也在用这个编号(请在其中一台的 config.toml [kiosk] id 改名)",
+                                "another home uses this id too (rename one in its config.toml [kiosk] id)"),
+    "fleet.id_assigned": ("本机终端编号:{kiosk}(已写入 config.toml [kiosk] id,可改)",
+                          "This kiosk's id: {kiosk} (written to config.toml [kiosk] id; you may change it)"),
     "fleet.unknown": ("未知", "unknown"),
     "fleet.summary": ("共 {count} 台终端,{flagged} 台需要注意", "{count} kiosks, {flagged} need attention"),
     # the door's sync mark when the centre answered but the round did not go through
@@ -27,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fleet.door.ok": ("{kiosk} ✓{events}", "{kiosk} ✓{events}"),
     "fleet.door.queued": ("{kiosk} ✓{events} 待{queued}", "{kiosk} ✓{events} q{queued}"),
     "fleet.door.silent": ("{kiosk} ⚠失联{minutes}分", "{kiosk} ⚠silent {minutes}m"),
+    "fleet.door.duplicate": ("{kiosk} ⚠编号重复", "{kiosk} ⚠id shared"),
     "fleet.door.unknown": ("{kiosk} ⚠数据无效", "{kiosk} ⚠bad data"),
     "fleet.door.skew": ("{kiosk} ⚠时钟{offset}", "{kiosk} ⚠clock {offset}"),
 }
