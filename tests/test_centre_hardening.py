@@ -218,3 +218,54 @@ def test_a_mirror_home_refuses_roster_plan_and_card_changes_and_keeps_leaves(cen
         assert line and str(refusal.value) == line and host in line
     finally:
         handle.close()
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def roster_centre(request, tmp_path) -> str:
+    """A centre that holds a roster (A1001 张三 办公室 …) but no plan yet."""
+    from db.roster import upsert_staff
+    from tests.conftest import SMALL_ROSTER
+
+    url = request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
+    kiosk(tmp_path, "init", "--db", url, "--no-keys")
+    handle = database.bind(url)
+    try:
+        with handle.atomic():
+            upsert_staff(SMALL_ROSTER)
+    finally:
+        handle.close()
+    return url
+
+
+def test_adopt_names_people_who_differ_and_changes_nothing_until_told(roster_centre, tmp_path):
+    from db.models import Staff
+    from tests.test_sync import new_home
+
+    home = new_home(tmp_path, "office", "office-door")
+    kiosk(home, "init")
+    roster = tmp_path / "o.csv"
+    roster.write_text("staff_id,name,department\nA1001,别人张三,财务科\nA1002,李四,办公室\n"
+                      "Z9001,新同事,办公室\n", encoding="utf-8")
+    kiosk(home, "staff", "import", str(roster))
+    kiosk(home, "session", "add", "--title", "本地学习", "--kind", "lecture", "--start",
+          f"{DAY} 09:00", "--end", f"{DAY} 11:00")
+    done = kiosk(home, "sync", "--once", "--adopt", "--central", roster_centre, check=1)
+    lines = done.stderr.strip().splitlines()
+    assert "1 people under the same staff ID" in lines[0] and "--keep-centre-roster" in lines[0]
+    assert lines[1:] == ["A1001: here 别人张三 / 财务科, at the centre 张三 / 办公室"], lines
+    handle = database.make_database(roster_centre)
+    handle.connect()
+    try:  # nothing changed on either side
+        assert not StudySession.select().exists(handle)
+        assert Staff.select().count(handle) == 5
+    finally:
+        handle.close()
+    assert "别人张三" in kiosk(home, "staff", "list").stdout
+    assert "central" not in (home / "config.toml").read_text(encoding="utf-8")
+    # told to keep the centre's records, it adopts (and says so in the usual line)
+    done = kiosk(home, "sync", "--once", "--adopt", "--keep-centre-roster", "--central",
+                 roster_centre)
+    assert "1 sessions" in done.stdout
+    listed = {p["staff_id"]: p["name"] for p in json.loads(kiosk(home, "staff", "list",
+                                                                 "--json").stdout)}
+    assert listed["A1001"] == "张三" and listed["Z9001"] == "新同事"

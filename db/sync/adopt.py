@@ -39,6 +39,31 @@ class CentreHoldsPlan(RuntimeError):
         self.sessions = sessions
 
 
+class RosterDiffers(RuntimeError):
+    """People the centre already holds under the same staff ID differ from this home's (name or
+    department): adopting would silently put the centre's record in the home's place. Nothing
+    is changed until the admin says which side wins (``keep_centre``) or fixes one roster.
+    ``differences``: (staff_id, home (name, department), centre (name, department)), sorted."""
+
+    def __init__(self, differences: list[tuple[str, tuple[str, str], tuple[str, str]]]) -> None:
+        super().__init__(f"{len(differences)} people differ")
+        self.differences = differences
+
+
+COMPARED = (Staff.key, Staff.staff_id, Staff.name, Staff.department)
+
+
+def roster_differences(central: pw.Database) -> list[tuple[str, tuple[str, str], tuple[str, str]]]:
+    """Same staff ID here and at the centre, another name or department (read-only)."""
+    mine = {r[0]: r[1:] for r in Staff.select(*COMPARED).tuples()}
+    theirs: dict[str, tuple] = {}
+    for chunk in _chunks(sorted(mine)):
+        theirs.update({r[0]: r[1:] for r in Staff.select(*COMPARED).where(Staff.key.in_(chunk))
+                       .tuples().execute(central)})
+    return sorted((mine[k][0], tuple(mine[k][1:]), tuple(v[1:]))
+                  for k, v in theirs.items() if tuple(v[1:]) != tuple(mine[k][1:]))
+
+
 class CentreKeyDiffers(RuntimeError):
     """The centre publishes another badge key than this home signs with."""
 
@@ -51,12 +76,17 @@ class Adopted:
     register: int
 
 
-def adopt_home(central: pw.Database) -> Adopted:
-    """Upload this (bound) home to an empty-plan centre; raises :class:`CentreHoldsPlan`."""
+def adopt_home(central: pw.Database, keep_centre: bool = False) -> Adopted:
+    """Upload this (bound) home to an empty-plan centre; raises :class:`CentreHoldsPlan`, and
+    :class:`RosterDiffers` when people differ and ``keep_centre`` (the centre's records win,
+    here too) was not chosen."""
     check_central(central)
     held = StudySession.select().count(central)
     if held:
         raise CentreHoldsPlan(held)
+    differences = roster_differences(central)
+    if differences and not keep_centre:
+        raise RosterDiffers(differences)
     settings = _settings_to_publish(central)
     _take_centre_uids(central)
     staff = list(Staff.select().dicts())

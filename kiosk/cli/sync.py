@@ -34,6 +34,9 @@ def register(commands, common) -> None:
     p.add_argument("--adopt", action="store_true",
                    help="move this home whole (roster, plan, leaves, events) to a centre that "
                         "holds no plan yet, then sync once")
+    p.add_argument("--keep-centre-roster", action="store_true",
+                   help="with --adopt: where the centre already holds a staff ID with another "
+                        "name or department, keep the centre's record (here too)")
     p.set_defaults(handler=sync)
 
 
@@ -69,12 +72,17 @@ def sync(ctx: Context) -> int:
 
 def adopt(ctx: Context, agent: SyncAgent, url: str) -> None:
     """Upload this home whole to a centre without a plan (see :mod:`db.sync.adopt`)."""
-    from db.sync.adopt import CentreHoldsPlan, CentreKeyDiffers, adopt_home
+    from db.sync.adopt import CentreHoldsPlan, CentreKeyDiffers, RosterDiffers, adopt_home
 
     central = database.make_database(url, agent.timeouts)  # bounded like every round
     try:
         central.connect()
-        done = adopt_home(central)
+        done = adopt_home(central, keep_centre=ctx.args.keep_centre_roster)
+    except RosterDiffers as exc:
+        lines = [t("sync.roster_differs_person", staff_id=staff_id, home=" / ".join(home),
+                   centre=" / ".join(there)) for staff_id, home, there in exc.differences]
+        raise CommandError("\n".join([t("sync.roster_differs", where=agent.where(),
+                                         count=len(lines))] + lines)) from None
     except CentreHoldsPlan as exc:
         raise CommandError(t("sync.centre_has_plan", where=agent.where(),
                              sessions=exc.sessions)) from None

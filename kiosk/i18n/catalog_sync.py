@@ -87,4 +87,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "本机镜像中心数据库 {centre}:人员、计划和工作证只能在中心修改,请加 --db 中心数据库地址在那里执行",
         "this home mirrors {centre}: run it there with --db URL (roster, plan and cards are kept at the centre)",
     ),
+    # --adopt onto a centre whose roster holds the same staff IDs differently (FINDINGS 37)
+    "sync.roster_differs": (
+        "中心数据库 {where} 已有 {count} 名同工号人员的姓名或部门与本机不同,未做任何改动:请先核对两边名单;"
+        "确认以中心为准时加 --keep-centre-roster 重新执行(本机名单也将改为中心的)",
+        "The central database {where} holds {count} people under the same staff ID with another "
+        "name or department; nothing was changed. Check both rosters; to keep the centre's records "
+        "(here too), run again with --keep-centre-roster",
+    ),
+    "sync.roster_differs_person": ("{staff_id}:本机 {home},中心 {centre}",
+                                   "{staff_id}: here {home}, at the centre {centre}"),
 }
