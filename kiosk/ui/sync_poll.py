@@ -8,7 +8,8 @@ sign-ins (``db.register_watch``), so a person who signed in at the east door is 
 in (east door)" here within 2 s. The UI
 thread only ever sets a flag and receives a :class:`SyncState` back; a centre that hangs costs
 the loop at most one bounded round (``[sync]`` timeouts, :mod:`db.database`), never the screen.
-While the centre is unreachable scans no longer trigger pushes: the periodic round retries,
+While the centre is unreachable (or refuses this door's rounds) scans no longer trigger
+pushes: the periodic round retries,
 backing off ×2 up to 5 minutes (with jitter, so forty doors do not knock in step), and the first
 round that gets through resumes everything on its own.
 
@@ -69,9 +70,16 @@ def sync_round(settings: Settings, agent=None, job: str = "round") -> tuple[Sync
                      error=error, failing=failing), agent
 
 
+def held_back(state: SyncState) -> bool:
+    """The centre cannot take this door's events now: unreachable, or it refuses the rounds (a
+    home that does not mirror it, a missing right) — retrying every few seconds only fills the
+    log, so both back off and neither triggers a push per scan."""
+    return state.reachable is False or state.failing
+
+
 def next_delay(state: SyncState, interval: float, current: float) -> float:
-    """Back off ×2 (to 5 min) while the centre is unreachable; the normal interval otherwise."""
-    if state.reachable is False:
+    """Back off ×2 (to 5 min) while the centre is held back; the normal interval otherwise."""
+    if held_back(state):
         return min(MAX_BACKOFF, max(interval, current * 2))
     return interval
 
@@ -94,6 +102,7 @@ class SyncLoop:
         self._round_due = time.monotonic()  # the first round at once
         self._delay = settings.sync_interval
         self._reachable: bool | None = None
+        self._held_back = False  # unreachable or refusing (see held_back)
         self._register_due: float | None = None  # set once a round went through
         self._stopping = False
         self._agent = None
@@ -104,7 +113,7 @@ class SyncLoop:
 
     def request_push(self) -> None:
         """After a scan: push soon (coalesced); skipped while the centre is known to be down."""
-        if not self.settings.central_url or self._reachable is False:
+        if not self.settings.central_url or self._held_back:
             return
         with self._cond:
             self._push_wanted = True
@@ -135,7 +144,8 @@ class SyncLoop:
             state = self._one(job)
             self._count(job)
             self._reachable = state.reachable
-            if job == "round" or state.reachable is False:
+            self._held_back = held_back(state)
+            if job == "round" or self._held_back:
                 self._schedule(state)
             healthy = state.reachable is True and not state.error
             self._register_due = time.monotonic() + REGISTER_SECONDS if healthy else None
@@ -192,8 +202,8 @@ class SyncLoop:
         for meanwhile wait for that round: it pushes them too)."""
         interval = self.settings.sync_interval
         self._delay = next_delay(state, interval, self._delay)
-        jitter = random.uniform(0.9, 1.1) if state.reachable is False else 1.0
+        jitter = random.uniform(0.9, 1.1) if held_back(state) else 1.0
         with self._cond:
             self._round_due = time.monotonic() + self._delay * jitter
-            if state.reachable is False:
+            if held_back(state):
                 self._push_wanted = False

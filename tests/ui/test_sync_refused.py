@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from textual.widgets import Input
+
 from db import database
 from db.models import utcnow
 from db.sessions import add_session
@@ -41,3 +43,24 @@ async def test_a_refused_round_is_shown_as_not_synced(db, home, pg_url):
         assert "同步出错,未上传" in shown and "中心已连接" not in shown
         assert mark.has_class("-down") and not mark.has_class("-waiting")
         assert "中心已连接" not in state.detail() and "同步出错" in state.detail()
+
+
+async def test_a_refusing_centre_is_asked_less_and_less(db, home, pg_url):
+    """Refused rounds back off ×2 like an unreachable centre (not one refusal in the log every
+    interval for ever), and a scan meanwhile asks for no push of its own."""
+    make_centre(pg_url, DAY)
+    app, _ = kiosk(db, home, central_url=pg_url, sync_interval=0.2)
+    database.proxy.initialize(db)
+    with db.atomic():
+        add_session({"title": "本地加的", "kind": "other", "start": utcnow(),
+                     "end": utcnow() + dt.timedelta(minutes=50)}, [("all", "")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        while not app.sync_state.failing:
+            await pilot.pause(0.05)
+        app.signin.query_one("#scan", Input).value = "A1001"
+        await pilot.press("enter")
+        await pilot.pause(3.0)
+        # every 0.2 s would be ~15 rounds; 0.2 + 0.4 + 0.8 + 1.6 (±10 %) is at most 5
+        assert app.sync_loop.rounds <= 5, app.sync_loop.rounds
+        assert app.sync_loop.pushes == 0
+        assert app.sync_state.failing
