@@ -15,9 +15,13 @@ import re
 
 # "SK1." (any case) and the run of payload-like characters after it (base64url, the dots that
 # separate the parts, and the characters of other base64 spellings a tampered copy might use)
-_PAYLOAD = re.compile(r"(?i:SK1)\.([A-Za-z0-9_.\-+/=]*)")
+# — in either width: a keyboard in 全角 mode types ＳＫ１．… and the kiosk reads it as the badge
+_PAYLOAD = re.compile(r"[SsＳｓ][KkＫｋ][1１][.．]([A-Za-z0-9_.\-+/=Ａ-Ｚａ-ｚ０-９＿．－＋／＝]*)")
 # a run this long of base64url characters is no staff ID (at most 32) and could be a signature (86)
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-]{40,}")
+_LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-Ａ-Ｚａ-ｚ０-９＿－]{40,}")
+# full-width ASCII forms (U+FF01–U+FF5E) to ASCII, applied to a payload's own characters only
+# (a note's full-width punctuation — （），— is ordinary Chinese text and stays as it is)
+_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 MAX_ID = 32
 MAX_VERSION_DIGITS = 9
 PLACEHOLDER = "…"
@@ -40,14 +44,15 @@ def _drop_token(match: re.Match) -> str:
     """A long base64url run goes, unless it is all digits (a signature never is: it would take
     86 of base64's 10 digit values in a row; a held-down key or a long number is kept)."""
     token = match.group(0)
-    return token if token.isdigit() else PLACEHOLDER
+    return token if token.isascii() and token.isdigit() else PLACEHOLDER
 
 
 def _keep_claim(match: re.Match) -> str:
     """``SK1.<id>.<version>`` from one payload-like run: everything after the last part that reads
     as a version number goes (the signature and anything glued to it)."""
-    prefix = match.group(0)[:4]
-    parts = match.group(1).split(".")
+    prefix = match.group(0)[:4].translate(_WIDTH_FOLD)
+    run = match.group(1).translate(_WIDTH_FOLD)
+    parts = run.split(".")
     for i in range(len(parts) - 1, 0, -1):
         version = parts[i]
         if version.isdigit() and len(version) <= MAX_VERSION_DIGITS:
@@ -56,5 +61,4 @@ def _keep_claim(match: re.Match) -> str:
                 return f"{prefix}{staff_id}.{version}"
             break
     # not even a claim: keep a short run as it is (too short to hold a signature), else its head
-    run = match.group(1)
     return f"{prefix}{run}" if len(run) <= MAX_ID else f"{prefix}{run[:MAX_ID]}{PLACEHOLDER}"

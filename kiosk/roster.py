@@ -79,7 +79,8 @@ def parse_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> list[
 def _parse_row(cells: list[str], cols: dict[str, int], card_formats=card_numbers.DEFAULT_FORMATS
                ) -> tuple[StaffRecord | None, list[str]]:
     errors = []
-    staff_id = cell(cells, cols["staff_id"])
+    # a staff ID typed in full width (Ａ１００１, an IME in 全角 mode) is the ID the kiosk reads
+    staff_id = rules.normalise_text(cell(cells, cols["staff_id"])).strip()
     name = cell(cells, cols["name"])
     dept = cell(cells, cols["department"])
     title = cell(cells, cols.get("title"))

@@ -109,8 +109,32 @@ class InvalidInput(ValueError):
         self.detail = detail
 
 
+# the full-width forms of printable ASCII (U+FF01–U+FF5E: what a Chinese IME types in 全角 mode)
+# and the ideographic space, each to its one ASCII character — a width fold, nothing more
+_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_BADGE_PREFIX = "SK1."
+
+
+def fold_width(text: str) -> str:
+    """``text`` with full-width ASCII forms as ASCII (``ＳＫ１．Ａ１`` → ``SK1.A1``); one character
+    for one, so a badge's signed text is never altered beyond the keyboard's width mode."""
+    return text if text.isascii() else text.translate(_WIDTH_FOLD)
+
+
+def normalise_text(text: str) -> str:
+    """NFKC of typed text (``ｚ１０１`` → ``z101``), free for ASCII: what a staff ID, a card
+    number or a roster key is compared in, whatever width mode the keyboard was in."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def clean_input(raw: str) -> str:
-    """Strip whitespace and a scanner's CR/LF; refuse over-long input and control characters."""
+    """Strip whitespace and a scanner's CR/LF; refuse over-long input and control characters;
+    read full-width (全角) text as the ASCII it stands for.
+
+    A staff ID or card number is NFKC-normalised. A badge payload (``SK1.`` in either width) is
+    only width-folded: its signature is verified over exactly the characters printed, and no
+    other look-alike (a ligature, a circled digit) is turned into one of them.
+    """
     text = raw.strip(" \t\r\n\u3000")
     if len(text) > MAX_INPUT:
         raise InvalidInput("reason.too_long")
@@ -121,6 +145,17 @@ def clean_input(raw: str) -> str:
     if not text.isprintable() and any(
             unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
         raise InvalidInput("reason.control_chars")
+    if text.isascii():  # the hot path: a scanner or a half-width keyboard
+        return text
+    folded = text.translate(_WIDTH_FOLD)
+    normal = unicodedata.normalize("NFKC", text).strip(" \t\r\n")
+    if _BADGE_PREFIX in (folded[:4].upper(), normal[:4].upper()):
+        return folded  # a badge claim (ＳＫ①… too): never made to verify by a look-alike
+    text = normal
+    if len(text) > MAX_INPUT:  # a few compatibility characters expand (U+FDFA is 18 letters)
+        raise InvalidInput("reason.too_long")
+    if not text:
+        raise InvalidInput("reason.empty")
     return text
 
 
@@ -137,8 +172,9 @@ def sanitise_for_log(raw: str, limit: int = 120) -> str:
 
 
 def normalise_staff_id(text: str) -> str:
-    """The key a staff ID is stored and looked up under: trimmed, case-insensitive."""
-    return text.strip().upper()
+    """The key a staff ID is stored and looked up under: NFKC (a full-width ``Ａ１００１`` is
+    ``A1001``), trimmed, case-insensitive."""
+    return normalise_text(text).strip().upper()
 
 
 def is_valid_staff_id(text: str) -> bool:
