@@ -166,8 +166,12 @@ class SignInDesk:
     def __init__(self, db: pw.Database, *, kiosk_id: str, tz: ZoneInfo,
                  allow_typed_id: bool = True, signout_grace: int = 10,
                  clock: Callable[[], dt.datetime] = timefmt.utc_now, cards_enabled: bool = True,
-                 card_formats: tuple[str, ...] = card_numbers.DEFAULT_FORMATS) -> None:
+                 card_formats: tuple[str, ...] = card_numbers.DEFAULT_FORMATS,
+                 withhold: Callable[[str], bool] | None = None) -> None:
         self.db = db
+        # "is this text a secret?" (the kiosk: the admin PIN typed at the scan field while the PIN
+        # dialog is not up): asked only of refused scans; such a scan is logged with no input
+        self.withhold = withhold
         self.kiosk_id = kiosk_id
         self.tz = tz
         self.allow_typed_id = allow_typed_id
@@ -348,9 +352,13 @@ class SignInDesk:
     def _record(self, out: SignInOutcome, text: str, at: dt.datetime,
                 scan: signin_sql.ScanTransaction) -> None:
         key = out.extra.get("staff_key")
+        if out.result == "rejected" and self.withhold is not None and self.withhold(text):
+            # a secret typed where a scan goes: the refusal is kept, the text (nor its last
+            # four digits as a card, nor the "staff ID" in the file log) is not
+            out.staff_id, out.card, text = None, "", ""
         event = ledger.Event(self.kiosk_id, at, out.method, out.result, out.reason, key,
                              out.session.id if out.session else None,
-                             out.card or _logged_input(out, text),
+                             out.card or (_logged_input(out, text) if text else ""),
                              id=ledger.new_event_id(), badge_version=out.extra.get("badge_version"))
         if out.result in ("present", "late", "visitor"):
             fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,

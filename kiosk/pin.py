@@ -21,6 +21,7 @@ import json
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -77,6 +78,17 @@ def check_pin(home: Path, pin: str) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
+
+
+def matcher(home: Path) -> Callable[[str], bool]:
+    """"Is this text the admin PIN?" for the kiosk's refused scans (FINDINGS #28: a PIN typed
+    while the PIN dialog is not up lands in the scan field, and must never reach the event log,
+    the exports or the centre). Only text shaped like a PIN (6–32 ASCII digits) pays the ~50 ms
+    scrypt check, and only when a scan was refused anyway."""
+    def matches(text: str) -> bool:
+        return (MIN_LEN <= len(text) <= MAX_LEN and text.isascii() and text.isdigit()
+                and has_pin(home) and check_pin(home, text))
+    return matches
 
 
 # -- the lockout ----------------------------------------------------------------------------------
