@@ -59,7 +59,7 @@ def test_a_door_cannot_shadow_the_centres_tables_with_temp_tables(centre, door_r
     try:
         paths = owner.execute_sql("SELECT proname, array_to_string(proconfig, ',') FROM pg_proc "
                                   "WHERE proname LIKE 'kiosk%%'").fetchall()
-        assert len(paths) == 3 and all(c.endswith("pg_temp") for _, c in paths), paths
+        assert len(paths) == 4 and all(c.endswith("pg_temp") for _, c in paths), paths
         # the tester's attack (FINDINGS 36): the door's private copy of the plan, starting in 2099
         with door.atomic():
             door.execute_sql("CREATE TEMP TABLE study_session AS SELECT * FROM public.study_session")
@@ -269,3 +269,63 @@ def test_adopt_names_people_who_differ_and_changes_nothing_until_told(roster_cen
     listed = {p["staff_id"]: p["name"] for p in json.loads(kiosk(home, "staff", "list",
                                                                  "--json").stdout)}
     assert listed["A1001"] == "张三" and listed["Z9001"] == "新同事"
+
+
+@pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)
+def test_an_admin_role_keeps_who_is_expected_but_never_rewrites_a_sign_in(centre, door_role, tmp_path):  # noqa: F811
+    from tests.test_centre_roles import refused
+
+    role, url = door_role
+    owner_home = tmp_path / "owner"
+    kiosk(owner_home, "init", "--db", centre.url, "--no-keys")  # (re-run: refreshes the rules)
+    kiosk(owner_home, "centre", "grant-admin", role, "--db", centre.url)
+    again = kiosk(owner_home, "centre", "grant-admin", role, "--db", centre.url)  # idempotent
+    assert "attendance" in again.stdout
+    owner = database.make_database(centre.url)
+    owner.connect()
+    uid = (StudySession.select(StudySession.uid)
+           .where(StudySession.id == centre.ids["morning"]).scalar(owner))
+    with owner.atomic():  # a door's sign-in, applied by the centre's rules
+        owner.execute_sql(
+            "INSERT INTO sign_in_event (id, seq, kiosk_id, at, method, result, reason, staff_key, "
+            "session_uid, input, note, actor) VALUES (%s, 1, 'east', %s, 'id', 'late', '', "
+            "'A1002', %s, '', '', '')", (str(uuid.uuid4()), MORNING_UTC["late"], uid))
+    before = register(owner, centre.ids["morning"])
+    assert before["A1002"][0] == "late"
+    admin = database.make_database(url)
+    admin.connect()
+    try:
+        for sql in ("UPDATE attendance SET status = 'present'",
+                    "UPDATE attendance SET signed_in_at = NULL",
+                    "DELETE FROM attendance",
+                    "INSERT INTO attendance (session_id, staff_id, expected, status, early_leave) "
+                    "VALUES (2, 'B2001', FALSE, 'present', FALSE)"):
+            message = refused(admin, sql)
+            assert "denied" in message, (sql, message)
+        # its bookkeeping still works: expected rows, pending <-> excused
+        with admin.atomic():
+            admin.execute_sql("UPDATE attendance SET expected = expected")
+            admin.execute_sql("UPDATE attendance SET status = 'excused' WHERE status = 'pending' "
+                              "AND staff_id = 'A1001'")
+    finally:
+        admin.close()
+    after = register(owner, centre.ids["morning"])
+    assert after["A1002"] == before["A1002"] and after["A1001"][0] == "excused"
+    owner.close()
+    # and the admin's real commands work with just these rights
+    home = tmp_path / "work"
+    home.mkdir()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("staff_id,name,department\nN5001,新人,办公室\n", encoding="utf-8")
+    kiosk(home, "staff", "import", str(roster), "--db", url)
+    made = kiosk(home, "session", "add", "--title", "新增学习", "--kind", "lecture", "--start",
+                 "2030-03-04 15:00", "--end", "2030-03-04 16:00", "--json", "--db", url)
+    sid = str(json.loads(made.stdout)["id"])
+    kiosk(home, "session", "edit", sid, "--audience", "dept:财务科", "--db", url)
+    kiosk(home, "leave", "add", "B2001", "--session", sid, "--reason", "出差", "--db", url)
+    kiosk(home, "leave", "cancel", "B2001", "--session", sid, "--db", url)
+    kiosk(home, "staff", "deactivate", "N5001", "--db", url)
+    kiosk(home, "session", "cancel", sid, "--reason", "改期", "--db", url)
+    kiosk(home, "badge", "revoke", "A1001", "--db", url)
+    kiosk(home, "credit", "add", "A1001", "--kind", "article", "--title", "学习心得", "--date",
+          "2026-01-05", "--hours", "2", "--db", url)

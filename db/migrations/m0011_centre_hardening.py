@@ -10,12 +10,18 @@
 - Every event arriving at a server centre has its ``input`` and ``note`` cut to
   ``SK1.<staff_id>.<version>`` by the same trigger, whatever build the door runs.
 
+- The register's guard: an admin role keeps who is expected, never a sign-in (FINDINGS 33; see
+  ``db.sync.centre_sql.pg_guard`` / ``MY_GUARD``; grant-admin then grants column rights).
+
+Idempotent: ``kiosk init`` runs :func:`apply` again on a server centre already at 0011, so a
+centre upgraded by an earlier build of this release gets the whole of it.
+
 SQLite databases are homes (the rules stay in Python there): nothing to do.
 """
 
 import peewee as pw
 
-from db.sync.centre_sql import MY_RULES, ROLE_TABLE_SQL, pg_rules
+from db.sync.centre_sql import MY_GUARD, MY_RULES, ROLE_TABLE_SQL, pg_guard, pg_rules
 
 
 def apply(db, migrator) -> None:
@@ -23,7 +29,8 @@ def apply(db, migrator) -> None:
         db.execute_sql(ROLE_TABLE_SQL["postgresql"])
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_rules(schema))
+        db.execute_sql(pg_guard(schema))
     elif isinstance(db, pw.MySQLDatabase):
         db.execute_sql(ROLE_TABLE_SQL["mysql"])
-        for statement in MY_RULES:
+        for statement in MY_RULES + MY_GUARD:
             db.execute_sql(statement)

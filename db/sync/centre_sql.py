@@ -326,3 +326,67 @@ MY_RULES = [
     "DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge",
     MY_FLAG,
 ]
+
+
+# -- the register's guard (FINDINGS 33) ------------------------------------------------------
+# The register is applied from events by the owner's rules; an admin keeps only its bookkeeping
+# (who is expected: rows without a sign-in, pending <-> excused). A role that may not write
+# signed_in_at (PostgreSQL: column privileges from grant-admin; MariaDB: a role recorded as an
+# admin) can neither delete a row holding a sign-in nor give a row a sign-in's status. The
+# owner's rules, which run as the owner, and the host (补签 and undo are its job) are not bound.
+BOOKKEEPING = "('pending', 'excused')"
+
+
+def pg_guard(schema: str) -> str:
+    path = "pg_catalog, " + '"' + schema.replace('"', '""') + '", pg_temp'
+    return f"""
+CREATE OR REPLACE FUNCTION kiosk_guard_register() RETURNS trigger
+LANGUAGE plpgsql SET search_path = {path} AS $guard$
+BEGIN
+  IF has_column_privilege(current_user, TG_RELID, 'signed_in_at', 'UPDATE') THEN
+    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  IF (TG_OP = 'DELETE' AND OLD.signed_in_at IS NOT NULL)
+     OR (TG_OP = 'INSERT' AND NEW.status NOT IN {BOOKKEEPING})
+     OR (TG_OP = 'UPDATE' AND NEW.status <> OLD.status
+         AND NOT (OLD.status IN {BOOKKEEPING} AND NEW.status IN {BOOKKEEPING})) THEN
+    RAISE EXCEPTION 'permission denied for table attendance: the register follows events'
+      USING ERRCODE = '42501';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$guard$;
+DROP TRIGGER IF EXISTS kiosk_guard_register ON attendance;
+CREATE TRIGGER kiosk_guard_register BEFORE INSERT OR UPDATE OR DELETE ON attendance
+  FOR EACH ROW EXECUTE FUNCTION kiosk_guard_register();
+"""
+
+
+_MY_ADMIN = (f"EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r WHERE r.`role` = "
+             "SUBSTRING_INDEX(USER(), '@', 1) AND r.`kind` = 'admin')")
+_MY_DENY = ("SIGNAL SQLSTATE '42000' SET MYSQL_ERRNO = 1142, "
+            "MESSAGE_TEXT = 'UPDATE command denied to user for table `attendance`: the register "
+            "follows events'")
+MY_GUARD = [
+    "DROP TRIGGER IF EXISTS kiosk_guard_register_insert",
+    f"""CREATE DEFINER = CURRENT_USER TRIGGER kiosk_guard_register_insert BEFORE INSERT
+ON `attendance` FOR EACH ROW BEGIN
+  IF NEW.`status` NOT IN {BOOKKEEPING} AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
+END""",
+    "DROP TRIGGER IF EXISTS kiosk_guard_register_update",
+    f"""CREATE DEFINER = CURRENT_USER TRIGGER kiosk_guard_register_update BEFORE UPDATE
+ON `attendance` FOR EACH ROW BEGIN
+  IF NOT (NEW.`status` <=> OLD.`status` AND NEW.`signed_in_at` <=> OLD.`signed_in_at`
+          AND NEW.`signed_out_at` <=> OLD.`signed_out_at` AND NEW.`method` <=> OLD.`method`
+          AND NEW.`kiosk_id` <=> OLD.`kiosk_id` AND NEW.`event_id` <=> OLD.`event_id`
+          AND NEW.`early_leave` <=> OLD.`early_leave`)
+     AND NOT (OLD.`status` IN {BOOKKEEPING} AND NEW.`status` IN {BOOKKEEPING}
+              AND OLD.`signed_in_at` IS NULL AND NEW.`signed_in_at` IS NULL)
+     AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
+END""",
+    "DROP TRIGGER IF EXISTS kiosk_guard_register_delete",
+    f"""CREATE DEFINER = CURRENT_USER TRIGGER kiosk_guard_register_delete BEFORE DELETE
+ON `attendance` FOR EACH ROW BEGIN
+  IF OLD.`signed_in_at` IS NOT NULL AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
+END""",
+]

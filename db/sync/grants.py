@@ -34,8 +34,15 @@ ROLES = ("door", "host", "admin")
 ALL_TABLES = READ + [EVENTS, FLEET]
 HOST_WRITES = {"attendance": "INSERT, UPDATE, DELETE", "leave": "INSERT, UPDATE",
                EVENTS: "INSERT"}
-ADMIN_WRITES = {t: "INSERT, UPDATE, DELETE" for t in READ if t not in ("schema_version",)}
+ADMIN_WRITES = {t: "INSERT, UPDATE, DELETE" for t in READ
+                if t not in ("schema_version", "attendance")}
 ADMIN_WRITES[EVENTS] = "INSERT"
+# the register's bookkeeping only (who is expected; pending/excused): never a sign-in, which the
+# centre's rules apply from events (FINDINGS 33; the guard trigger of migration 0011 checks
+# the status and deletions). The table-wide rights an older grant gave are taken back first
+# (granted, then revoked: a REVOKE of a right never given fails on MariaDB).
+ADMIN_REGISTER_INSERT = "session_id, staff_id, expected, status, early_leave"
+ADMIN_REGISTER_UPDATE = "expected, status"
 
 
 class UnknownRole(ValueError):
@@ -80,6 +87,8 @@ def _pg_statements(db: pw.Database, kind: str, role: str) -> list[str]:
         return out
     writes = HOST_WRITES if kind == "host" else ADMIN_WRITES
     out += [f"GRANT {rights} ON {table} TO {who}" for table, rights in writes.items()]
+    if kind == "admin":
+        out += _register_bookkeeping("attendance", who)
     out += [f"GRANT SELECT ON {EVENTS}, {FLEET} TO {who}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_pg_ident(schema)} TO {who}"]
     out += _pg_policy("setting", role, "ALL", "true", check="true")
@@ -95,6 +104,14 @@ def _pg_policy(table: str, role: str, command: str, using: str, check: str | Non
             f"DROP POLICY IF EXISTS {name} ON {table}",
             f"CREATE POLICY {name} ON {table} FOR {command} TO {_pg_ident(role)} "
             f"USING ({using}){with_check}"]
+
+
+def _register_bookkeeping(table: str, who: str) -> list[str]:
+    """An admin's rights on the register: expected rows, never a sign-in (see above)."""
+    return [f"GRANT INSERT, UPDATE ON {table} TO {who}",
+            f"REVOKE INSERT, UPDATE ON {table} FROM {who}",
+            f"GRANT INSERT ({ADMIN_REGISTER_INSERT}), UPDATE ({ADMIN_REGISTER_UPDATE}), DELETE "
+            f"ON {table} TO {who}"]
 
 
 def _pg_text(value: str) -> str:
@@ -119,6 +136,8 @@ def _my_statements(db: pw.Database, kind: str, role: str) -> list[str]:
             continue
         writes = HOST_WRITES if kind == "host" else ADMIN_WRITES
         out += [f"GRANT {rights} ON `{schema}`.`{table}` TO {who}" for table, rights in writes.items()]
+        if kind == "admin":
+            out += _register_bookkeeping(f"`{schema}`.`attendance`", who)
         out += [f"GRANT SELECT ON `{schema}`.`{table}` TO {who}" for table in (EVENTS, FLEET)]
     if kind == "door":
         out += MY_FLEET_GUARD

@@ -38,6 +38,7 @@ def init(ctx: Context) -> int:
     db = ctx.database(require_schema=False)
     _private_home(ctx)
     applied = migrations.upgrade(db)
+    _refresh_centre_rules(ctx, db, applied)
     if applied:
         ctx.out(t("cli.init_applied", names=", ".join(f"{m.version:04d}_{m.name}" for m in applied)))
     from db.database import redact_url
@@ -48,6 +49,27 @@ def init(ctx: Context) -> int:
     if not ctx.args.no_keys:
         ensure_signing_key(ctx)
     return 0
+
+
+def _refresh_centre_rules(ctx: Context, db, applied) -> None:
+    """A server centre already at 0011 gets the centre's rules again (idempotent): one upgraded
+    by an earlier build of this release then has all of them. Skipped quietly for a role that
+    may not (re)create them — the owner's next ``kiosk init`` does it."""
+    import logging
+
+    import peewee as pw
+
+    from db.migrations import m0011_centre_hardening as hardening
+
+    if ctx.settings.is_sqlite or migrations.current_version(db) < 11:
+        return
+    if any(m.version == 11 for m in applied):
+        return
+    try:
+        with db.atomic():
+            hardening.apply(db, None)
+    except pw.DatabaseError as exc:
+        logging.getLogger(__name__).info("centre rules not refreshed: %s", exc.__class__.__name__)
 
 
 def _admin_pin(ctx: Context) -> None:
