@@ -20,7 +20,7 @@ from db import cards as card_store
 from db import ledger, lifecycle, queries
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session, upsert_session
-from kiosk import cards, rules, timefmt
+from kiosk import card_numbers, cards, rules, timefmt
 from kiosk.i18n import t
 from kiosk.plan import PlanError, build_session
 
@@ -105,6 +105,34 @@ class AdminActions:
                 raise Refused(t("admin.already_inactive", staff_id=row["staff_id"], name=row["name"]))
             self._audit("deactivated", at, staff_key=key)
         return row
+
+    # -- work cards ----------------------------------------------------------------------------
+    def bind_card(self, staff_text: str, card_text: str, formats: tuple[str, ...]) -> cards.Binding:
+        """Bind the presented card (``kiosk card bind``'s own rules); a refusal stays a
+        :class:`cards.CardRefused` so the console can offer its way past ``card.taken``."""
+        self.refuse_on_mirror()  # a mirror home's cards come from the centre
+        return cards.bind(self.db, staff_text, card_text, kiosk_id=self.kiosk_id, at=self.clock(),
+                          actor=self.actor, formats=formats)
+
+    def move_card(self, holder_text: str, staff_text: str, card_text: str,
+                  formats: tuple[str, ...]) -> tuple[cards.Binding, cards.Binding]:
+        """The card an active colleague holds, moved to ``staff_text``: their binding removed and
+        this one made in one transaction (both audited, as ``card unbind`` then ``card bind``).
+        Refused, nothing changed, when the holder no longer holds this card or the bind fails."""
+        self.refuse_on_mirror()
+        at = self.clock()
+        readings = card_numbers.readings(card_numbers.tidy(card_text), formats)
+        try:
+            with self.db.atomic():
+                if card_store.card_of(rules.normalise_staff_id(holder_text)) not in readings:
+                    raise Refused(t("console.card_moved_meanwhile"))
+                released = cards.unbind(self.db, holder_text, kiosk_id=self.kiosk_id, at=at,
+                                        actor=self.actor)
+                bound = cards.bind(self.db, staff_text, card_text, kiosk_id=self.kiosk_id, at=at,
+                                   actor=self.actor, formats=formats)
+        except cards.CardRefused as exc:
+            raise Refused(exc.message()) from None
+        return released, bound
 
     # -- the plan -------------------------------------------------------------------------------
     def add_session(self, **options) -> int:

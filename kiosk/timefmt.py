@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from zoneinfo import ZoneInfo
 
 WALL_FORMAT = "%Y-%m-%d %H:%M"
@@ -23,20 +25,58 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def parse_wall(text: str, tz: ZoneInfo) -> dt.datetime:
-    """``YYYY-MM-DD HH:MM`` (seconds optional, ``T`` allowed) in ``tz`` → naive UTC."""
-    value = (text or "").strip().replace("T", " ")
-    for fmt in (WALL_FORMAT, "%Y-%m-%d %H:%M:%S"):
-        try:
-            local = dt.datetime.strptime(value, fmt)
-            break
-        except ValueError:
-            continue
-    else:
+# ``YYYY-MM-DD HH:MM`` and the forms people type for it: ``/`` or ``.`` or 年月日 between the
+# date's parts, one-digit month/day/hour, seconds, ``T``; full-width digits and ``：`` (a Chinese
+# input method left in 全角) are read as their ASCII selves first (NFKC).
+_DATE = r"(?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
+_CLOCK = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+_WALL = re.compile(rf"{_DATE}(?:\s*[日号]\s*|\s+|\s*T\s*){_CLOCK}")
+# what the console completes from the date it shows: ``MM-DD HH:MM``, ``DD HH:MM``, ``HH:MM``
+_MONTH_DAY = re.compile(rf"(?P<mo>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?:\s*[日号]\s*|\s+){_CLOCK}")
+_DAY = re.compile(rf"(?P<d>\d{{1,2}})(?:\s*[日号]\s*|\s+){_CLOCK}")
+_ONLY_CLOCK = re.compile(_CLOCK)
+
+
+def _tidy(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def parse_local(text: str) -> dt.datetime:
+    """A typed wall-clock time (``YYYY-MM-DD HH:MM`` or a common variant, see ``_WALL``) as a
+    naive local datetime; :class:`BadTime` otherwise. Never guesses a missing year or date."""
+    found = _WALL.fullmatch(_tidy(text))
+    if found is None:
         raise BadTime(text, "time")
+    parts = {k: int(v) for k, v in found.groupdict(default="0").items()}
+    try:
+        local = dt.datetime(parts["y"], parts["mo"], parts["d"], parts["h"], parts["mi"], parts["s"])
+    except ValueError:
+        raise BadTime(text, "time") from None
     if not MIN_YEAR <= local.year <= MAX_YEAR:  # far-off years overflow a UTC conversion
         raise BadTime(text, "time")
-    return to_utc(local, tz, text)
+    return local
+
+
+def parse_wall(text: str, tz: ZoneInfo) -> dt.datetime:
+    """``YYYY-MM-DD HH:MM`` (seconds optional, ``T``, ``/`` and one-digit parts allowed) in
+    ``tz`` → naive UTC."""
+    return to_utc(parse_local(text), tz, text)
+
+
+def complete_wall(text: str, base: dt.date) -> str:
+    """What a form that shows the date ``base`` makes of a shortened time: ``MM-DD HH:MM`` in
+    ``base``'s year, ``DD HH:MM`` in its month, ``HH:MM`` on that day; anything else unchanged
+    (a full time, or text :func:`parse_wall` will refuse as typed)."""
+    value = _tidy(text)
+    for pattern, date in ((_ONLY_CLOCK, lambda g: (base.month, base.day)),
+                          (_DAY, lambda g: (base.month, int(g["d"]))),
+                          (_MONTH_DAY, lambda g: (int(g["mo"]), int(g["d"])))):
+        found = pattern.fullmatch(value)
+        if found is not None:
+            month, day = date(found.groupdict())
+            return (f"{base.year:04d}-{month:02d}-{day:02d} "
+                    f"{int(found['h']):02d}:{found['mi']}")
+    return text
 
 
 def to_utc(local: dt.datetime, tz: ZoneInfo, text: str = "") -> dt.datetime:

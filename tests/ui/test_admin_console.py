@@ -454,3 +454,89 @@ async def test_left_alone_the_console_locks_and_asks_for_the_pin(db, home, offic
         await pilot.press("escape")  # locked again; Escape at the PIN closes the console
         await pilot.pause()
     assert app.return_code == 1
+
+
+async def test_each_card_tap_is_one_scan_and_a_taken_card_can_be_moved_here(db, home, office):
+    """FINDINGS #23: after a refused tap the field is empty, so the next tap is read alone (the
+    same refusal, not "unreadable"); the refusal names the holder without sending the clerk to
+    the command line, and Ctrl+T (asked first) moves the card here, both changes audited."""
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("ctrl+k")  # A1001 holds the card first
+        await pilot.pause()
+        await pilot.press(*"0169552957", "enter")
+        await done(pilot)
+        assert card_of("A1001") == 169552957
+        await pilot.press("down", "ctrl+k")  # A1002
+        await pilot.pause()
+        form = app.screen
+        for _ in range(2):  # the clerk taps again, as one does
+            await pilot.press(*"0169552957", "enter")
+            await done(pilot)
+            assert form.query_one("#field-card", Input).value == ""
+            error = str(form.query_one("#form-error").content)
+            assert "张三(A1001)" in error and "kiosk" not in error, error
+        assert "Ctrl+T" in str(form.query_one("#form-hint").content)
+        assert card_of("A1002") is None
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert isinstance(app.screen, FormDialog) and app.screen is not form
+        await pilot.press("escape")  # not yet: nothing moved, the card form still open
+        await pilot.pause()
+        assert app.screen is form and card_of("A1001") == 169552957
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("enter")
+        await done(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        assert card_of("A1002") == 169552957 and card_of("A1001") is None
+        assert "张三" in status(app) and "李四" in status(app)
+        assert len(audit("card_unbound")) == 1 and len(audit("card_bound")) == 2
+        await pilot.press("ctrl+k")  # a tap in another form: read alone, refused as unreadable
+        await pilot.pause()
+        await pilot.press(*"ZZ9", "enter")
+        await done(pilot)
+        assert "ZZ9" in str(app.screen.query_one("#form-error").content)
+        assert app.screen.query_one("#field-card", Input).value == ""
+
+
+async def test_a_new_session_starts_from_a_real_time_the_clerk_edits(db, home, office):
+    """FINDINGS #39: the form holds a whole time (the month shown, 09:00–11:00), Tab selects it,
+    and what a clerk types over it is read: ``05 9:00`` (the 5th of the month shown), an end
+    that moved with the start, ``2026/12/06 14:30`` with an end of ``16:00`` (the start's day)."""
+    from tests.ui.bursts import settled, type_burst
+
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f2")
+        await done(pilot)
+        await pilot.press("ctrl+right")  # December
+        await done(pilot)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        assert form.query_one("#field-start", Input).value == "2026-12-01 09:00"
+        assert form.query_one("#field-end", Input).value == "2026-12-01 11:00"
+        form.query_one("#field-title", Input).value = "控制台学习"
+        await pilot.press("tab", "tab", *"05 9:00")
+        await pilot.pause()
+        assert form.query_one("#field-start", Input).value == "05 9:00"  # typed over, as selected
+        assert form.query_one("#field-end", Input).value == "2026-12-05 11:00"  # moved along
+        await pilot.press("enter")
+        await done(pilot)
+        made = StudySession.get(StudySession.title == "控制台学习")
+        assert (made.start, made.end) == (wall("2026-12-05 09:00"), wall("2026-12-05 11:00"))
+        assert "12-05 09:00–12-05 11:00" in status(app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        app.screen.query_one("#field-title", Input).value = "下午学习"
+        await pilot.press("tab", "tab")
+        type_burst(app, "2026/12/06 14:30\t16:00\r")
+        await until(pilot, lambda: StudySession.select().where(
+            StudySession.title == "下午学习").exists())
+        await settled(app, pilot)
+        made = StudySession.get(StudySession.title == "下午学习")
+        assert (made.start, made.end) == (wall("2026-12-06 14:30"), wall("2026-12-06 16:00"))
+        assert {r[4] for r in rows(app)} >= {"控制台学习", "下午学习"}

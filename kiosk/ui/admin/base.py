@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from kiosk.i18n import t
-from kiosk.ui.admin.widgets import Action, DataTable, Field, FormDialog
+from kiosk.ui.admin.widgets import Action, DataTable, Field, Follow, FormDialog
 
 
 class Section(Vertical):
@@ -64,7 +64,8 @@ class Section(Vertical):
 
     # -- acting -------------------------------------------------------------------------------
     def open_form(self, title: str, fields: list[Field], action: Action, *, body: str = "",
-                  then: Callable[[object], None] | None = None) -> None:
+                  then: Callable[[object], None] | None = None, follow: Follow | None = None
+                  ) -> None:
         """A form; on success the result is said (a str) or handed to ``then``, and data reload."""
         def finished(result: object) -> None:
             if result is None:
@@ -76,7 +77,8 @@ class Section(Vertical):
                 self.app.say(result)
             self.reload()
 
-        self.app.push_screen(FormDialog(title, fields, action, body=body), callback=finished)
+        self.app.push_screen(FormDialog(title, fields, action, body=body, follow=follow),
+                             callback=finished)
 
     @property
     def actions(self):

@@ -17,6 +17,7 @@ from kiosk.ui.admin.widgets import Field, Label
 
 COLUMNS = ("id", "state", "date", "time", "session_title", "kind", "location")
 EDIT_FIELDS = ("title", "kind", "start", "end", "audience", "location", "speaker", "credit_hours")
+USUAL_START, USUAL_END = "09:00", "11:00"  # what a new session's form starts from (edit it)
 
 
 class PlanSection(SearchableTable):
@@ -37,6 +38,7 @@ class PlanSection(SearchableTable):
     def __init__(self, tz, today: dt.date, **kwargs) -> None:
         super().__init__(**kwargs)
         self.tz = tz
+        self.today = today
         self.month = (today.year, today.month)
 
     def compose(self):
@@ -84,22 +86,59 @@ class PlanSection(SearchableTable):
     # -- actions ------------------------------------------------------------------------------
     def _fields(self, values: dict) -> list[Field]:
         hints = {"kind": ", ".join(t(f"kind.{k}") for k in rules.KINDS),
-                 "start": "YYYY-MM-DD HH:MM", "end": "YYYY-MM-DD HH:MM",
+                 "start": t("console.plan.time_hint"), "end": t("console.plan.time_hint"),
                  "audience": "all / dept:… / group:… / staff:…"}
         return [Field(name, t(f"field.{name}"), _text(values.get(name)), hints.get(name, ""))
                 for name in EDIT_FIELDS]
 
+    def first_day(self) -> dt.date:
+        """The day a new session starts on by default: today in this month, else the 1st."""
+        today = self.today
+        if (today.year, today.month) == self.month:
+            return today
+        return dt.date(*self.month, 1)
+
+    def _times(self, v: dict[str, str], day: dt.date) -> dict[str, str]:
+        """Start and end as typed, shortened forms completed (``05 9:00`` = the 5th of the month
+        shown, an end ``11:00`` = the start's day); the CLI's rules then check them."""
+        start = timefmt.complete_wall(v["start"], day)
+        try:
+            start_day = timefmt.parse_local(start).date()
+        except timefmt.BadTime:
+            start_day = day
+        return {"start": start, "end": timefmt.complete_wall(v["end"], start_day)}
+
+    def _follow(self, day: dt.date, start: str, end: str):
+        """The end moves with the start, keeping the length, until the clerk types an end."""
+        shown = {"end": end}
+        length = timefmt.parse_local(end) - timefmt.parse_local(start)
+
+        def follow(name: str, values: dict[str, str]) -> dict[str, str]:
+            if name != "start" or values["end"] != shown["end"]:
+                return {}
+            try:
+                begins = timefmt.parse_local(self._times(values, day)["start"])
+            except timefmt.BadTime:
+                return {}
+            shown["end"] = (begins + length).strftime(timefmt.WALL_FORMAT)
+            return {"end": shown["end"]}
+
+        return follow
+
     def action_add(self) -> None:
-        year, month = self.month
-        day = f"{year:04d}-{month:02d}-"
+        day = self.first_day()
+        start, end = f"{day.isoformat()} {USUAL_START}", f"{day.isoformat()} {USUAL_END}"
 
         def add(v: dict[str, str]) -> str:
+            v = {**v, **self._times(v, day)}
             sid = self.actions.add_session(**{k: (v[k] or None) if k == "credit_hours" else v[k]
                                               for k in EDIT_FIELDS})
-            return t("console.plan.added", session=sid, title=v["title"].strip())
+            return t("console.plan.added", session=sid, title=v["title"].strip(),
+                     start=_short(v["start"]), end=_short(v["end"]))
 
         self.open_form(t("console.plan.add"), self._fields(
-            {"kind": t("kind.learning_day"), "start": day, "end": day, "audience": "all"}), add)
+            {"kind": t("kind.learning_day"), "start": start, "end": end, "audience": "all"}), add,
+            follow=self._follow(day, start, end))
 
     def action_edit(self) -> None:
         row = self.session()
@@ -110,8 +149,10 @@ class PlanSection(SearchableTable):
             return
         current = self.actions.current_options(row)
         current["kind"] = t(f"kind.{row['kind']}")
+        day = timefmt.parse_local(current["start"]).date()
 
         def edit(v: dict[str, str]) -> str:
+            v = {**v, **self._times(v, day)}
             changes = {k: v[k] for k in EDIT_FIELDS if v[k] != _text(current.get(k))}
             if "credit_hours" in changes and not changes["credit_hours"].strip():
                 raise Refused(t("console.plan.hours_required"))
@@ -124,7 +165,8 @@ class PlanSection(SearchableTable):
             return text
 
         self.open_form(t("console.plan.edit", session=row["id"], title=row["title"]),
-                       self._fields(current), edit)
+                       self._fields(current), edit,
+                       follow=self._follow(day, current["start"], current["end"]))
 
     def action_cancel_session(self) -> None:
         row = self.session()
@@ -168,6 +210,14 @@ class PlanSection(SearchableTable):
                                           for w in ("added", "updated", "unchanged")})
 
         import_flow(self, t("console.plan.import"), preview, apply)
+
+
+def _short(wall: str) -> str:
+    """``2026-12-05 09:00`` → ``12-05 09:00`` (the confirmation names what was understood)."""
+    try:
+        return timefmt.parse_local(wall).strftime("%m-%d %H:%M")
+    except timefmt.BadTime:
+        return wall
 
 
 def _text(value) -> str:

@@ -12,7 +12,7 @@ from kiosk.i18n import t
 from kiosk.lifecycle import Refused, staff_record
 from kiosk.ui.admin.base import SearchableTable
 from kiosk.ui.admin.imports import import_flow
-from kiosk.ui.admin.widgets import Field
+from kiosk.ui.admin.widgets import Field, Offer, Offered
 
 COLUMNS = ("staff_id", "name", "department", "groups", "title", "active")
 
@@ -56,7 +56,7 @@ class RosterSection(SearchableTable):
 
         def add(v: dict[str, str]) -> str:
             if queries.staff_row(rules.normalise_staff_id(v["staff_id"])) is not None:
-                raise Refused(t("admin.staff_exists", staff_id=v["staff_id"].strip()))
+                raise Refused(t("console.staff_exists", staff_id=v["staff_id"].strip()))
             record = staff_record(v["staff_id"].strip(), v["name"].strip(),
                                   v["department"].strip(), v["groups"], v["title"].strip())
             self.actions.save_staff(record)
@@ -97,27 +97,45 @@ class RosterSection(SearchableTable):
                        body=t("console.roster.deactivate_body"))
 
     def action_bind_card(self) -> None:
-        """刷卡绑定: the highlighted person, then the card presented to the reader (+ Enter)."""
+        """刷卡绑定: the highlighted person, then the card presented to the reader (+ Enter).
+
+        Each tap is one scan (the field empties after it). A card an active colleague holds is
+        refused with the console's own way on: Ctrl+T moves it here (asked first)."""
         person = self.person()
         if person is None:
             return
-        app = self.app
+        actions, formats = self.actions, self.app.settings.card_formats
 
         def bind(v: dict[str, str]) -> str:
             from kiosk import cards
 
-            app.actions.refuse_on_mirror()  # a mirror home's cards come from the centre
             try:
-                done = cards.bind(app.db, person["staff_id"], v["card"], kiosk_id=app.settings.kiosk_id,
-                                  at=app.clock(), actor=app.actions.actor,
-                                  formats=app.settings.card_formats)
+                done = actions.bind_card(person["staff_id"], v["card"], formats)
             except cards.CardRefused as exc:
-                raise Refused(exc.message()) from None
+                if exc.key != "card.taken":
+                    raise Refused(exc.message()) from None
+                raise Offered(t("console.card_taken", **exc.values),
+                              self._move_offer(exc.values, person, v["card"])) from None
             return t("sep").join([done.message(), *done.warnings()])
 
         self.open_form(t("console.roster.bind_card", staff_id=person["staff_id"],
                          name=person["name"]),
-                       [Field("card", t("console.card"), placeholder=t("console.card_hint"))], bind)
+                       [Field("card", t("console.card"), placeholder=t("console.card_hint"),
+                              scan=True)], bind)
+
+    def _move_offer(self, holder: dict, person: dict, card_text: str) -> Offer:
+        actions, formats = self.actions, self.app.settings.card_formats
+
+        def move(_: dict[str, str]) -> str:
+            released, bound = actions.move_card(holder["staff_id"], person["staff_id"], card_text,
+                                                formats)
+            return t("sep").join([released.message(), bound.message(), *bound.warnings()])
+
+        names = {"card": holder["card"], "holder": holder["name"],
+                 "holder_id": holder["staff_id"], "name": person["name"],
+                 "staff_id": person["staff_id"]}
+        return Offer(t("console.card_move_hint", **names), t("console.card_move", **names),
+                     t("console.card_move_body", **names), move)
 
     def action_import(self) -> None:
         settings = self.app.settings

@@ -22,7 +22,8 @@ from kiosk.i18n import t
 from kiosk.lifecycle import Refused
 from kiosk.ui.plain import DataTable, Label, Static, clean
 
-__all__ = ["Action", "DataTable", "Field", "FormDialog", "HintBar", "Label", "Static", "clean"]
+__all__ = ["Action", "DataTable", "Field", "FormDialog", "HintBar", "Label", "Offer", "Offered",
+           "Static", "clean"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,33 @@ class Field:
     label: str
     value: str = ""
     placeholder: str = ""
+    # a field a reader types into (a card tap = digits + Enter): emptied after each submission,
+    # so the next tap is a scan of its own, never appended to the last one (SPEC §7)
+    scan: bool = False
 
 
 Action = Callable[[dict[str, str]], object]
+# a form's follow-up: the field just changed and all values → new values for other fields
+Follow = Callable[[str, dict[str, str]], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The console's own way past a refusal (e.g. move a card from its holder): ``hint`` names
+    the key (Ctrl+T); the key asks ``title``/``body`` first, then runs ``action``."""
+
+    hint: str
+    title: str
+    body: str
+    action: Action
+
+
+class Offered(Refused):
+    """A refusal the form can resolve itself: the message, and the :class:`Offer`."""
+
+    def __init__(self, message: str, offer: Offer) -> None:
+        super().__init__(message)
+        self.offer = offer
 
 
 class FormDialog(ModalScreen[object]):
@@ -64,16 +89,19 @@ class FormDialog(ModalScreen[object]):
     FormDialog #form-error { color: $error; text-style: bold; height: auto; width: 100%; }
     FormDialog .form-hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", show=False), Binding("enter", "submit", show=False)]
+    BINDINGS = [Binding("escape", "cancel", show=False), Binding("enter", "submit", show=False),
+                Binding("ctrl+t", "offer", show=False, priority=True)]
 
     def __init__(self, title: str, fields: list[Field], action: Action, *,
-                 body: str = "", hint: str = "") -> None:
+                 body: str = "", hint: str = "", follow: Follow | None = None) -> None:
         super().__init__()
         self.form_title = title
         self.fields = fields
         self.action = action
         self.body = body
         self.hint = hint or t("console.form_hint" if fields else "console.confirm_hint")
+        self.follow = follow
+        self.offer: Offer | None = None
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -89,7 +117,7 @@ class FormDialog(ModalScreen[object]):
                         yield Input(clean(f.value), placeholder=f.placeholder,
                                     id=f"field-{f.name}")
             yield Label("", id="form-error")
-            yield Label(self.hint, classes="form-hint")
+            yield Label(self.hint, classes="form-hint", id="form-hint")
 
     def on_mount(self) -> None:
         fields = list(self.query(Input))
@@ -106,18 +134,54 @@ class FormDialog(ModalScreen[object]):
         event.stop()
         self.action_submit()
 
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        """A field the clerk changed may carry others along (a session's end follows its start)."""
+        event.stop()
+        name = (event.input.id or "").removeprefix("field-")
+        if self.follow is None or self.busy or not event.input.has_focus:
+            return
+        for other, value in self.follow(name, self.values()).items():
+            self.query_one(f"#field-{other}", Input).value = value
+
     def action_submit(self) -> None:
         if self.busy:
             return
         self.busy = True
+        values = self.values()
+        for f in self.fields:  # one tap, one scan: the next tap starts from an empty field
+            if f.scan:
+                self.query_one(f"#field-{f.name}", Input).value = ""
+        self._set_offer(None)
         self.query_one("#form-error", Label).update(t("console.working"))
-        self._run(self.values())
+        self._run(values)
+
+    def _set_offer(self, offer: Offer | None) -> None:
+        self.offer = offer
+        if self.is_attached:
+            self.query_one("#form-hint", Label).update(offer.hint if offer else self.hint)
+
+    def action_offer(self) -> None:
+        """Ctrl+T: the way past the last refusal (asked first); done, this form closes with it."""
+        offer = self.offer
+        if offer is None or self.busy:
+            return
+
+        def finished(result: object) -> None:
+            if result is not None and self.is_attached:
+                self.dismiss(result)
+
+        self.app.push_screen(FormDialog(offer.title, [], offer.action, body=offer.body),
+                             callback=finished)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="form")
     def _run(self, values: dict[str, str]) -> None:
         try:
             with self.app.db.connection_context():
                 result = self.action(values)
+        except Offered as exc:
+            self.app.call_from_thread(self._refused, str(exc), exc.offer)
+            return
         except Refused as exc:
             self.app.call_from_thread(self._refused, str(exc))
             return
@@ -127,10 +191,11 @@ class FormDialog(ModalScreen[object]):
             return
         self.app.call_from_thread(self._done, result)
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, message: str, offer: Offer | None = None) -> None:
         self.busy = False
         if self.is_attached:
             self.query_one("#form-error", Label).update(message)
+            self._set_offer(offer)
 
     def _done(self, result: object) -> None:
         self.busy = False
