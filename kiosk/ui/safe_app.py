@@ -97,6 +97,8 @@ class SafeApp(App):
         await self._deliver(event)
 
     async def _deliver(self, event: events.Key | events.Paste) -> None:
+        if _overflows(self.focused, event):
+            return  # dropped here: a 100 KB junk burst must not cost a re-render per key
         await super().on_event(event)  # priority bindings, then forwarded to the focused widget
         self._settle_next = not (isinstance(event, events.Key) and event.is_printable
                                  and isinstance(self.focused, Input))
@@ -142,6 +144,17 @@ class SafeApp(App):
                for worker in self.workers):
             return "dialog"
         return ""
+
+
+def _overflows(focused, event: events.Key | events.Paste) -> bool:
+    """A printable key for a text field that is already full (its ``max_length``, no selection
+    to type over): the field would ignore it anyway. Dropping it before the widget sees it keeps
+    a door responsive while a broken or hostile keyboard-wedge device sends junk (FINDINGS #30):
+    the keys after it, up to the next Enter, cost next to nothing, and that Enter submits what
+    the field holds — over-long, so refused once."""
+    return (isinstance(event, events.Key) and event.is_printable and isinstance(focused, Input)
+            and bool(focused.max_length) and len(focused.value) >= focused.max_length
+            and focused.selection.is_empty)
 
 
 def _pending(pump) -> bool:

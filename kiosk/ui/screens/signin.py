@@ -37,7 +37,9 @@ RESULT_SECONDS = 3.0
 TODAY_LIST_FROM = 120  # terminal columns from which today's list sits beside the card
 REFRESH_SECONDS = 20.0
 DAY_CHECK_SECONDS = 1.0  # the office day starts at midnight (office zone) for the kiosk too
-INPUT_LIMIT = 4096  # anything over 256 is refused by the rules; this only bounds a runaway paste
+# one character over the rules' 256 (kiosk.rules.MAX_INPUT), so a longer scan is still seen as
+# too long and refused; a runaway paste stops growing (and re-rendering) the field there
+INPUT_LIMIT = 257
 
 
 @dataclass
