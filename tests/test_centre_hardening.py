@@ -94,11 +94,15 @@ def test_a_doors_host_kinds_are_kept_but_never_change_the_register(centre, door_
         add_event(door, uid, "A1002", "late", MORNING_UTC["late"], method="admin")
         add_event(door, uid, "A1001", "badge_revoked", f"{DAY} 00:00:00", method="manual",
                   note="badge_version 1->2")
+        # and a scan no door could have made then: years ahead, or after the session ended
+        add_event(door, uid, "A1002", "late", "2099-01-01 00:00:00", method="id")
+        add_event(door, uid, "B2001", "late", f"{DAY} 05:00:00", method="card")
         assert register(owner, morning) == before
         assert not Leave.select().where(Leave.session == morning).exists(owner)
         notes = dict(SignInEvent.select(SignInEvent.result, SignInEvent.note)
                      .where(SignInEvent.note.startswith(NOT_APPLIED)).tuples().execute(owner))
         assert set(notes) == {"undo", "leave", "present", "late", "badge_revoked"}, notes
+        assert SignInEvent.select().where(SignInEvent.note.startswith(NOT_APPLIED)).count(owner) == 7
         assert notes["leave"] == f"{NOT_APPLIED} 出差"
         # the door's sign-in by QR is not flagged by its own forged revocation
         assert not SignInEvent.select().where(SignInEvent.note.contains("revoked_badge")).exists(owner)
@@ -145,6 +149,15 @@ def test_the_centre_never_stores_a_badge_signature_an_old_door_sends(centre, doo
                 "--db", centre.url).stdout
     inputs = [json.loads(line)["input"] for line in out.splitlines()]
     assert "SK1.B2002.1" in inputs and not any(SIGNATURE[:40] in i for i in inputs), inputs
+    # and the owner's next `kiosk init` scrubs what an old door pushed before the upgrade
+    kiosk(tmp_path / "owner", "init", "--db", centre.url, "--no-keys")
+    handle = database.make_database(centre.url)
+    handle.connect()
+    try:
+        held = [i for (i,) in SignInEvent.select(SignInEvent.input).tuples().execute(handle)]
+    finally:
+        handle.close()
+    assert "SK1.B2002.1" in held and not any(SIGNATURE[:40] in i for i in held), held
 
 
 @pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)

@@ -8,7 +8,10 @@
   sign-in not made by a scan) is kept in the log, its note starting ``not_applied_door_role``, and
   changes nothing. Existing door roles are recorded when the grants are re-run after the upgrade.
 - Every event arriving at a server centre has its ``input`` and ``note`` cut to
-  ``SK1.<staff_id>.<version>`` by the same trigger, whatever build the door runs.
+  ``SK1.<staff_id>.<version>`` by the same trigger, whatever build the door runs; events an old
+  door pushed before are scrubbed the same way (one UPDATE).
+- A door role's sign-in timed more than 15 minutes ahead of the centre's clock, or outside its
+  session's window, is kept but not applied, like the host's kinds.
 
 - The register's guard: an admin role keeps who is expected, never a sign-in (FINDINGS 33; see
   ``db.sync.centre_sql.pg_guard`` / ``MY_GUARD``; grant-admin then grants column rights).
@@ -21,7 +24,7 @@ SQLite databases are homes (the rules stay in Python there): nothing to do.
 
 import peewee as pw
 
-from db.sync.centre_sql import MY_GUARD, MY_RULES, ROLE_TABLE_SQL, pg_guard, pg_rules
+from db.sync.centre_sql import MY_GUARD, MY_RULES, ROLE_TABLE_SQL, pg_guard, pg_rules, scrub_sql
 
 
 def apply(db, migrator) -> None:
@@ -30,7 +33,9 @@ def apply(db, migrator) -> None:
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_rules(schema))
         db.execute_sql(pg_guard(schema))
+        db.execute_sql(scrub_sql(mariadb=False))
     elif isinstance(db, pw.MySQLDatabase):
         db.execute_sql(ROLE_TABLE_SQL["mysql"])
         for statement in MY_RULES + MY_GUARD:
             db.execute_sql(statement)
+        db.execute_sql(scrub_sql(mariadb=True))

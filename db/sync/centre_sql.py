@@ -59,6 +59,25 @@ def host_kind(new: str) -> str:
             f"OR ({new}result IN {moves} AND COALESCE({new}method, '') NOT IN {DOOR_METHODS}))")
 
 
+# a door's scan is of now: one timed more than this ahead of the centre's clock (a door's clock
+# may drift; the fleet flags 2 minutes) or a sign-in outside its session's window is not applied
+FUTURE_SLACK_MINUTES = 15
+
+
+def out_of_time(mariadb: bool) -> str:
+    """SQL: a door's sign-in/sign-out ``NEW`` that no scan could have made at that time."""
+    if mariadb:
+        now = f"UTC_TIMESTAMP(6) + INTERVAL {FUTURE_SLACK_MINUTES} MINUTE"
+        opens, end = "s.`start` - INTERVAL s.`open_before` MINUTE", "s.`end`"
+    else:
+        now = f"(now() AT TIME ZONE 'utc') + interval '{FUTURE_SLACK_MINUTES} minutes'"
+        opens, end = "s.start - s.open_before * interval '1 minute'", 's."end"'
+    at = "NEW.`at`" if mariadb else "NEW.at"
+    return (f"(NEW.result IN ({SIGN_INS[1:-1]}, 'signed_out') AND ({at} > {now} "
+            f"OR (NEW.result IN {SIGN_INS} AND EXISTS (SELECT 1 FROM study_session s "
+            f"WHERE s.uid = NEW.session_uid AND ({at} < {opens} OR {at} > {end})))))")
+
+
 def applies(note: str) -> str:
     """SQL: an event with this note changes the register (it is not a door's refused kind)."""
     return f"left(COALESCE({note}, ''), {len(NOT_APPLIED)}) <> '{NOT_APPLIED}'"
@@ -176,7 +195,7 @@ BEGIN
   NEW.received_by := session_user;
   NEW.input := {redact_sql("NEW.input", True)};
   NEW.note := {redact_sql("NEW.note", False)};
-  IF {host_kind("NEW.")}
+  IF ({host_kind("NEW.")} OR {out_of_time(False)})
      AND EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = session_user AND r.kind = 'door') THEN
     NEW.note := left('{NOT_APPLIED}' || CASE WHEN NEW.note <> '' THEN ' ' || NEW.note ELSE '' END,
                      500);
@@ -312,7 +331,7 @@ BEGIN
   END IF;
   SET NEW.`input` = {redact_sql("NEW.`input`", True, mariadb=True)};
   SET NEW.`note` = {redact_sql("NEW.`note`", False, mariadb=True)};
-  IF {host_kind("NEW.")} AND EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r
+  IF ({host_kind("NEW.")} OR {out_of_time(True)}) AND EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r
       WHERE r.`role` = SUBSTRING_INDEX(USER(), '@', 1) AND r.`kind` = 'door') THEN
     SET NEW.`note` = LEFT(CONCAT('{NOT_APPLIED}', IF(NEW.`note` <> '', CONCAT(' ', NEW.`note`), '')),
                           500);
@@ -390,3 +409,13 @@ ON `attendance` FOR EACH ROW BEGIN
   IF OLD.`signed_in_at` IS NOT NULL AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
 END""",
 ]
+
+
+def scrub_sql(mariadb: bool) -> str:
+    """Cut the signatures out of events a not-yet-upgraded door pushed before 0011 (one
+    server-side statement; rows without one are left alone)."""
+    q = "`" if mariadb else '"'
+    text, note = f"{q}input{q}", f"{q}note{q}"
+    clean_text, clean_note = redact_sql(text, True, mariadb), redact_sql(note, False, mariadb)
+    return (f"UPDATE sign_in_event SET {text} = {clean_text}, {note} = {clean_note} "
+            f"WHERE {text} <> {clean_text} OR {note} <> {clean_note}")
