@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -231,8 +232,22 @@ class SetPinDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class SessionPickDialog(ModalScreen[int | None]):
-    """Pick one of several open sessions; dismisses its id, or None on Esc or after 30 s idle."""
+@dataclass(frozen=True)
+class ScanInstead:
+    """What closed the pick list: a line typed (a scanner's characters and Enter), not a choice."""
+
+    line: str
+
+
+class SessionPickDialog(ModalScreen["int | ScanInstead | None"]):
+    """Pick one of several open sessions; dismisses its id, or None on Esc or after 30 s idle.
+
+    A scanner keeps typing while the list is up (``X2⏎E1⏎`` in one write: X2 asked which
+    session), and Enter is the list's "choose". So characters typed here are not a choice: they
+    are kept, and their Enter closes the list with :class:`ScanInstead` — the next person's scan,
+    which the caller signs in on its own (SPEC §7: each Enter is one scan). Only ↑↓ (or a single
+    number key 1–9 naming a line) and then Enter choose.
+    """
 
     DEFAULT_CSS = DIALOG_CSS.replace("PinDialog, SetPinDialog, SessionPickDialog", "SessionPickDialog") + """
     SessionPickDialog .dialog { width: 80%; max-width: 100; }
@@ -246,22 +261,43 @@ class SessionPickDialog(ModalScreen[int | None]):
         self.choices = tuple(choices)
         self.tz = tz
         self.person = name
+        self._typed: list[str] = []  # characters since the last Enter or arrow key
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             title = t("ui.pick.title")
             yield Label(f"{self.person}  {title}" if self.person else title, classes="dialog-title")
             yield OptionList(*[
-                Option(f"{timefmt.hhmm(s.start, self.tz)}–{timefmt.hhmm(s.end, self.tz)}  {s.title}"
+                Option(f"{n}. {timefmt.hhmm(s.start, self.tz)}–{timefmt.hhmm(s.end, self.tz)}  {s.title}"
                        + (f"  ({s.location})" if s.location else ""), id=str(s.id))
-                for s in self.choices
+                for n, s in enumerate(self.choices, start=1)
             ], id="pick-list")
-            yield Label(t("ui.pick.hint"))
+            yield Label(t("ui.pick.hint_typed"))
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
         self.query_one(OptionList).highlighted = 0
         self.set_timer(self.TIMEOUT, self.action_cancel)
+
+    def on_key(self, event: events.Key) -> None:
+        """Before the list's own Enter binding (bindings are checked once the key has bubbled
+        up to the app): typed characters are kept, and their Enter is a scan, not a choice."""
+        if event.key == "enter":
+            line, self._typed = "".join(self._typed), []
+            if not line:
+                return  # ↑↓ then Enter: the list chooses the highlighted session
+            event.stop()
+            event.prevent_default()
+            number = int(line) if line.isdigit() and len(line) == 1 else 0
+            if 1 <= number <= len(self.choices):
+                self.dismiss(self.choices[number - 1].id)
+            else:
+                self.dismiss(ScanInstead(line))
+        elif event.is_printable and event.character:
+            self._typed.append(event.character)
+            event.stop()
+        elif event.key in ("up", "down", "home", "end", "pageup", "pagedown"):
+            self._typed = []
 
     def on_option_list_option_selected(self, event) -> None:
         self.dismiss(int(event.option.id))

@@ -238,11 +238,24 @@ class SignInScreen(Screen):
             log.exception("showing a sign-in failed: %s", exc.__class__.__name__)
             self.show_result(None, error_key="ui.result.display_error")
 
-    def _picked(self, scan: PendingScan, session_id: int | None) -> None:
-        if session_id is None:
+    def _picked(self, scan: PendingScan, picked) -> None:
+        """The pick list's answer: a session, nothing, or the next scan typed while it was up.
+
+        In the last case this scan stays unsigned (its ``ambiguous_session`` refusal is already
+        in the log, and the file log says it was left unchosen) and the typed line is a scan of
+        its own — never a choice made for this person by the next one.
+        """
+        from kiosk.ui.dialogs import ScanInstead
+
+        if isinstance(picked, ScanInstead):
+            log.info("pick list closed by the next scan: the previous one was not signed in")
+            self.show_result(None, error_key="ui.result.picked_none")
+            self.sign_in(picked.line)
+            return
+        if picked is None:
             self.show_result(None, error_key="ui.result.picked_none")
             return
-        self.sign_in(scan.raw, scan.method, session_id=session_id)
+        self.sign_in(scan.raw, scan.method, session_id=picked)
 
     def show_result(self, outcome: SignInOutcome | None, error_key: str = "") -> None:
         self.query_one(ResultBanner).show(outcome, error_key)
