@@ -342,3 +342,22 @@ def test_an_admin_role_keeps_who_is_expected_but_never_rewrites_a_sign_in(centre
     kiosk(home, "badge", "revoke", "A1001", "--db", url)
     kiosk(home, "credit", "add", "A1001", "--kind", "article", "--title", "学习心得", "--date",
           "2026-01-05", "--hours", "2", "--db", url)
+
+
+@pytest.mark.parametrize("centre", ["postgresql", "mysql"], indirect=True)
+def test_a_door_granted_before_the_upgrade_is_known_as_a_door(centre, door_role, tmp_path):  # noqa: F811
+    from db.sync.centre_sql import ROLE_TABLE
+
+    owner, door, uid = granted(centre, door_role, tmp_path)
+    role = door_role[0]
+    try:
+        with owner.atomic():  # as a centre whose door was granted by the previous release
+            owner.execute_sql(f"DELETE FROM {ROLE_TABLE}")
+        kiosk(tmp_path / "owner", "init", "--db", centre.url, "--no-keys")
+        kinds = dict(owner.execute_sql(f"SELECT role, kind FROM {ROLE_TABLE}").fetchall())
+        assert kinds == {role: "door"}, kinds
+        add_event(door, uid, "B2001", "leave", f"{DAY} 00:10:00", method="manual", note="x")
+        assert not Leave.select().exists(owner)
+    finally:
+        door.close()
+        owner.close()

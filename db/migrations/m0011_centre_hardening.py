@@ -6,7 +6,8 @@
 - ``kiosk_role`` records which role was granted what (``kiosk centre grant-*``). An event delivered
   by a door role of a kind a door never produces (a leave, an undo, a withdrawal, a revocation, a
   sign-in not made by a scan) is kept in the log, its note starting ``not_applied_door_role``, and
-  changes nothing. Existing door roles are recorded when the grants are re-run after the upgrade.
+  changes nothing. Door roles granted before are recorded from their privileges (events but no
+  leaves); re-running the grants after the upgrade records every role.
 - Every event arriving at a server centre has its ``input`` and ``note`` cut to
   ``SK1.<staff_id>.<version>`` by the same trigger, whatever build the door runs; events an old
   door pushed before are scrubbed the same way (one UPDATE).
@@ -24,7 +25,16 @@ SQLite databases are homes (the rules stay in Python there): nothing to do.
 
 import peewee as pw
 
-from db.sync.centre_sql import MY_GUARD, MY_RULES, ROLE_TABLE_SQL, pg_guard, pg_rules, scrub_sql
+from db.sync.centre_sql import (
+    MY_BACKFILL,
+    MY_GUARD,
+    MY_RULES,
+    PG_BACKFILL,
+    ROLE_TABLE_SQL,
+    pg_guard,
+    pg_rules,
+    scrub_sql,
+)
 
 
 def apply(db, migrator) -> None:
@@ -34,8 +44,13 @@ def apply(db, migrator) -> None:
         db.execute_sql(pg_rules(schema))
         db.execute_sql(pg_guard(schema))
         db.execute_sql(scrub_sql(mariadb=False))
+        db.execute_sql(PG_BACKFILL)
     elif isinstance(db, pw.MySQLDatabase):
         db.execute_sql(ROLE_TABLE_SQL["mysql"])
         for statement in MY_RULES + MY_GUARD:
             db.execute_sql(statement)
         db.execute_sql(scrub_sql(mariadb=True))
+        try:  # an owner that may not read the grant tables: grant-door records its doors
+            db.execute_sql(MY_BACKFILL)
+        except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):
+            pass

@@ -419,3 +419,27 @@ def scrub_sql(mariadb: bool) -> str:
     clean_text, clean_note = redact_sql(text, True, mariadb), redact_sql(note, False, mariadb)
     return (f"UPDATE sign_in_event SET {text} = {clean_text}, {note} = {clean_note} "
             f"WHERE {text} <> {clean_text} OR {note} <> {clean_note}")
+
+
+# door roles granted before 0011 (no kiosk_role row yet): a role that may add events but not
+# leaves is a door's (grant-door gives exactly that; host/admin/owner may write leaves)
+PG_BACKFILL = f"""
+INSERT INTO {ROLE_TABLE} (role, kind)
+SELECT DISTINCT e.grantee, 'door' FROM information_schema.table_privileges e
+WHERE e.table_schema = current_schema() AND e.table_name = 'sign_in_event'
+  AND e.privilege_type = 'INSERT' AND e.grantee <> 'PUBLIC'
+  AND NOT EXISTS (SELECT 1 FROM information_schema.table_privileges l
+                  WHERE l.table_schema = e.table_schema AND l.grantee = e.grantee
+                    AND l.table_name = 'leave' AND l.privilege_type = 'INSERT')
+  AND NOT pg_has_role(e.grantee, (SELECT relowner FROM pg_class
+                                  WHERE oid = 'sign_in_event'::regclass), 'MEMBER')
+ON CONFLICT (role) DO NOTHING
+"""
+MY_BACKFILL = f"""
+INSERT IGNORE INTO `{ROLE_TABLE}` (`role`, `kind`)
+SELECT DISTINCT e.`User`, 'door' FROM mysql.tables_priv e
+WHERE e.`Db` = DATABASE() AND e.`Table_name` = 'sign_in_event'
+  AND FIND_IN_SET('Insert', e.`Table_priv`) > 0
+  AND NOT EXISTS (SELECT 1 FROM mysql.tables_priv l WHERE l.`Db` = e.`Db` AND l.`User` = e.`User`
+                  AND l.`Table_name` = 'leave' AND FIND_IN_SET('Insert', l.`Table_priv`) > 0)
+"""
