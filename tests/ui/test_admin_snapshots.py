@@ -58,3 +58,21 @@ def test_reports(snap_compare, app):
         pilot.app.screen.query_one("#report-folder").value = "/media/usb/报表"
         await pilot.pause()
     assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_new_session_form(snap_compare, app):
+    """FINDINGS #39: a whole time to edit (today, 09:00–11:00), what to type said under the form."""
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys("f2", "ctrl+n", "tab", "tab"))
+
+
+def test_card_taken_offers_the_move(snap_compare, app):
+    """FINDINGS #23: the refusal names the holder; the hint offers Ctrl+T; the field is empty."""
+    async def run(pilot) -> None:
+        await keys("ctrl+k")(pilot)
+        await pilot.press(*"0169552957", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down", "ctrl+k", *"0169552957", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)

@@ -85,10 +85,12 @@ class PlanSection(SearchableTable):
 
     # -- actions ------------------------------------------------------------------------------
     def _fields(self, values: dict) -> list[Field]:
-        hints = {"kind": ", ".join(t(f"kind.{k}") for k in rules.KINDS),
-                 "start": t("console.plan.time_hint"), "end": t("console.plan.time_hint"),
-                 "audience": "all / dept:… / group:… / staff:…"}
-        return [Field(name, t(f"field.{name}"), _text(values.get(name)), hints.get(name, ""))
+        hints = {"kind": t("console.plan.kind_hint",
+                           kinds=t("admin.list_sep").join(t(f"kind.{k}") for k in rules.KINDS)),
+                 "start": t("console.plan.start_hint"), "end": t("console.plan.end_hint"),
+                 "audience": t("console.plan.audience_hint"),
+                 "credit_hours": t("console.plan.hours_hint")}
+        return [Field(name, t(f"field.{name}"), _text(values.get(name)), hint=hints.get(name, ""))
                 for name in EDIT_FIELDS]
 
     def first_day(self) -> dt.date:

@@ -51,7 +51,7 @@ class RosterSection(SearchableTable):
     def action_add(self) -> None:
         fields = [Field("staff_id", t("col.staff_id")), Field("name", t("col.name")),
                   Field("department", t("col.department")),
-                  Field("groups", t("col.groups"), placeholder=t("console.groups_hint")),
+                  Field("groups", t("col.groups"), hint=t("console.groups_hint")),
                   Field("title", t("col.title"))]
 
         def add(v: dict[str, str]) -> str:
@@ -71,7 +71,7 @@ class RosterSection(SearchableTable):
         fields = [Field("name", t("col.name"), person["name"]),
                   Field("department", t("col.department"), person["department"]),
                   Field("groups", t("col.groups"), ";".join(person["groups"]),
-                        placeholder=t("console.groups_hint")),
+                        hint=t("console.groups_hint")),
                   Field("title", t("col.title"), person["title"])]
 
         def edit(v: dict[str, str]) -> str:

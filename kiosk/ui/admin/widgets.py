@@ -37,6 +37,9 @@ class Field:
     # a field a reader types into (a card tap = digits + Enter): emptied after each submission,
     # so the next tap is a scan of its own, never appended to the last one (SPEC §7)
     scan: bool = False
+    # what to type there, said under the form while the field has the focus (a pre-filled
+    # value hides the placeholder)
+    hint: str = ""
 
 
 Action = Callable[[dict[str, str]], object]
@@ -84,6 +87,7 @@ class FormDialog(ModalScreen[object]):
         width: 1fr; height: 1; border: none; padding: 0 1; background: $boost;
     }
     FormDialog .form-row Input:focus { background: $accent 40%; }
+    FormDialog .form-row Input > .input--placeholder { color: $text-muted; text-style: italic; }
     FormDialog .form-fields { height: auto; }
     FormDialog .form-body { height: auto; max-height: 14; }
     FormDialog #form-error { color: $error; text-style: bold; height: auto; width: 100%; }
@@ -116,6 +120,8 @@ class FormDialog(ModalScreen[object]):
                         yield Label(f.label, classes="form-label")
                         yield Input(clean(f.value), placeholder=f.placeholder,
                                     id=f"field-{f.name}")
+            if any(f.hint for f in self.fields):
+                yield Label("", classes="form-hint", id="form-field-hint")
             yield Label("", id="form-error")
             yield Label(self.hint, classes="form-hint", id="form-hint")
 
@@ -133,6 +139,11 @@ class FormDialog(ModalScreen[object]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_submit()
+
+    def on_descendant_focus(self, event) -> None:
+        hints = {f"field-{f.name}": f"{f.label}:{f.hint}" if f.hint else "" for f in self.fields}
+        for label in self.query("#form-field-hint").results(Label):
+            label.update(hints.get(getattr(event.widget, "id", None) or "", ""))
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
