@@ -11,4 +11,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.pin.wait_min_s": ("{m} 分 {s} 秒", "{m} min {s} s"),
     "ui.pick.hint_typed": ("↑↓ 或数字键选择,回车确认,Esc 取消;刷卡/扫码将关闭此列表",
                            "↑↓ or a number key to choose, Enter to confirm, Esc to cancel; a scan closes this list"),
+    "ui.pin.unlocked": ("已解除锁定,可以再次输入 PIN", "Unlocked: you can enter the PIN again"),
 }

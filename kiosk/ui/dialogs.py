@@ -7,6 +7,8 @@ scrypt hash in ``KIOSK_HOME`` and ``False`` on Escape/cancel, so callers never s
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +48,8 @@ PinDialog, SetPinDialog, SessionPickDialog {
 """
 
 
-IDLE_SECONDS = 20.0  # the PIN dialog closes after this long without a key
+IDLE_SECONDS = 20.0  # the PIN dialog closes after this long without a key …
+LOCKED_STAY = 120.0  # … plus the lock still to run, up to this long (the 30 s, 1 and 2 min locks)
 SCAN_LIMIT = 4096  # the field takes a whole scan, so a badge is recognised rather than cut at 32
 BADGE_PREFIX = "SK1."
 
@@ -73,6 +76,10 @@ class PinDialog(ModalScreen[bool]):
     ``IDLE_SECONDS`` without a key, and an entry that cannot be a PIN (a badge payload
     ``SK1.…`` or anything longer than a PIN may be) closes it without counting as a wrong PIN;
     ``on_scan`` (the kiosk's sign-in) then gets that entry, so the scan is not lost.
+
+    Locked, it stays up with a countdown until the lock has run out and then ``IDLE_SECONDS``
+    more without a key (or Esc): closing while locked (the lock outlasted the idle time) sent
+    the admin's next try — the PIN — into the scan field and the sign-in log (FINDINGS #28).
     """
 
     DEFAULT_CSS = DIALOG_CSS
@@ -83,6 +90,8 @@ class PinDialog(ModalScreen[bool]):
         self.home = Path(home)
         self.on_scan = on_scan
         self._idle: Timer | None = None
+        self._locked_until = 0.0  # time.monotonic() when the lock shown here runs out
+        self._countdown: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -96,13 +105,36 @@ class PinDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#pin-input", Input).focus()
+        wait = admin_pin.locked_for(self.home)  # opened while locked: say so before a try
+        if wait:
+            self._lock(wait)
         self._touch()
 
     def _touch(self) -> None:
-        """Any key restarts the idle countdown."""
+        """Any key restarts the idle countdown; while locked it also waits for the lock to run out."""
         if self._idle is not None:
             self._idle.stop()
-        self._idle = self.set_timer(IDLE_SECONDS, self.action_cancel)
+        still_locked = max(0.0, self._locked_until - time.monotonic())
+        self._idle = self.set_timer(IDLE_SECONDS + min(still_locked, LOCKED_STAY), self.action_cancel)
+
+    def _lock(self, seconds: int) -> None:
+        """Show the lock with a live countdown; the dialog stays up through it (see the class)."""
+        self._locked_until = time.monotonic() + seconds
+        if self._countdown is None:
+            self._countdown = self.set_interval(1.0, self._tick)
+        self._tick()
+        self._touch()
+
+    def _tick(self) -> None:
+        left = math.ceil(self._locked_until - time.monotonic())
+        error = self.query_one("#pin-error", Label)
+        if left > 0:
+            error.update(t("ui.pin.locked_wait", wait=wait_text(left)))
+            return
+        error.update(t("ui.pin.unlocked"))
+        if self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
 
     def on_key(self) -> None:
         self._touch()
@@ -155,7 +187,7 @@ class PinDialog(ModalScreen[bool]):
         field.focus()
         error = self.query_one("#pin-error", Label)
         if check.locked_for:
-            error.update(t("ui.pin.locked_wait", wait=wait_text(check.locked_for)))
+            self._lock(check.locked_for)
         else:
             error.update(t("ui.pin.wrong_left", left=admin_pin.LOCK_AFTER - check.failures))
         self.app.bell()

@@ -105,3 +105,53 @@ async def test_a_wrong_pin_at_the_host_view_is_audited_too(db, home):
 
 def test_wait_text_reads_naturally():
     assert [wait_text(s) for s in (30, 60, 90, 900)] == ["30 秒", "1 分钟", "1 分 30 秒", "15 分钟"]
+
+
+async def test_locked_the_dialog_stays_up_so_the_pin_never_falls_into_the_scan_field(db, home, monkeypatch):
+    """FINDINGS #28: the lock (30 s) outlasted the idle close (20 s); the dialog closed while
+    locked and the admin's next try went into the scan field and the sign-in log."""
+    from kiosk.ui import dialogs
+
+    monkeypatch.setattr(dialogs, "IDLE_SECONDS", 0.6)
+    monkeypatch.setattr(admin_pin, "FIRST_LOCK", 1.5)
+    make_office(db)
+    app, _ = kiosk(db, home, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        for wrong in ("000000", "111111", "222222"):
+            await try_pin(app, pilot, wrong)
+        assert pin_error(app) == "Too many wrong PINs: locked, try again in 2 s"
+        await pilot.pause(1.0)  # past the idle time, still locked: the message stays, counting down
+        assert isinstance(app.screen, PinDialog) and pin_error(app).endswith("in 1 s")
+        await pilot.pause(0.8)  # the lock has run out; the idle time starts again from here
+        assert isinstance(app.screen, PinDialog) and pin_error(app) == "Unlocked: you can enter the PIN again"
+        await pilot.press(*PIN, "enter")  # typed as the admin would: into the dialog
+        await settled(app, pilot)
+        assert isinstance(app.screen, AdminScreen)
+    assert SignInEvent.select().where(SignInEvent.result != admin_pin.FAILED).count() == 0
+
+
+async def test_opened_while_locked_it_says_so_and_closes_after_the_lock_and_idle_time(db, home, monkeypatch):
+    from kiosk.ui import dialogs
+    from kiosk.ui.screens.signin import SignInScreen
+
+    monkeypatch.setattr(dialogs, "IDLE_SECONDS", 0.5)
+    monkeypatch.setattr(admin_pin, "FIRST_LOCK", 1.0)
+    make_office(db)
+    app, _ = kiosk(db, home, lang="en")
+    for _ in range(3):
+        admin_pin.verify(home, "000000")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert pin_error(app).startswith("Too many wrong PINs: locked, try again in")
+        await pilot.pause(0.7)
+        assert isinstance(app.screen, PinDialog)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, SignInScreen):
+                break
+        assert isinstance(app.screen, SignInScreen)  # not up for ever: lock + idle time, then gone
