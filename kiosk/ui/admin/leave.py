@@ -11,7 +11,8 @@ from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
 from kiosk.ui.admin.widgets import Field
 
-COLUMNS = ("id", "date", "session_title", "staff_id", "name", "reason", "state")
+# who, why and whether it still holds come first: at 80 columns a long title is what is cut
+COLUMNS = ("date", "id", "staff_id", "name", "reason", "state", "session_title")
 
 
 class LeaveSection(SearchableTable):
@@ -31,9 +32,10 @@ class LeaveSection(SearchableTable):
         tz = self.app.settings.tz
         rows = []
         for r in self.rows:
-            cells = [str(r["session_id"]), timefmt.wall(r["start"], tz), r["title"], r["staff_id"],
-                     r["name"], r["reason"],
-                     t("console.leave.withdrawn") if r["withdrawn_at"] else t("console.leave.active")]
+            cells = [timefmt.local(r["start"], tz).strftime("%m-%d %H:%M"), str(r["session_id"]),
+                     r["staff_id"], r["name"], r["reason"],
+                     t("console.leave.withdrawn") if r["withdrawn_at"] else t("console.leave.active"),
+                     r["title"]]
             if self.matches(*cells):
                 rows.append((f"{r['session_id']}|{r['staff_id']}", cells))
         self.fill([t(f"col.{c}") for c in COLUMNS], rows)
@@ -66,7 +68,8 @@ class LeaveSection(SearchableTable):
 def record_leave_form(section, session_id: str = "") -> None:
     """登记请假: person, session (prefilled from the plan's highlighted row), reason."""
     fields = [Field("staff_id", t("col.staff_id")),
-              Field("session", t("console.session_id"), session_id),
+              Field("session", t("console.session_id"), session_id,
+                    hint=t("console.leave.session_hint")),
               Field("reason", t("console.reason"))]
 
     def record(v: dict[str, str]) -> str:

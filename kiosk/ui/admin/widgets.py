@@ -91,7 +91,7 @@ class FormDialog(ModalScreen[object]):
     FormDialog .form-fields { height: auto; }
     FormDialog .form-body { height: auto; max-height: 14; }
     FormDialog #form-error { color: $error; text-style: bold; height: auto; width: 100%; }
-    FormDialog .form-hint { color: $text-muted; }
+    FormDialog .form-hint { color: $text-muted; width: 100%; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", show=False), Binding("enter", "submit", show=False),
                 Binding("ctrl+t", "offer", show=False, priority=True)]
@@ -141,7 +141,8 @@ class FormDialog(ModalScreen[object]):
         self.action_submit()
 
     def on_descendant_focus(self, event) -> None:
-        hints = {f"field-{f.name}": f"{f.label}:{f.hint}" if f.hint else "" for f in self.fields}
+        hints = {f"field-{f.name}": t("console.field_hint", label=f.label, hint=f.hint)
+                 if f.hint else "" for f in self.fields}
         for label in self.query("#form-field-hint").results(Label):
             label.update(hints.get(getattr(event.widget, "id", None) or "", ""))
 
