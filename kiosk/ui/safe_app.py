@@ -33,6 +33,7 @@ from kiosk.ui.plain import clean
 log = logging.getLogger("kiosk.ui.keys")
 SETTLE_LIMIT = 0.5  # seconds: a key never waits longer than this for the previous one's effects …
 DIALOG_LIMIT = 5.0  # … except behind a dialog's check (scrypt, ~50 ms; slower on a loaded machine)
+RUN_LIMIT = 1024  # printable keys in a row (no Enter/Tab/…) that any field of ours could want
 _PASTE_BREAKS = re.compile(r"(\r\n|\r|\n|\t)")
 _PASTE_KEYS = {"\r\n": ("enter", "\r"), "\r": ("enter", "\r"), "\n": ("enter", "\r"), "\t": ("tab", "\t")}
 
@@ -57,6 +58,8 @@ class SafeApp(App):
         self._key_task: asyncio.Task | None = None
         self._settle_next = False  # the last key delivered may still be taking effect
         self._last_key = ""
+        self._run = 0  # printable keys posted since the last other key (counted as they arrive)
+        self._driver_filtered = False
 
     # -- text, never markup -------------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity="information",
@@ -66,7 +69,40 @@ class SafeApp(App):
                        markup=False)
 
     # -- one key at a time ----------------------------------------------------------------------
+    def _filter_driver(self) -> None:
+        """Keys as they arrive from the terminal, on the driver's input thread: a run of more
+        than ``RUN_LIMIT`` printable keys with no Enter is junk (a stuck or hostile keyboard-wedge
+        device, a 100 KB paste without bracketed paste), and its rest is dropped there, before
+        it becomes a task on the UI loop — each key cost ~70 µs of the UI thread, so 100 KB
+        kept the door deaf for seconds (FINDINGS #30). The next Enter still arrives and submits
+        what the field holds, which the rules refuse once as too long. Counted in arrival order
+        on that thread, so the keys after that Enter are never the ones dropped."""
+        driver = self._driver
+        self._driver_filtered = driver is not None
+        if driver is None:
+            return
+        self._send_to_app = driver.send_message
+
+        def send_message(message) -> None:
+            if self._keep(message):
+                self._send_to_app(message)
+
+        driver.send_message = send_message
+
+    def _keep(self, message) -> bool:
+        if not isinstance(message, events.Key):
+            return True
+        if not message.is_printable:
+            if self._run > RUN_LIMIT:
+                log.warning("keys: dropped %d keys of a run with no Enter", self._run - RUN_LIMIT)
+            self._run = 0
+            return True
+        self._run += 1
+        return self._run <= RUN_LIMIT
+
     async def on_event(self, event: events.Event) -> None:
+        if not self._driver_filtered:
+            self._filter_driver()
         if isinstance(event, events.Key) and not event.is_forwarded:
             key = self._as_typed(event)
             if key is not None:
