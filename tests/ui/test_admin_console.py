@@ -176,6 +176,8 @@ async def test_roster_import_previews_before_writing(db, home, office, tmp_path)
         await ready(pilot)
         await pilot.press("ctrl+o")
         await pilot.pause()
+        await fill(pilot, {"file": str(tmp_path)})  # the stick's folder: its tables are named
+        assert "roster.csv" in str(app.screen.query_one("#form-error").content)
         await fill(pilot, {"file": str(path)})
         preview = str(app.screen.query_one("#form-body", Static).content)
         assert "第 3 行" in preview and "李四 → 李思" in preview and "E5001" in preview

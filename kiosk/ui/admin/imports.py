@@ -15,6 +15,22 @@ from kiosk.lifecycle import Refused
 from kiosk.previews import Preview, change_lines, summary
 from kiosk.ui.admin.widgets import Field
 
+TABLE_SUFFIXES = (".csv", ".xlsx")
+MAX_NAMED = 8
+
+
+def folder_tables(folder: Path) -> str:
+    """A folder typed where a file belongs: the CSV/XLSX files in it, to type one of them."""
+    try:
+        names = sorted(p.name for p in folder.iterdir()
+                       if p.suffix.lower() in TABLE_SUFFIXES and p.is_file())
+    except OSError:
+        names = []
+    if not names:
+        return t("console.folder_no_tables", path=folder)
+    shown = t("admin.list_sep").join(names[:MAX_NAMED]) + ("…" if len(names) > MAX_NAMED else "")
+    return t("console.folder_tables", path=folder, count=len(names), names=shown)
+
 
 def import_flow(section, title: str, preview: Callable[[Path], Preview],
                 apply: Callable[[Path], str]) -> None:
@@ -24,6 +40,8 @@ def import_flow(section, title: str, preview: Callable[[Path], Preview],
         if not text:
             raise Refused(t("console.file_required"))
         path = Path(text).expanduser()
+        if path.is_dir():  # a clerk who knows the stick, not the file's name: name them
+            raise Refused(folder_tables(path))
         if not path.is_file():
             raise Refused(t("cli.file_not_found", path=path))
         return path, preview(path)
