@@ -545,3 +545,26 @@ async def test_a_new_session_starts_from_a_real_time_the_clerk_edits(db, home, o
         made = StudySession.get(StudySession.title == "下午学习")
         assert (made.start, made.end) == (wall("2026-12-06 14:30"), wall("2026-12-06 16:00"))
         assert {r[4] for r in rows(app)} >= {"控制台学习", "下午学习"}
+
+
+async def test_moving_a_session_keeps_its_length(db, home, office):
+    """Edit: a new start typed over the old one (``29 14:00``, the session's month) carries the
+    end along, keeping the length; the sign-ins and the expected list are the edit's own."""
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f2")
+        await done(pilot)
+        await search(pilot, "财务培训")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        before = StudySession.get(StudySession.title == "财务培训")
+        await pilot.press("tab", "tab", *"29 14:00")
+        await pilot.pause()
+        assert form.query_one("#field-end", Input).value == "2026-11-29 15:00"  # one hour, as before
+        await pilot.press("enter")
+        await done(pilot)
+        after = StudySession.get_by_id(before.id)
+        assert (after.start, after.end) == (wall("2026-11-29 14:00"), wall("2026-11-29 15:00"))
+        assert "开始时间" in status(app) and "结束时间" in status(app)
