@@ -22,6 +22,8 @@ from tests.centre_helpers import make_centre
 from tests.relay import Relay
 from tests.ui.kiosk_office import kiosk
 
+SCAN_BOUND = 1.0  # s: well under the centre's 2 s reply bound, with room for a loaded machine
+
 DAY = "2030-03-04"
 
 
@@ -65,8 +67,9 @@ async def test_door_keeps_signing_in_while_the_centre_hangs_and_resumes(db, home
             await wait_for(pilot, lambda: app.sync_state.reachable is True, 10)
 
             # near-live: the sign-in is at the centre well before the next round
+            # SCAN_BOUND: a scan that waited on the centre would take the 2 s reply bound at least
             text, took = await scan(app, pilot, "A1001")
-            assert "签到成功" in text and "张 三" in text and took < 0.5
+            assert "签到成功" in text and "张 三" in text and took < SCAN_BOUND
             latency = await wait_for(pilot, lambda: "A1001" in centre_events(pg_url), 5)
             assert latency < 1.0, latency
             assert app.sync_loop.pushes >= 1
@@ -75,7 +78,7 @@ async def test_door_keeps_signing_in_while_the_centre_hangs_and_resumes(db, home
             relay.stall()
             for staff_id, name in (("A1002", "李 四"), ("B2001", "王 五"), ("B2002", "赵 六")):
                 text, took = await scan(app, pilot, staff_id)
-                assert name in text and took < 0.5, (text, took)
+                assert name in text and took < SCAN_BOUND, (text, took)
             await wait_for(pilot, lambda: app.sync_state.reachable is False, 10)
             mark = app.signin.query_one(SyncMark)
             await wait_for(pilot, lambda: "中心未连接" in str(mark.content), 2)
@@ -85,7 +88,7 @@ async def test_door_keeps_signing_in_while_the_centre_hangs_and_resumes(db, home
 
             # still down a while later: it retried (backing off) and the screen never froze
             text, took = await scan(app, pilot, "A1001")
-            assert "已签到" in text and took < 0.5
+            assert "已签到" in text and took < SCAN_BOUND
             await wait_for(pilot, lambda: app.sync_loop.rounds > rounds_when_down, 20)
             assert app.sync_state.reachable is False
 
