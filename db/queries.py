@@ -121,8 +121,10 @@ def staff_keys(keys: list[str]) -> set[str]:
     return found
 
 
-def get_setting(key: str) -> str | None:
-    row = Setting.select(Setting.value).where(Setting.key == key).tuples().first()
+def get_setting(key: str, database: pw.Database | None = None) -> str | None:
+    """One office setting, from the bound database or (``database``) another one, e.g. the centre."""
+    query = Setting.select(Setting.value).where(Setting.key == key).tuples()
+    row = next(iter(query.execute(database)), None) if database is not None else query.first()
     return row[0] if row else None
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import peewee as pw
 
-from db import database, migrations
+from db import backup as db_backup
+from db import database, migrations, queries
 from kiosk import backups
 from kiosk.config import Settings
 from kiosk.i18n import t
@@ -95,7 +96,7 @@ class Doctor:
             return Check("integrity", True, t("doctor.na"), note=t("doctor.note.server_db"))
         if self.db is None:
             return Check("integrity", False, t("doctor.no_database"), t("doctor.fix.init"))
-        rows = [r[0] for r in self.db.execute_sql("PRAGMA integrity_check(5)").fetchall()]
+        rows = db_backup.integrity(self.sqlite_file)
         if rows == ["ok"]:
             return Check("integrity", True, "ok")
         return Check("integrity", False, "; ".join(rows)[:200], t("doctor.fix.integrity"))
@@ -210,13 +211,11 @@ class Doctor:
         except Exception:
             return None
         try:
-            row = central.execute_sql("SELECT value FROM setting WHERE " + _quoted(central, "key")
-                                      + " = 'badge_public_key'").fetchone()
+            return queries.get_setting("badge_public_key", central)
         except pw.DatabaseError:
             return None
         finally:
             central.close()
-        return row[0] if row else None
 
     # -- housekeeping -------------------------------------------------------------------------
     def backup(self) -> Check:
@@ -240,11 +239,7 @@ class Doctor:
         """How long ago ``kiosk init`` made this database (its first recorded migration)."""
         if self.db is None:
             return None
-        from db.models import SchemaVersion
-
-        first = SchemaVersion.select(pw.fn.MIN(SchemaVersion.applied_at)).scalar()
-        if isinstance(first, str):
-            first = dt.datetime.fromisoformat(first)
+        first = migrations.first_applied(self.db)
         return self.now - first.replace(tzinfo=dt.UTC) if first else None
 
     def log_size(self) -> Check:
@@ -265,10 +260,6 @@ def hints(settings: Settings) -> list[str]:
     if settings.office_name.strip() or str(issuer).strip():
         return []
     return [t("records.doctor.no_office")]
-
-
-def _quoted(central: pw.Database, name: str) -> str:
-    return f"`{name}`" if isinstance(central, pw.MySQLDatabase) else f'"{name}"'
 
 
 def _mb(size: int) -> str:

@@ -82,3 +82,13 @@ def upgrade(db: peewee.Database) -> list[Migration]:
 def is_current(db: peewee.Database) -> bool:
     versions = [m.version for m in available()]
     return current_version(db) >= (max(versions) if versions else 0)
+
+
+def first_applied(db: peewee.Database):
+    """When the first migration ran here, i.e. when ``kiosk init`` made this database (or None)."""
+    first = SchemaVersion.select(peewee.fn.MIN(SchemaVersion.applied_at)).scalar(database=db)
+    if isinstance(first, str):  # SQLite hands back the text it stored
+        import datetime as dt
+
+        first = dt.datetime.fromisoformat(first)
+    return first
