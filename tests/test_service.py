@@ -20,6 +20,19 @@ as_root = pytest.mark.skipif(os.geteuid() != 0, reason="hands a home over with c
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 
 
+def _runnable_by_others(program: str) -> bool:
+    """Another account can run ``program``: every folder above it searchable by others and the
+    interpreter's tree readable (a venv inside a 0700 folder, e.g. a mktemp clone, is not)."""
+    path = Path(program).resolve()
+    folders = [*path.parents, *Path(sys.base_prefix).resolve().parents]
+    return all(f.stat().st_mode & 0o001 for f in folders) and bool(path.stat().st_mode & 0o004)
+
+
+as_another_user = pytest.mark.skipif(
+    not _runnable_by_others(KIOSK),
+    reason="the venv's kiosk lies where other accounts cannot reach it (a 0700 folder above it)")
+
+
 def door_user() -> pwd.struct_passwd:
     """An existing ordinary account for the units: ourselves, or (as root) a system account."""
     if os.geteuid() != 0:
@@ -149,6 +162,7 @@ def test_install_refuses_a_user_that_does_not_exist(capsys, open_dir, tmp_path):
 
 
 @as_root
+@as_another_user
 def test_install_as_root_hands_a_root_owned_home_to_the_kiosk_user(capsys, open_dir, monkeypatch):
     """What `sudo kiosk init` then `sudo kiosk service install --user U` leaves (finding 24):
     a 0700 root home. The installer hands it over, says so, and U really opens the database."""
@@ -170,6 +184,7 @@ def test_install_as_root_hands_a_root_owned_home_to_the_kiosk_user(capsys, open_
 
 
 @as_root
+@as_another_user
 def test_install_not_as_root_refuses_with_the_chown_line_and_writes_nothing(open_dir):
     """An installer without root cannot chown: one line naming the command, exit 1, no unit."""
     home, mine, user = open_dir / "door", open_dir / "installer", door_user()
@@ -205,6 +220,7 @@ def test_a_home_behind_a_closed_folder_is_refused_even_as_root(capsys, open_dir)
 
 
 @as_root
+@as_another_user
 def test_a_backup_folder_outside_the_home_is_handed_over_too(capsys, open_dir, monkeypatch):
     """``[backup] dir`` elsewhere (a second disk): the backup service writes there as the user."""
     home, elsewhere, units = open_dir / "door", open_dir / "disk2" / "backups", open_dir / "u"
