@@ -61,6 +61,43 @@ class Formatter(argparse.HelpFormatter):
             prefix = Formatter.usage_prefix
         return super().add_usage(usage, actions, groups, prefix)
 
+    def _split_lines(self, text, width):  # type: ignore[no-untyped-def]
+        """argparse counts characters; a Chinese character takes two columns, so zh help is
+        wrapped by display width (between any two wide characters, or at a space)."""
+        if text.isascii():
+            return super()._split_lines(text, width)
+        return wrap_wide(" ".join(text.split()), width)
+
+
+NO_LINE_START = "\uff0c\u3002\u3001\uff1b\uff1a\uff01\uff1f\uff09\u300d\u300f\u300b,.;:!?)"
+
+
+def wrap_wide(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (wide characters count two)."""
+    from unicodedata import east_asian_width
+
+    lines: list[str] = []
+    line, used, space = "", 0, -1  # space: where the line can break back to, in ``line``
+    for char in text:
+        cells = 2 if east_asian_width(char) in "WF" else 1
+        if used + cells > width and line:
+            cut = space if space > 0 and cells == 1 and char != " " else len(line)
+            if cut == len(line) and char in NO_LINE_START and len(line) > 1:
+                cut -= 1  # "，" or "）" never opens a line: the character before it goes along
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            used = sum(2 if east_asian_width(c) in "WF" else 1 for c in line)
+            space = -1
+        if char == " " and not line:
+            continue
+        line += char
+        used += cells
+        if char == " " or cells == 2:
+            space = len(line)
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
 
 def terminal_columns() -> int:
     """``shutil.get_terminal_size().columns``: $COLUMNS, else the terminal's width, else 80."""

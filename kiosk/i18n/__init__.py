@@ -23,6 +23,7 @@ _CATALOGS.append("catalog_admin")  # (its own line: the list above is everyone's
 _CATALOGS.append("catalog_fleet")
 _CATALOGS.append("catalog_trust_ui")
 _CATALOGS.append("catalog_trust_data")
+_CATALOGS.append("catalog_help")
 
 
 def _assemble() -> dict[str, tuple[str, str]]:
