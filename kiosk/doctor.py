@@ -19,7 +19,7 @@ import peewee as pw
 
 from db import backup as db_backup
 from db import database, migrations, queries
-from kiosk import backups
+from kiosk import backups, config
 from kiosk.config import Settings
 from kiosk.i18n import t
 
@@ -83,6 +83,10 @@ class Doctor:
         if self.db is None:
             return Check("schema", False, t("doctor.no_database"), t("doctor.fix.init"))
         version = migrations.current_version(self.db)
+        if version == 0:
+            named = self.settings.db_url != config.sqlite_url_for(self.home)
+            return Check("schema", False, t("doctor.not_initialised"),
+                         t("doctor.fix.init_db" if named else "doctor.fix.init"))
         if version < newest:
             return Check("schema", False, t("doctor.schema_old", version=version, newest=newest),
                          t("doctor.fix.init"))
@@ -157,6 +161,11 @@ class Doctor:
             from db import sync
 
             version = sync.central_version(central)
+            sync.check_central(central)
+        except sync.CentralSchemaTooOld as exc:
+            key = ("doctor.centre_not_initialised" if isinstance(exc, sync.CentralNotInitialised)
+                   else "doctor.centre_old")
+            return Check("centre", False, t(key, where=where), t("doctor.fix.init_centre"))
         finally:
             central.close()
         return Check("centre", True, t("doctor.centre_ok", where=where, version=version))

@@ -166,8 +166,10 @@ class SyncAgent:
                 pulled = store.apply_snapshot(snapshot)
             queued = store.queued_count()
             self._report_contact(central, queued)
-        except store.CentralSchemaTooOld:
-            key = "sync.central_schema" if _has_schema(central) else "sync.central_not_initialised"
+        except store.CentralSchemaTooOld as exc:
+            key = "sync.central_schema"
+            if isinstance(exc, store.CentralNotInitialised) or not _has_schema(central):
+                key = "sync.central_not_initialised"
             return self._failed(True, t(key, where=self.where()), pushed)
         except store.CentralPermissionDenied as exc:
             return self._denied(exc.table, pushed)

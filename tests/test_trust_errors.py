@@ -70,3 +70,34 @@ def test_a_never_initialised_server_database_says_run_kiosk_init(request, engine
     run = kiosk(capsys, "sync", "--once", "--db", local, "--central", url, "--lang", "en")
     assert run.code == 1 and "kiosk init" in one_line(run.err)
     assert "older" not in run.err and "not initialised" in run.err
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mysql"])
+def test_every_command_names_a_never_initialised_centre_and_kiosk_init_db(
+        request, engine, home, capsys):
+    """FINDINGS b: ``sync --adopt`` onto a centre nobody initialised said "schema too old"; it,
+    and every other command pointed at such a centre, says "not initialised" and names the
+    command that initialises *that* database (a bare ``kiosk init`` sets up the home's file)."""
+    url = request.getfixturevalue("pg_url" if engine == "postgresql" else "mysql_url")
+    assert kiosk(capsys, "init", "--no-keys").code == 0
+    assert kiosk(capsys, "staff", "add", "A1001", "--name", "张三", "--department", "办公室").code == 0
+    run = kiosk(capsys, "sync", "--central", url, "--adopt", "--lang", "en")
+    assert run.code == 1 and "not initialised" in one_line(run.err), run.err
+    assert "kiosk init --db URL" in run.err and "older" not in run.err
+    assert "尚未初始化" in kiosk(capsys, "sync", "--central", url, "--adopt").err
+    for words in (("fleet",), ("centre", "grant-door", "door1"), ("staff", "list"),
+                  ("export", "log", "--month", "2026-11", "--format", "csv", "--out", "-")):
+        run = kiosk(capsys, *words, "--db", url, "--lang", "en")
+        assert run.code == 1 and "not initialised" in one_line(run.err), (words, run.err)
+        assert "kiosk init --db URL" in run.err, (words, run.err)
+    doctor = kiosk(capsys, "doctor", "--db", url, "--lang", "en")
+    assert doctor.code == 1 and "not initialised — run kiosk init --db URL" in doctor.out
+    (home / "config.toml").write_text(f'[sync]\ncentral = "{url}"\n', encoding="utf-8")
+    doctor = kiosk(capsys, "doctor", "--lang", "en")
+    centre = next(line for line in doctor.out.splitlines() if line.split()[1:2] == ["centre:"])
+    assert "not initialised" in centre and "kiosk init --db URL" in centre, doctor.out
+    assert "CentralSchemaTooOld" not in doctor.out
+    # the home's own database, never initialised, still says the plain `kiosk init`
+    (home / "kiosk.db").unlink()
+    run = kiosk(capsys, "staff", "list", "--lang", "en")
+    assert run.code == 1 and "run `kiosk init` first" in one_line(run.err)

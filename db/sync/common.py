@@ -57,6 +57,11 @@ class CentralSchemaTooOld(RuntimeError):
     """The central database has not been upgraded to a schema that can take pushes."""
 
 
+class CentralNotInitialised(CentralSchemaTooOld):
+    """Nobody ever ran ``kiosk init`` on the centre (no schema at all, not an old one): the fix
+    is the same command, but "too old" would send the admin looking for an earlier release."""
+
+
 def get_state(key: str) -> str | None:
     """A ``sync_state`` value of the local (bound) database."""
     row = SyncState.get_or_none(SyncState.key == key)
@@ -143,14 +148,22 @@ def central_version(central: pw.Database) -> int:
         table = denied_table(exc)
         if table:
             raise CentralPermissionDenied(table) from None
-        if isinstance(exc, pw.OperationalError):
+        if isinstance(exc, pw.OperationalError) and not _missing_table(central, exc):
             raise
-        raise CentralSchemaTooOld() from None
+        raise CentralNotInitialised() from None
     return int(row[0] or 0) if row else 0
 
 
+def _missing_table(central: pw.Database, exc: BaseException) -> bool:
+    """SQLite reports a missing table as an "operational" error: was it that?"""
+    return isinstance(central, pw.SqliteDatabase) and "no such table" in str(exc)
+
+
 def check_central(central: pw.Database) -> None:
-    if central_version(central) < REQUIRED_CENTRAL_VERSION:
+    version = central_version(central)
+    if version == 0:
+        raise CentralNotInitialised()
+    if version < REQUIRED_CENTRAL_VERSION:
         raise CentralSchemaTooOld()
 
 

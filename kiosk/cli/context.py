@@ -60,7 +60,7 @@ class Context:
                 folder = Path(database.sqlite_path(self.settings.db_url)).parent
                 if not folder.is_dir():
                     raise CommandError(t("cli.db_folder_missing", folder=folder))
-                raise CommandError(t("cli.db_not_initialised"))
+                raise CommandError(not_initialised(self.settings))
             try:
                 self._db = database.bind(self.settings.db_url)
             except database.DatabaseUrlError as exc:
@@ -76,7 +76,7 @@ class Context:
                     raise CommandError(t("cli.disk_full")) from None
                 raise CommandError(t("cli.db_unreachable", detail=str(exc))) from None
         if require_schema and not is_current(self._db):
-            _refuse_out_of_date(self._db)
+            _refuse_out_of_date(self._db, self.settings)
         return self._db
 
     def close(self) -> None:
@@ -233,13 +233,22 @@ def run_guarded(args) -> int:
             ctx.close()
 
 
-def _refuse_out_of_date(db: pw.Database) -> None:
+def not_initialised(settings: config.Settings) -> str:
+    """The line for a database nobody ran ``kiosk init`` on. A database named by ``--db`` /
+    ``KIOSK_DB`` (a centre, most often) is named, with the command that initialises *it*: a bare
+    ``kiosk init`` would set up the home's own SQLite file instead."""
+    if settings.db_url == config.sqlite_url_for(settings.home):
+        return t("cli.db_not_initialised")
+    return t("cli.db_not_initialised_at", where=database.redact_url(settings.db_url))
+
+
+def _refuse_out_of_date(db: pw.Database, settings: config.Settings) -> None:
     """One line: never initialised, or made by an earlier release and waiting for ``kiosk init``."""
     from db.migrations import available, current_version
 
     version = current_version(db)
     if version == 0:
-        raise CommandError(t("cli.db_not_initialised"))
+        raise CommandError(not_initialised(settings))
     newest = max(m.version for m in available())
     raise CommandError(t("ops.db_needs_upgrade", version=version, newest=newest))
 
@@ -308,7 +317,7 @@ def _database_error(exc: Exception, ctx) -> int:
     elif _disk_trouble(text):
         _say(t("cli.disk_full"))
     elif "no such table" in text or "doesn't exist" in text or "does not exist" in text:
-        _say(t("cli.db_not_initialised"))
+        _say(not_initialised(ctx.settings) if ctx is not None else t("cli.db_not_initialised"))
     else:
         detail = database.redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else
                                       exc.__class__.__name__, url)

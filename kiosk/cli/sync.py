@@ -88,6 +88,8 @@ def adopt(ctx: Context, agent: SyncAgent, url: str) -> None:
                              sessions=exc.sessions)) from None
     except CentreKeyDiffers:
         raise CommandError(t("sync.centre_key_differs", where=agent.where())) from None
+    except store.CentralNotInitialised:
+        raise CommandError(t("sync.central_not_initialised", where=agent.where())) from None
     except store.CentralSchemaTooOld:
         raise CommandError(t("sync.central_schema", where=agent.where())) from None
     except (pw.DatabaseError, pw.InterfaceError, OSError) as exc:

@@ -43,4 +43,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "中心数据库 {where} 尚未初始化,请在中心执行 kiosk init --db URL",
         "The central database {where} is not initialised; run kiosk init --db URL against it",
     ),
+    "cli.db_not_initialised_at": (
+        "数据库 {where} 尚未初始化,请先运行 kiosk init --db URL",
+        "the database {where} is not initialised; run `kiosk init --db URL` first",
+    ),
+    "doctor.not_initialised": ("尚未初始化", "not initialised"),
+    "doctor.fix.init_db": ("运行 kiosk init --db URL", "run kiosk init --db URL"),
+    "doctor.centre_not_initialised": ("{where} 可达,但尚未初始化", "{where} reachable but not initialised"),
+    "doctor.centre_old": ("{where} 可达,但结构版本过旧", "{where} reachable, its schema is older than this release"),
+    "doctor.fix.init_centre": ("在中心执行 kiosk init --db URL", "run kiosk init --db URL against the centre"),
 }
