@@ -11,7 +11,6 @@ optional (an article may count as an article only); an inactive person may still
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,7 +19,7 @@ from db import queries
 from db.credits import KINDS, CreditRecord
 from kiosk import rules, timefmt
 from kiosk.i18n import TABLE, t
-from kiosk.roster import ImportProblems, _table_message
+from kiosk.roster import ImportProblems, _table_message, require_columns
 from kiosk.tabular import TableError, cell, column_index, read_table
 from kiosk.text_safety import has_controls
 
@@ -104,16 +103,13 @@ def _is_iso_day(value: str) -> bool:
 
 
 def _hours(value) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     try:
-        hours = float(value)
-    except (TypeError, ValueError):
+        hours = rules.optional_hours(value, most=MAX_HOURS)
+        if hours is not None and round(hours, 2) <= 0:
+            raise ValueError(value)  # (kept to 0.01 h: 0.0001 would be stored as 0 hours)
+    except ValueError:
         raise CreditError(t("records.credit.bad_hours", value=value)) from None
-    if not math.isfinite(hours) or round(hours, 2) <= 0 or hours > MAX_HOURS:
-        # (kept to 0.01 h: 0.0001 would be stored as 0 hours, which is refused)
-        raise CreditError(t("records.credit.bad_hours", value=value))
-    return round(hours, 2)
+    return None if hours is None else round(hours, 2)
 
 
 def parse_credit_file(path: Path, tz: ZoneInfo, now: dt.datetime) -> list[CreditRecord]:
@@ -129,12 +125,7 @@ def parse_credit_file(path: Path, tz: ZoneInfo, now: dt.datetime) -> list[Credit
         cols = column_index(header, COLUMNS)
     except TableError as exc:  # one column under two of its names ("name" and "姓名")
         raise ImportProblems([(0, _table_message(exc))]) from None
-    missing = [c for c in REQUIRED if c not in cols]
-    if missing:
-        names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)
-        raise ImportProblems([(1, t("import.missing_columns", columns=names))])
-    if not body:
-        raise ImportProblems([(0, t("import.empty_file"))])
+    require_columns(cols, body, COLUMNS, REQUIRED)
     ids = [rules.normalise_staff_id(cell(cells, cols["staff_id"])) for _, cells in body]
     known = queries.staff_keys(sorted({k for k in ids if k}))
     records, problems, seen = [], [], {}

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from db import queries
 from kiosk import rules, timefmt
 from kiosk.i18n import TABLE, t
-from kiosk.roster import ImportProblems, control_problem, table_problems
-from kiosk.tabular import TableError, cell, column_index, read_table
+from kiosk.roster import ImportProblems, control_problem, read_import
+from kiosk.tabular import cell, column_index
 
 COLUMNS = {
     "title": ("title", "标题", "名称", "主题"),
@@ -95,15 +95,10 @@ def _time_message(exc: timefmt.BadTime) -> str:
 
 
 def _hours(value) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     try:
-        hours = float(value)
-    except (TypeError, ValueError):
+        return rules.optional_hours(value, most=1000)
+    except ValueError:
         raise PlanError(t("cli.bad_hours", value=value)) from None
-    if hours < 0 or hours != hours or hours > 1000:
-        raise PlanError(t("cli.bad_hours", value=value))
-    return hours
 
 
 def _audience(spec: str) -> list[tuple[str, str]]:
@@ -125,17 +120,7 @@ def _audience(spec: str) -> list[tuple[str, str]]:
 
 def parse_plan(path: Path, tz: ZoneInfo) -> list[SessionInput]:
     """Read a study plan file, one session a row; raises :class:`ImportProblems` with lines."""
-    try:
-        header, body = read_table(path)
-        cols = column_index(header, COLUMNS)
-    except TableError as exc:
-        raise ImportProblems(table_problems(exc)) from None
-    missing = [c for c in REQUIRED if c not in cols]
-    if missing:
-        names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)
-        raise ImportProblems([(1, t("import.missing_columns", columns=names))])
-    if not body:
-        raise ImportProblems([(0, t("import.empty_file"))])
+    cols, body = read_import(path, COLUMNS, REQUIRED)
     sessions, problems = [], []
     for line, cells in body:
         try:

@@ -36,23 +36,17 @@ class ImportProblems(Exception):
     def lines(self) -> list[str]:
         return [t("import.line_error", line=n, message=m) if n else m for n, m in self.problems]
 
+    def refusal(self) -> str:
+        """The import refused, then every problem, one a line (what a command prints)."""
+        return "\n".join([t("import.refused", count=len(self.problems))] + self.lines())
+
 
 def parse_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> list[StaffRecord]:
     """Read and validate a roster file; raises :class:`ImportProblems` listing every error.
 
     ``card_formats``: how the optional card column's numbers are read (``[cards] formats``).
     """
-    try:
-        header, body = read_table(path)
-        cols = column_index(header, COLUMNS)
-    except TableError as exc:
-        raise ImportProblems(table_problems(exc)) from None
-    missing = [c for c in REQUIRED if c not in cols]
-    if missing:
-        names = ", ".join(f"{c}/{COLUMNS[c][1]}" for c in missing)
-        raise ImportProblems([(1, t("import.missing_columns", columns=names))])
-    if not body:
-        raise ImportProblems([(0, t("import.empty_file"))])
+    cols, body = read_import(path, COLUMNS, REQUIRED)
     records, problems, seen, cards = [], [], {}, {}
     for line, cells in body:
         record, errors = _parse_row(cells, cols, card_formats)
@@ -119,6 +113,31 @@ def _parse_row(cells: list[str], cols: dict[str, int], card_formats=card_numbers
                        groups=groups if "groups" in cols else None,
                        active=active if "active" in cols else None,
                        card=card, card_column="card" in cols), []
+
+
+def read_import(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]
+                ) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+    """A file's columns and rows; raises :class:`ImportProblems` when the file as a whole is
+    refused (unreadable, a column named twice or missing, no rows) — the roster's and the plan's
+    first checks."""
+    try:
+        header, body = read_table(path)
+        cols = column_index(header, columns)
+    except TableError as exc:
+        raise ImportProblems(table_problems(exc)) from None
+    require_columns(cols, body, columns, required)
+    return cols, body
+
+
+def require_columns(cols: dict[str, int], body: list, columns: dict[str, tuple[str, ...]],
+                    required: tuple[str, ...]) -> None:
+    """Refuse a file lacking a required column (named in English and in Chinese) or any row."""
+    missing = [c for c in required if c not in cols]
+    if missing:
+        names = ", ".join(f"{c}/{columns[c][1]}" for c in missing)
+        raise ImportProblems([(1, t("import.missing_columns", columns=names))])
+    if not body:
+        raise ImportProblems([(0, t("import.empty_file"))])
 
 
 def _label(column: str) -> str:

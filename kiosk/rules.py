@@ -8,6 +8,7 @@ All datetimes are naive UTC.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -179,6 +180,20 @@ def normalise_staff_id(text: str) -> str:
 
 def is_valid_staff_id(text: str) -> bool:
     return bool(STAFF_ID_PATTERN.match(text.strip()))
+
+
+def optional_hours(value, most: float) -> float | None:
+    """Credit hours typed in an option or a file's cell: None when left blank; ``ValueError``
+    unless a finite number from 0 to ``most`` (a session's and a credit's bounds differ)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        hours = float(value)
+    except TypeError:
+        raise ValueError(value) from None
+    if not math.isfinite(hours) or not 0 <= hours <= most:
+        raise ValueError(value)
+    return hours
 
 
 def window_open(session: SessionView, at: dt.datetime) -> bool:
