@@ -26,17 +26,8 @@ def register(commands, common) -> None:
     p.set_defaults(handler=list_cards)
 
 
-def _at_home(ctx: Context) -> None:
-    """Cards are pulled with the roster: a binding on a mirror home would be undone (SPEC §8)."""
-    from kiosk.lifecycle import mirror_refusal
-
-    refusal = mirror_refusal(ctx.settings)
-    if refusal:
-        raise CommandError(refusal)
-
-
 def bind(ctx: Context) -> int:
-    _at_home(ctx)
+    ctx.refuse_on_a_mirror()  # cards are pulled with the roster
     db = ctx.database()
     try:
         done = cards.bind(db, ctx.args.staff_id, ctx.args.card, kiosk_id=ctx.settings.kiosk_id,
@@ -47,7 +38,7 @@ def bind(ctx: Context) -> int:
 
 
 def unbind(ctx: Context) -> int:
-    _at_home(ctx)
+    ctx.refuse_on_a_mirror()  # cards are pulled with the roster
     db = ctx.database()
     try:
         done = cards.unbind(db, ctx.args.staff_id, kiosk_id=ctx.settings.kiosk_id,

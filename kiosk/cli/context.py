@@ -79,6 +79,22 @@ class Context:
             _refuse_out_of_date(self._db, self.settings)
         return self._db
 
+    def refuse_on_a_mirror(self) -> None:
+        """Refuse a roster, plan or card change on a home that mirrors a centre (SPEC §8): the
+        next pull would undo it."""
+        from kiosk.lifecycle import mirror_refusal
+
+        refusal = mirror_refusal(self.settings)
+        if refusal:
+            raise CommandError(refusal)
+
+    def admin_actions(self):
+        """The admin's actions; refused at once on a home that mirrors a centre."""
+        from kiosk.lifecycle import AdminActions
+
+        self.refuse_on_a_mirror()
+        return AdminActions(self.database(), tz=self.tz, kiosk_id=self.settings.kiosk_id)
+
     def close(self) -> None:
         if self._db is not None and not self._db.is_closed():
             self._db.close()

@@ -79,8 +79,7 @@ def import_credits(ctx: Context) -> int:
     try:
         records = parse_credit_file(ctx.args.file, ctx.tz, timefmt.utc_now())
     except ImportProblems as exc:
-        raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
-                                     + exc.lines())) from None
+        raise CommandError(exc.refusal()) from None
     done = store.record_credits(records, actor=ctx.args.by, kiosk_id=ctx.settings.kiosk_id)
     counts = {what: sum(1 for _, w in done if w == what) for what in ("added", "updated", "unchanged")}
     if ctx.args.json:

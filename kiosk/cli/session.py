@@ -70,7 +70,7 @@ def add(ctx: Context) -> int:
     if not (0 <= a.open_before <= 1440 and 0 <= a.late_after <= 1440):
         raise CommandError(t("import.bad_value", column="minutes", value=a.open_before))
     try:
-        session_id = admin_actions(ctx).add_session(
+        session_id = ctx.admin_actions().add_session(
             title=a.title, kind=a.kind, start=a.start, end=a.end, audience=a.audience,
             location=a.location, speaker=a.speaker, credit_hours=a.credit_hours,
             require_signout=a.require_signout, open_before=a.open_before,
@@ -86,7 +86,7 @@ def add(ctx: Context) -> int:
 
 def import_plan(ctx: Context) -> int:
     if not ctx.args.dry_run:
-        admin_actions(ctx)  # a mirror home is refused before the file is read
+        ctx.admin_actions()  # a mirror home is refused before the file is read
     ctx.database()
     if ctx.args.dry_run:
         from kiosk.cli.preview import print_preview
@@ -96,9 +96,8 @@ def import_plan(ctx: Context) -> int:
     try:
         items = parse_plan(ctx.args.file, ctx.tz)
     except ImportProblems as exc:
-        raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
-                                     + exc.lines())) from None
-    done = admin_actions(ctx).import_plan(items)
+        raise CommandError(exc.refusal()) from None
+    done = ctx.admin_actions().import_plan(items)
     counts = {what: sum(1 for _, w in done if w == what) for what in ("added", "updated", "unchanged")}
     if ctx.args.json:
         ctx.json({"ids": [sid for sid, _ in done], **counts})
@@ -150,16 +149,6 @@ def session_state(row: dict) -> str:
     return f"{t('admin.state.cancelled')}: {row.get('cancel_reason') or ''}".rstrip(": ")
 
 
-def admin_actions(ctx: Context):
-    """The admin's actions; refused at once on a home that mirrors a centre (SPEC §8)."""
-    from kiosk.lifecycle import AdminActions, mirror_refusal
-
-    refusal = mirror_refusal(ctx.settings)
-    if refusal:
-        raise CommandError(refusal)
-    return AdminActions(ctx.database(), tz=ctx.tz, kiosk_id=ctx.settings.kiosk_id)
-
-
 def edit(ctx: Context) -> int:
     from kiosk.lifecycle import EDITABLE, Refused
 
@@ -168,7 +157,7 @@ def edit(ctx: Context) -> int:
     if all(v is None for v in changes.values()):
         raise CommandError(t("admin.nothing_to_edit"), code=2)
     try:
-        done = admin_actions(ctx).edit_session(a.session_id, **changes)
+        done = ctx.admin_actions().edit_session(a.session_id, **changes)
     except Refused as exc:
         raise CommandError(str(exc)) from None
     if a.json:
@@ -188,7 +177,7 @@ def cancel(ctx: Context) -> int:
 
     a = ctx.args
     try:
-        row = admin_actions(ctx).cancel_session(a.session_id, a.reason)
+        row = ctx.admin_actions().cancel_session(a.session_id, a.reason)
     except Refused as exc:
         raise CommandError(str(exc)) from None
     if a.json:

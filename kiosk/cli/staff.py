@@ -52,7 +52,7 @@ def register(commands, common) -> None:
 
 def import_roster(ctx: Context) -> int:
     if not ctx.args.dry_run:
-        admin_actions(ctx)  # a mirror home is refused before the file is read
+        ctx.admin_actions()  # a mirror home is refused before the file is read
     ctx.database()
     if ctx.args.dry_run:
         from kiosk.cli.preview import print_preview
@@ -62,10 +62,9 @@ def import_roster(ctx: Context) -> int:
     try:
         records = parse_roster(ctx.args.file, ctx.settings.card_formats)
     except ImportProblems as exc:
-        raise CommandError("\n".join([t("import.refused", count=len(exc.problems))]
-                                     + exc.lines())) from None
+        raise CommandError(exc.refusal()) from None
     try:
-        added, updated, unchanged = admin_actions(ctx).import_roster(records)
+        added, updated, unchanged = ctx.admin_actions().import_roster(records)
     except CardClash as exc:  # a card another active person in the roster holds
         lines = [t("import.card_taken", card=card_numbers.mask(card), staff_id=key, other=other)
                  for key, other, card in exc.clashes]
@@ -94,21 +93,11 @@ def list_roster(ctx: Context) -> int:
     return 0
 
 
-def admin_actions(ctx: Context):
-    """The admin's actions; refused at once on a home that mirrors a centre (SPEC §8)."""
-    from kiosk.lifecycle import AdminActions, mirror_refusal
-
-    refusal = mirror_refusal(ctx.settings)
-    if refusal:
-        raise CommandError(refusal)
-    return AdminActions(ctx.database(), tz=ctx.tz, kiosk_id=ctx.settings.kiosk_id)
-
-
 def add_staff(ctx: Context) -> int:
     from kiosk.lifecycle import Refused, staff_record
 
     a = ctx.args
-    actions = admin_actions(ctx)
+    actions = ctx.admin_actions()
     try:
         if queries.staff_row(rules.normalise_staff_id(a.staff_id)) is not None:
             raise Refused(t("admin.staff_exists", staff_id=a.staff_id))
@@ -123,7 +112,7 @@ def edit_staff(ctx: Context) -> int:
     from kiosk.lifecycle import Refused, staff_record
 
     a = ctx.args
-    actions = admin_actions(ctx)
+    actions = ctx.admin_actions()
     row = queries.staff_row(rules.normalise_staff_id(a.staff_id))
     try:
         if row is None:
@@ -152,7 +141,7 @@ def deactivate(ctx: Context) -> int:
     from kiosk.lifecycle import Refused
 
     try:
-        row = admin_actions(ctx).deactivate(ctx.args.staff_id)
+        row = ctx.admin_actions().deactivate(ctx.args.staff_id)
     except Refused as exc:
         raise CommandError(str(exc)) from None
     if ctx.args.json:
