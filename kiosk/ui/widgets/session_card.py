@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from rich.text import Text
 
 from kiosk import rules, timefmt
 from kiosk.i18n import t
-from kiosk.ui.plain import Static
 from kiosk.ui.today import TodayPlan
+from kiosk.ui.widgets.today_view import TodayView
 
 __all__ = ["SessionCard", "TodayPlan"]
 
 
-class SessionCard(Static):
+class SessionCard(TodayView):
     """Title, kind, time, place and speaker of the open session (or the next one today)."""
 
-    def __init__(self, tz: ZoneInfo, **kwargs) -> None:
-        super().__init__("", **kwargs)
-        self.tz = tz
-        self.plan = TodayPlan()
-
     def show(self, plan: TodayPlan) -> None:
-        self.plan = plan
         self.set_class(plan.current is None, "-idle")
-        self.refresh_text()
-
-    def refresh_text(self) -> None:
-        self.update(self._text())
+        super().show(plan)
 
     def _text(self) -> Text:
         plan = self.plan

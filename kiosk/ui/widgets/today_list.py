@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from rich.text import Text
 
 from kiosk import timefmt
 from kiosk.i18n import t
-from kiosk.ui.plain import Static, plain
-from kiosk.ui.today import TodayPlan
+from kiosk.ui.plain import plain
+from kiosk.ui.widgets.today_view import TodayView
 
 
-class TodayList(Static):
+class TodayList(TodayView):
     """Each session today, time then title: open now (●), still to come (○) or over (✓)."""
-
-    def __init__(self, tz: ZoneInfo, **kwargs) -> None:
-        super().__init__("", **kwargs)
-        self.tz = tz
-        self.plan = TodayPlan()
-
-    def show(self, plan: TodayPlan) -> None:
-        self.plan = plan
-        self.refresh_text()
 
     def refresh_text(self) -> None:
         self.border_title = plain(t("ui.today.title"))
-        self.update(self._text())
+        super().refresh_text()
 
     def _text(self) -> Text:
         out = Text()
