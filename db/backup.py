@@ -20,6 +20,7 @@ from pathlib import Path
 
 STEP_PAGES = 1024  # 4 MB of 4 KB pages between flushes
 STEP_PAUSE = 0.003  # seconds between steps: the kiosk's own writes go first
+SQLITE_OK, SQLITE_BUSY, SQLITE_LOCKED = 0, 5, 6  # a backup step's status
 REQUIRED_TABLES = ("schema_version", "staff", "study_session", "sign_in_event", "attendance")
 
 
@@ -147,16 +148,32 @@ def integrity(path: Path) -> list[str]:
         conn.close()
 
 
-def restore_into(source: Path, target: Path) -> None:
+def restore_into(source: Path, target: Path, *, keep_as: Path | None = None) -> None:
     """Replace the content of the live database ``target`` with the checked file ``source``.
 
     The backup API writes through SQLite's own locking, in one transaction: a kiosk that holds
     ``target`` open waits for the lock and then reads the restored data, never a torn file.
+
+    ``keep_as`` gets a copy of what is replaced, taken *inside* that transaction: the first step
+    takes the write lock (held until the last), and only then is the committed database copied
+    (a reader, which the lock does not block). So every sign-in a door committed before the
+    restore is in the kept copy, every later one in the restored database — none falls between
+    the two, as one committed after a copy made beforehand would.
     """
     src = _connect(source, readonly=True)
     dst = _connect(target)
-    try:
-        src.backup(dst, pages=-1)
+    kept: list[Path] = []
+
+    def keep_replaced(status: int, remaining: int, total: int) -> None:
+        if keep_as is None or kept or status in (SQLITE_BUSY, SQLITE_LOCKED):  # (no lock yet)
+            return
+        if status != SQLITE_OK:  # done in one step: a one-page file is no kiosk database
+            raise sqlite3.OperationalError("restore ended before the replaced copy was kept")
+        copy_database(target, keep_as, pause=0)
+        kept.append(keep_as)
+
+    try:  # one page first, so the copy is kept before (nearly) anything is written
+        src.backup(dst, pages=-1 if keep_as is None else 1, progress=keep_replaced)
         dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         dst.close()

@@ -64,8 +64,7 @@ def restore(ctx: Context) -> int:
         backups.private_folder(rules.folder)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = rules.folder / f"before-restore-{stamp}.db"
-        sqlite_backup.copy_database(target, kept)
-    sqlite_backup.restore_into(source, target)
+    sqlite_backup.restore_into(source, target, keep_as=kept)
     target.chmod(0o600)
     ctx.out(t("restore.done", path=source, version=checked.schema_version))
     if kept:
