@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_office  # noqa: E402
 from homes import kiosk_env  # noqa: E402
+from timing import best_of  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 PACE = 0.020
@@ -53,15 +54,6 @@ def build(home: Path) -> dict:
     handle.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     handle.close()
     return info
-
-
-def best(fn, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return min(times)
 
 
 def plain_copy(source: Path, target: Path) -> None:
@@ -134,12 +126,12 @@ def main() -> int:
         rules = backups.BackupPolicy(folder=Path(tmp) / "backups", keep=2)
         scratch = Path(tmp) / "scratch.db"
 
-        copy_s = best(lambda: plain_copy(db_file, scratch), args.rounds)
-        bare_s = best(lambda: bare_api(db_file, scratch), args.rounds)
-        ours_s = best(lambda: backups.make_backup(settings, rules), args.rounds)
+        copy_s = best_of(lambda: plain_copy(db_file, scratch), args.rounds)
+        bare_s = best_of(lambda: bare_api(db_file, scratch), args.rounds)
+        ours_s = best_of(lambda: backups.make_backup(settings, rules), args.rounds)
         kiosk = str(Path(sys.executable).parent / "kiosk")
         command = [kiosk, "backup", "--out", str(rules.folder), "--keep", "2"]
-        cli_s = best(lambda: subprocess.run(command, env=kiosk_env(home), check=True,
+        cli_s = best_of(lambda: subprocess.run(command, env=kiosk_env(home), check=True,
                                             capture_output=True), args.rounds)
         print(f"plain file copy + fsync (unsafe while writing): {copy_s:.2f} s")
         print(f"bare sqlite3 backup API:                        {bare_s:.2f} s")

@@ -35,10 +35,13 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from scratch_centre import create_database, drop_database  # noqa: E402
+
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 
 
@@ -49,12 +52,7 @@ def make_centre(base: str, staff: int) -> tuple[str, str, int]:
     from db.roster import StaffRecord, upsert_staff
     from db.sessions import add_session
 
-    name = f"kt_bench_{uuid.uuid4().hex[:8]}"
-    admin = database.make_database(base)
-    admin.connect()
-    admin.execute_sql(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = urlunparse(urlparse(base)._replace(path=f"/{name}"))
+    url, name = create_database(base, "kt_bench_")
     db = database.bind(url)
     migrations.upgrade(db)
     with db.atomic():
@@ -65,17 +63,6 @@ def make_centre(base: str, staff: int) -> tuple[str, str, int]:
                            "end": utcnow() + dt.timedelta(hours=3)}, [("all", "")])
     db.close()
     return url, name, sid
-
-
-def drop_centre(base: str, name: str) -> None:
-    from db import database
-
-    admin = database.make_database(base)
-    admin.connect()
-    admin.execute_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                      (name,))
-    admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
 
 
 def make_door(root: Path, kiosk_id: str, url: str) -> Path:
@@ -238,7 +225,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             return measure(url, session_id, args, Path(tmp))
     finally:
-        drop_centre(base, name)
+        drop_database(base, name)
 
 
 def measure(url: str, session_id: int, args, root: Path) -> int:

@@ -13,49 +13,31 @@ parsing. Measured in the same run, each in a fresh ``kiosk`` process (peak RSS o
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
-from openpyxl import Workbook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from roster_xlsx import SHEET, roster_xlsx  # noqa: E402
+from timing import peak_rss_mb  # noqa: E402
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
-def roster_xlsx(path: Path, people: int, cell_mb: int = 0) -> None:
-    book = Workbook()
-    book.active.append(["工号", "姓名", "部门"])
-    for i in range(people):
-        book.active.append([f"A{i:05d}", f"某人{i}", "办公室"])
-    buf = io.BytesIO()
-    book.save(buf)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if cell_mb and item.filename == "xl/worksheets/sheet1.xml":
-                with dst.open(item.filename, "w", force_zip64=True) as out:  # streamed, never whole
-                    head, tail = data.split(b'<c r="C2"', 1)
-                    out.write(head + b'<c r="D2" t="inlineStr"><is><t>')
-                    chunk = b"A" * (1024 * 1024)
-                    for _ in range(cell_mb):
-                        out.write(chunk)
-                    out.write(b'</t></is></c><c r="C2"' + tail)
-                continue
-            dst.writestr(item.filename, data)
-
-
-def peak_rss_mb(argv: list[str], env: dict) -> tuple[float, float, int]:
-    """(peak RSS of the child in MB, seconds, exit code) for one fresh process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss / 1024, time.perf_counter() - started, child.returncode
+def one_big_cell(cell_mb: int):
+    """A sheet writer adding one inline cell of ``cell_mb`` MB to row 2, streamed, never whole."""
+    def write(data: bytes, dst: zipfile.ZipFile) -> None:
+        with dst.open(SHEET, "w", force_zip64=True) as out:
+            head, tail = data.split(b'<c r="C2"', 1)
+            out.write(head + b'<c r="D2" t="inlineStr"><is><t>')
+            chunk = b"A" * (1024 * 1024)
+            for _ in range(cell_mb):
+                out.write(chunk)
+            out.write(b'</t></is></c><c r="C2"' + tail)
+    return write
 
 
 def main() -> None:
@@ -69,7 +51,7 @@ def main() -> None:
         subprocess.run([KIOSK, "init", "--no-keys"], env=env, check=True, capture_output=True)
         plain, bomb = Path(tmp) / "roster.xlsx", Path(tmp) / "bomb.xlsx"
         roster_xlsx(plain, args.people)
-        roster_xlsx(bomb, args.people, args.cell_mb)
+        roster_xlsx(bomb, args.people, one_big_cell(args.cell_mb))
         base_mb, base_s, base_rc = peak_rss_mb([KIOSK, "staff", "import", str(plain)], env)
         bomb_mb, bomb_s, bomb_rc = peak_rss_mb([KIOSK, "staff", "import", str(bomb)], env)
         print(f"roster {plain.stat().st_size / 1024:.0f} KB: exit {base_rc}, peak {base_mb:.0f} MB, "

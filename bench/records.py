@@ -17,12 +17,12 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
-import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from homes import kiosk_command, kiosk_env, machine, table  # noqa: E402
+from timing import best_of  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -51,16 +51,6 @@ def person(key: str, fmt: str) -> int:
     return len(person_document(person_record(key, MONTH[0], _options()), fmt))
 
 
-def best_of(fn, rounds: int) -> float:
-    fn()  # warm caches and imports
-    times = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return min(times)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -77,10 +67,10 @@ def main() -> int:
         handle = database.bind(f"sqlite:///{home / 'kiosk.db'}")
         info = {"attendance": Attendance.select().count(), "staff": Staff.select().count()}
         key = Staff.select(Staff.key).order_by(Staff.key).first().key
-        md = best_of(lambda: monthly("md"), args.rounds)
-        docx = best_of(lambda: monthly("docx"), args.rounds)
-        record_json = best_of(lambda: person(key, "json"), args.rounds)
-        record_docx = best_of(lambda: person(key, "docx"), args.rounds)
+        md = best_of(lambda: monthly("md"), args.rounds, warm=True)
+        docx = best_of(lambda: monthly("docx"), args.rounds, warm=True)
+        record_json = best_of(lambda: person(key, "json"), args.rounds, warm=True)
+        record_docx = best_of(lambda: person(key, "docx"), args.rounds, warm=True)
         handle.close()
     rows = [("monthly bulletin", "docx", f"{docx:.3f}", "md", f"{md:.3f}", f"{docx / md:.2f}×"),
             ("study record, 1 person", "docx", f"{record_docx:.3f}", "json", f"{record_json:.3f}",

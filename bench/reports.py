@@ -19,14 +19,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_office  # noqa: E402
 from homes import kiosk_command, kiosk_env, machine, table  # noqa: E402
+from scratch_centre import create_database, drop_database  # noqa: E402
+from timing import best_of  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 MONTH = (gen_office.YEAR, 11)
@@ -136,15 +136,6 @@ def _options():
     return ReportOptions(tz=TZ, now=NOW, targets=DEFAULT_TARGETS)
 
 
-def best_of(fn, rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return min(times)
-
-
 def bench(url: str, rounds: int, label: str) -> list[tuple]:
     from db import database
 
@@ -204,23 +195,13 @@ def main() -> int:
 def _bench_pg(base: str, rounds: int) -> list[tuple]:
     from db import database
 
-    name = f"office_bench_{uuid.uuid4().hex[:8]}"
-    admin = database.make_database(base)
-    admin.connect()
-    admin.execute_sql(f'CREATE DATABASE "{name}"')
-    admin.close()
-    url = urlunparse(urlparse(base)._replace(path=f"/{name}"))
+    url, name = create_database(base, "office_bench_")
     try:
         return bench(url, rounds, "PostgreSQL")
     finally:
         if database.proxy.obj is not None and not database.proxy.obj.is_closed():
             database.proxy.obj.close()
-        admin = database.make_database(base)
-        admin.connect()
-        admin.execute_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                          (name,))
-        admin.execute_sql(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.close()
+        drop_database(base, name)
 
 
 if __name__ == "__main__":

@@ -14,44 +14,28 @@ in a fresh ``kiosk`` process (peak RSS of the child):
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
-from openpyxl import Workbook
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from roster_xlsx import SHEET, roster_xlsx  # noqa: E402
+from timing import peak_rss_mb  # noqa: E402
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
-def roster_xlsx(path: Path, people: int, far_row: int = 0) -> None:
-    book = Workbook()
-    book.active.append(["工号", "姓名", "部门"])
-    for i in range(people):
-        book.active.append([f"A{i:05d}", f"某人{i}", "办公室"])
-    buf = io.BytesIO()
-    book.save(buf)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if far_row and item.filename == "xl/worksheets/sheet1.xml":
-                row = (f'<row r="{far_row}"><c r="A{far_row}" t="inlineStr"><is><t>FAR1</t></is></c>'
-                       f'<c r="B{far_row}" t="inlineStr"><is><t>far</t></is></c>'
-                       f'<c r="C{far_row}" t="inlineStr"><is><t>办公室</t></is></c></row>')
-                data = data.replace(b"</sheetData>", row.encode() + b"</sheetData>")
-            dst.writestr(item.filename, data)
-
-
-def peak_rss_mb(argv: list[str], env: dict) -> tuple[float, float, int]:
-    """(peak RSS of the child in MB, seconds, exit code) for one fresh process."""
-    started = time.perf_counter()
-    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    return usage.ru_maxrss / 1024, time.perf_counter() - started, os.waitstatus_to_exitcode(status)
+def one_far_row(far_row: int):
+    """A sheet writer adding one more person at row ``far_row``."""
+    def write(data: bytes, dst: zipfile.ZipFile) -> None:
+        row = (f'<row r="{far_row}"><c r="A{far_row}" t="inlineStr"><is><t>FAR1</t></is></c>'
+               f'<c r="B{far_row}" t="inlineStr"><is><t>far</t></is></c>'
+               f'<c r="C{far_row}" t="inlineStr"><is><t>办公室</t></is></c></row>')
+        dst.writestr(SHEET, data.replace(b"</sheetData>", row.encode() + b"</sheetData>"))
+    return write
 
 
 def main() -> None:
@@ -64,7 +48,7 @@ def main() -> None:
         subprocess.run([KIOSK, "init", "--no-keys"], env=env, check=True, capture_output=True)
         plain, far = Path(tmp) / "roster.xlsx", Path(tmp) / "far.xlsx"
         roster_xlsx(plain, args.people)
-        roster_xlsx(far, args.people, args.row)
+        roster_xlsx(far, args.people, one_far_row(args.row))
         base_mb, base_s, base_rc = peak_rss_mb([KIOSK, "staff", "import", str(plain), "--dry-run"], env)
         far_mb, far_s, far_rc = peak_rss_mb([KIOSK, "staff", "import", str(far), "--dry-run"], env)
         print(f"roster {plain.stat().st_size / 1024:.0f} KB: exit {base_rc}, peak {base_mb:.0f} MB, "
