@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 import peewee as pw
@@ -194,11 +194,16 @@ class SignInDesk:
 
     # -- the sign-in --------------------------------------------------------------------------
     def sign_in(self, raw: str, *, method: str | None = None, at: dt.datetime | None = None,
-                session_id: int | None = None) -> SignInOutcome:
+                session_id: int | None = None, ask: bool = False) -> SignInOutcome:
         """Decide and record one sign-in; durable when it returns.
 
         An ``at`` more than :data:`FUTURE_TOLERANCE` after the clock (``kiosk signin --at``) is
         refused as ``future_time``: a register must not hold arrivals that have not happened.
+
+        ``ask`` (the kiosk screen, which can ask "which session?"): an ``ambiguous_session``
+        outcome with choices is a question, not yet an outcome, and writes nothing; the screen
+        then records the answer — the sign-in chosen, or :meth:`refuse_unchosen` — so each scan
+        leaves one event, whichever way it ends.
         """
         if at is None:
             at = self.clock()
@@ -216,6 +221,10 @@ class SignInDesk:
         try:
             with signin_sql.ScanTransaction(self.db) as scan:  # db.atomic(), cheaper on SQLite
                 outcome = self._decide(text, badge, method, at, session_id, scan)
+                if ask and outcome.reason == "ambiguous_session" and outcome.choices:
+                    outcome.extra["text"] = text  # for refuse_unchosen
+                    log.info("asking which session for %s", outcome.staff_id)
+                    return outcome
                 self._record(outcome, text, at, scan)
         except pw.OperationalError as exc:
             cause = root_cause(exc)  # a full disk: raise the reason, not "cannot rollback"
@@ -350,7 +359,7 @@ class SignInDesk:
         return rules.next_session(today, at)
 
     def _record(self, out: SignInOutcome, text: str, at: dt.datetime,
-                scan: signin_sql.ScanTransaction) -> None:
+                scan: signin_sql.ScanTransaction, note: str = "") -> None:
         key = out.extra.get("staff_key")
         if out.result == "rejected" and self.withhold is not None and self.withhold(text):
             # a secret typed where a scan goes: the refusal is kept, the text (nor its last
@@ -359,7 +368,8 @@ class SignInDesk:
         event = ledger.Event(self.kiosk_id, at, out.method, out.result, out.reason, key,
                              out.session.id if out.session else None,
                              out.card or (_logged_input(out, text) if text else ""),
-                             id=ledger.new_event_id(), badge_version=out.extra.get("badge_version"))
+                             note=note, id=ledger.new_event_id(),
+                             badge_version=out.extra.get("badge_version"))
         if out.result in ("present", "late", "visitor"):
             fresh = ledger.mark_signed_in(out.session_id, key, status=out.status,
                                           expected=out.extra["expected"], at=at,
@@ -374,6 +384,19 @@ class SignInDesk:
             ledger.mark_signed_out(out.session_id, key, at, out.early_leave)
             event.note = "early_leave" if out.early_leave else ""
         out.event_id = ledger.append_event(event, via=scan)
+
+    def refuse_unchosen(self, asked: SignInOutcome, why: str) -> SignInOutcome:
+        """Record a question left unanswered (``sign_in(ask=True)``): the "which session?" list
+        closed by the next scan, Esc or its timeout. The refusal is the scan's own event, like
+        any other (``rejected``/``ambiguous_session``, the person, the scan's time and method);
+        ``why`` (``next_scan``, ``cancelled``, ``timeout``) goes in its note."""
+        out = replace(asked, extra=dict(asked.extra))
+        text = out.extra.pop("text", "")
+        out.extra.pop("stamp", None)
+        with signin_sql.ScanTransaction(self.db) as scan:
+            self._record(out, text, out.at or self.clock(), scan, note=f"unchosen:{why}")
+        log.info("sign-in rejected ambiguous_session %s (no session chosen: %s)", out.staff_id, why)
+        return out
 
     def _reject_input(self, raw: str, method: str, at: dt.datetime, detail: str,
                       reason: str = "invalid_input") -> SignInOutcome:

@@ -9,7 +9,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.pin.wait_s": ("{s} 秒", "{s} s"),
     "ui.pin.wait_min": ("{m} 分钟", "{m} min"),
     "ui.pin.wait_min_s": ("{m} 分 {s} 秒", "{m} min {s} s"),
-    "ui.pick.hint_typed": ("↑↓ 或数字键选择,回车确认,Esc 取消;刷卡/扫码将关闭此列表",
-                           "↑↓ or a number key to choose, Enter to confirm, Esc to cancel; a scan closes this list"),
+    "ui.pick.hint_typed": ("按数字键直接选择,或 ↑↓ 选择后回车;Esc 取消;刷卡/扫码将关闭此列表",
+                           "Press a number to choose, or ↑↓ then Enter; Esc to cancel; a scan closes this list"),
     "ui.pin.unlocked": ("已解除锁定,可以再次输入 PIN", "Unlocked: you can enter the PIN again"),
 }

@@ -271,14 +271,27 @@ class ScanInstead:
     line: str
 
 
-class SessionPickDialog(ModalScreen["int | ScanInstead | None"]):
-    """Pick one of several open sessions; dismisses its id, or None on Esc or after 30 s idle.
+@dataclass(frozen=True)
+class PickClosed:
+    """The pick list closed with no choice: ``why`` is ``cancelled`` (Esc) or ``timeout``."""
+
+    why: str
+
+
+class SessionPickDialog(ModalScreen["int | ScanInstead | PickClosed"]):
+    """Pick one of several open sessions; dismisses its id, :class:`PickClosed` on Esc or after
+    30 s idle, or :class:`ScanInstead`.
 
     A scanner keeps typing while the list is up (``X2⏎E1⏎`` in one write: X2 asked which
     session), and Enter is the list's "choose". So characters typed here are not a choice: they
     are kept, and their Enter closes the list with :class:`ScanInstead` — the next person's scan,
-    which the caller signs in on its own (SPEC §7: each Enter is one scan). Only ↑↓ (or a single
-    number key 1–9 naming a line) and then Enter choose.
+    which the caller signs in on its own (SPEC §7: each Enter is one scan; FINDINGS #8).
+
+    A choice is ↑↓ then Enter, or a number key 1–9 on its own: it marks its line at once and
+    chooses it when no other key follows within ``DIGIT_QUIET`` seconds. A digit followed by
+    more characters or an Enter — a staff ID ``7⏎`` scanned or typed — is a scan like any other
+    line, never a choice (a scanner sends its keys milliseconds apart, so its whole line is in
+    before the quiet time runs out; SafeApp hands them over one by one as they arrive).
     """
 
     DEFAULT_CSS = DIALOG_CSS.replace("PinDialog, SetPinDialog, SessionPickDialog", "SessionPickDialog") + """
@@ -287,6 +300,7 @@ class SessionPickDialog(ModalScreen["int | ScanInstead | None"]):
     """
     BINDINGS = [Binding("escape", "cancel", show=False)]
     TIMEOUT = 30.0
+    DIGIT_QUIET = 0.4
 
     def __init__(self, choices, tz, *, name: str = "") -> None:
         super().__init__()
@@ -294,6 +308,7 @@ class SessionPickDialog(ModalScreen["int | ScanInstead | None"]):
         self.tz = tz
         self.person = name
         self._typed: list[str] = []  # characters since the last Enter or arrow key
+        self._digit: Timer | None = None  # a lone number key, waiting to see if more follows
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -309,31 +324,51 @@ class SessionPickDialog(ModalScreen["int | ScanInstead | None"]):
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
         self.query_one(OptionList).highlighted = 0
-        self.set_timer(self.TIMEOUT, self.action_cancel)
+        self.set_timer(self.TIMEOUT, self._timed_out)
 
     def on_key(self, event: events.Key) -> None:
         """Before the list's own Enter binding (bindings are checked once the key has bubbled
         up to the app): typed characters are kept, and their Enter is a scan, not a choice."""
+        self._stop_digit()
         if event.key == "enter":
             line, self._typed = "".join(self._typed), []
             if not line:
                 return  # ↑↓ then Enter: the list chooses the highlighted session
             event.stop()
             event.prevent_default()
-            number = int(line) if line.isdigit() and len(line) == 1 else 0
-            if 1 <= number <= len(self.choices):
-                self.dismiss(self.choices[number - 1].id)
-            else:
-                self.dismiss(ScanInstead(line))
+            self.dismiss(ScanInstead(line))
         elif event.is_printable and event.character:
             self._typed.append(event.character)
             event.stop()
+            number = int(event.character) if event.character in "123456789" else 0
+            if len(self._typed) == 1 and number <= len(self.choices) and number:
+                self.query_one(OptionList).highlighted = number - 1
+                self._digit = self.set_timer(self.DIGIT_QUIET, lambda: self._choose_number(number))
         elif event.key in ("up", "down", "home", "end", "pageup", "pagedown"):
             self._typed = []
+
+    def _stop_digit(self) -> None:
+        if self._digit is not None:
+            self._digit.stop()
+            self._digit = None
+
+    def _choose_number(self, number: int) -> None:
+        """A number key and nothing after it: that line is the choice."""
+        self._digit = None
+        waiting = getattr(self.app, "keys_waiting", None)
+        if waiting is not None and waiting():  # more keys are on their way: let them decide
+            self._digit = self.set_timer(self.DIGIT_QUIET, lambda: self._choose_number(number))
+            return
+        if self.is_current and self._typed == [str(number)]:
+            self.dismiss(self.choices[number - 1].id)
 
     def on_option_list_option_selected(self, event) -> None:
         self.dismiss(int(event.option.id))
 
+    def _timed_out(self) -> None:
+        if self.is_current:
+            self.dismiss(PickClosed("timeout"))
+
     def action_cancel(self) -> None:
         if self.is_current:
-            self.dismiss(None)
+            self.dismiss(PickClosed("cancelled"))

@@ -114,6 +114,13 @@ class SafeApp(App):
             return
         await super().on_event(event)
 
+    def keys_waiting(self) -> bool:
+        """Keys that have arrived but not yet reached the screen (held behind a key still taking
+        effect, or still in the app's queue): a screen that acts on a pause in the typing (the
+        pick list's lone number key) asks this first, so a slow screen never reads a burst's gap
+        as a pause."""
+        return bool(self._held) or self.message_queue_size > 0
+
     def _as_typed(self, event: events.Key) -> events.Key | None:
         """A scanner's LF is Enter; the LF of a CRLF is dropped (the CR was the Enter)."""
         previous, self._last_key = self._last_key, event.key

@@ -46,6 +46,7 @@ INPUT_LIMIT = 257
 class PendingScan:
     raw: str
     method: str | None
+    asked: SignInOutcome | None = None  # the question (``sign_in(ask=True)``), not yet recorded
 
 
 class SignInScreen(Screen):
@@ -220,7 +221,7 @@ class SignInScreen(Screen):
         """Run the durable sign-in now, then show its outcome (or ask which session)."""
         chosen = session_id if session_id is not None else getattr(self.app, "chosen_session_id", None)
         try:
-            outcome = self.desk.sign_in(raw, method=method, session_id=chosen)
+            outcome = self.desk.sign_in(raw, method=method, session_id=chosen, ask=True)
         except Exception as exc:  # database gone, disk full …: say so, keep the kiosk up
             log.exception("sign-in failed: %s", exc.__class__.__name__)
             self.show_result(None, error_key="ui.result.error")
@@ -230,8 +231,8 @@ class SignInScreen(Screen):
                 from kiosk.ui.dialogs import SessionPickDialog  # rare: loaded on first use
 
                 pick = SessionPickDialog(outcome.choices, self.desk.tz, name=outcome.name or "")
-                self.app.push_screen(pick, callback=lambda picked: self._picked(PendingScan(raw, method),
-                                                                                picked))
+                asked = PendingScan(raw, method, outcome)
+                self.app.push_screen(pick, callback=lambda picked: self._picked(asked, picked))
                 return
             self.show_result(outcome)
         except Exception as exc:  # a bug must not end the kiosk: say so, log it, take the next scan
@@ -239,23 +240,35 @@ class SignInScreen(Screen):
             self.show_result(None, error_key="ui.result.display_error")
 
     def _picked(self, scan: PendingScan, picked) -> None:
-        """The pick list's answer: a session, nothing, or the next scan typed while it was up.
+        """The pick list's answer: a session, nothing (Esc, timeout), or the next scan typed
+        while it was up.
 
-        In the last case this scan stays unsigned (its ``ambiguous_session`` refusal is already
-        in the log, and the file log says it was left unchosen) and the typed line is a scan of
-        its own — never a choice made for this person by the next one.
+        Unanswered, this scan is refused — its own ``ambiguous_session`` event, written now
+        (the question wrote nothing) — and a typed line is then a scan of its own, never a
+        choice made for this person by the next one.
         """
-        from kiosk.ui.dialogs import ScanInstead
+        from kiosk.ui.dialogs import PickClosed, ScanInstead
 
+        if isinstance(picked, int):
+            self.sign_in(scan.raw, scan.method, session_id=picked)
+            return
+        why = ("next_scan" if isinstance(picked, ScanInstead)
+               else picked.why if isinstance(picked, PickClosed) else "cancelled")
+        self._refuse_unchosen(scan, why)
         if isinstance(picked, ScanInstead):
-            log.info("pick list closed by the next scan: the previous one was not signed in")
-            self.show_result(None, error_key="ui.result.picked_none")
             self.sign_in(picked.line)
-            return
-        if picked is None:
-            self.show_result(None, error_key="ui.result.picked_none")
-            return
-        self.sign_in(scan.raw, scan.method, session_id=picked)
+
+    def _refuse_unchosen(self, scan: PendingScan, why: str) -> None:
+        outcome = None
+        if scan.asked is not None:
+            try:
+                outcome = self.desk.refuse_unchosen(scan.asked, why)
+                outcome.detail = "ui.result.picked_none"  # the banner: not signed in, and why
+            except Exception as exc:  # as for a sign-in: say so, keep the kiosk up
+                log.exception("recording an unchosen scan failed: %s", exc.__class__.__name__)
+                self.show_result(None, error_key="ui.result.error")
+                return
+        self.show_result(outcome, error_key="ui.result.picked_none")
 
     def show_result(self, outcome: SignInOutcome | None, error_key: str = "") -> None:
         self.query_one(ResultBanner).show(outcome, error_key)
