@@ -283,6 +283,66 @@ def _raise(exc: OSError) -> None:
     raise exc
 
 
+@dataclass(frozen=True)
+class ProgramProblem:
+    """Why ``who`` could not start what the unit's ExecStart names: ``folder`` is where the way
+    is shut (a folder it may not enter, or the file itself it may not read or run), ``owner``
+    whose it is. A venv under ``/root`` or a ``mktemp -d`` folder (0700) is such a case, and so
+    is a venv built from a Python that lives there (pyenv's): the unit would fail at every boot.
+    """
+
+    program: Path
+    folder: Path
+    owner: str
+
+
+def program_problem(p: Plan, who: Account) -> ProgramProblem | None:
+    """What would stop ``who`` running ``p``'s ExecStart, or None: the program (read and run,
+    if a script), the interpreter its ``#!`` line names, and the Python code it imports — the
+    kiosk package, the libraries installed beside it and the standard library."""
+    import sysconfig
+
+    import kiosk
+
+    program = Path(shlex.split(p.kiosk)[0])
+    interpreter = _shebang(program)
+    needs = [(program, 5 if interpreter else 1)]
+    if interpreter:
+        needs.append((interpreter, 1))
+    needs += [(Path(kiosk.__file__).parent, 5), (Path(sysconfig.get_paths()["purelib"]), 5),
+              (Path(os.__file__).parent, 5)]
+    for path, bits in needs:
+        shut = _shut(path, who, bits)
+        if shut is not None:
+            return ProgramProblem(program, shut, _owner_name(shut.stat().st_uid))
+    return None
+
+
+def _shebang(program: Path) -> Path | None:
+    """The interpreter a script's ``#!`` line names (None for a binary or a missing file)."""
+    try:
+        with program.open("rb") as fh:
+            first = fh.readline(512)
+    except OSError:
+        return None
+    words = first[2:].split() if first.startswith(b"#!") else []
+    return Path(os.fsdecode(words[0])) if words else None
+
+
+def _shut(path: Path, who: Account, bits: int) -> Path | None:
+    """The first folder on the way to ``path`` — as written and with its links followed — that
+    ``who`` may not enter, or ``path`` itself when its mode lacks ``bits`` for ``who``."""
+    real = Path(os.path.realpath(path))
+    try:
+        for way in dict.fromkeys((Path(os.path.abspath(path)), real)):
+            for folder in reversed(way.parents):
+                if not _allows(folder.stat(), who, 1):
+                    return folder
+        return None if _allows(real.stat(), who, bits) else real
+    except OSError:  # a path we cannot look at ourselves: nothing we can say about it
+        return None
+
+
 def give_home(home: Path, who: Account) -> None:
     """As root: make ``home`` (and any folder created for it) belong to ``who``, like
     ``chown -R who:group home``; a created home is 0700 (the files keep their own modes)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ ANALYZE = shutil.which("systemd-analyze")
 needs_systemd = pytest.mark.skipif(ANALYZE is None, reason="systemd-analyze is not installed")
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="hands a home over with chown: needs root")
 KIOSK = str(Path(sys.executable).parent / "kiosk")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _runnable_by_others(program: str) -> bool:
@@ -125,25 +127,108 @@ def test_every_option_of_the_ops_commands_is_explained_in_chinese(capsys, home, 
 
 
 @needs_systemd
-def test_installed_units_pass_systemd_analyze_verify(capsys, open_dir, tmp_path):
+def test_the_units_pass_systemd_analyze_verify(open_dir, tmp_path):
+    """The three files as install writes them (service.install, whoever may run the program)."""
+    from kiosk import service
+
     user = door_user().pw_name
-    run = kiosk(capsys, "service", "install", "--tty", "3", "--user", user, "--dir", str(tmp_path),
-                "--home", str(open_dir / "home"), "--lang", "en")
-    assert run.code == 0, run.err
-    paths = [tmp_path / n for n in
-             ("study-kiosk.service", "study-kiosk-backup.service", "study-kiosk-backup.timer")]
-    assert all(p.exists() for p in paths)
+    plan = service.plan(tty=3, user=user, home=open_dir / "home", lang="en")
+    paths = service.install(plan, tmp_path)
+    assert [p.name for p in paths] == ["study-kiosk.service", "study-kiosk-backup.service",
+                                       "study-kiosk-backup.timer"]
     done = verify(*paths)
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
-    commands = [line.strip() for line in run.out.splitlines() if "systemctl" in line]
-    assert commands == ["sudo systemctl daemon-reload",
-                        "sudo systemctl enable --now study-kiosk.service study-kiosk-backup.timer"]
     backup = settings_of(paths[1].read_text())
     assert backup["ExecStart"][0].endswith(" backup") and backup["User"] == [user]
     assert settings_of(paths[2].read_text())["Persistent"] == ["true"]
     broken = tmp_path / "broken.service"  # the verifier is not a rubber stamp
     broken.write_text(paths[0].read_text().replace("StandardInput=tty", "StandardInput=sometimes"))
     assert "input specifier" in verify(broken).stderr
+
+
+@as_another_user
+def test_install_writes_the_units_and_says_how_to_enable_them(capsys, open_dir, tmp_path):
+    user = door_user().pw_name
+    run = kiosk(capsys, "service", "install", "--tty", "3", "--user", user, "--dir", str(tmp_path),
+                "--home", str(open_dir / "home"), "--lang", "en")
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "study-kiosk-backup.service", "study-kiosk-backup.timer", "study-kiosk.service"]
+    commands = [line.strip() for line in run.out.splitlines() if "systemctl" in line]
+    assert commands == ["sudo systemctl daemon-reload",
+                        "sudo systemctl enable --now study-kiosk.service study-kiosk-backup.timer"]
+
+
+def as_account(user: pwd.struct_passwd, *argv: str) -> subprocess.CompletedProcess:
+    """Run ``argv`` as ``user`` the way systemd's User= does. Through env: setpriv execs its
+    command while it still holds root's capabilities, so it could start a program in a folder
+    closed to the account that the account itself could not (the program then runs without)."""
+    return subprocess.run(["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}",
+                           "--clear-groups", "/usr/bin/env", *argv], capture_output=True, text=True,
+                          timeout=60, cwd="/")
+
+
+def _other_account() -> pwd.struct_passwd:
+    """An account that is not us: the system account door_user() picks as root, else nobody."""
+    return door_user() if os.geteuid() == 0 else pwd.getpwnam("nobody")
+
+
+def _kiosk_in(folder: Path) -> Path:
+    """A venv in ``folder`` whose ``kiosk`` runs this checkout (its python finds the code and the
+    libraries through a .pth file): an installation made where it was unpacked."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder / "venv")],
+                   check=True, timeout=120, umask=0o022)  # (the CLI run in-process set 077)
+    python = folder / "venv" / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    ours = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (Path(site) / "study_kiosk_test.pth").write_text("\n".join([str(ROOT), *ours]) + "\n")
+    (Path(site) / "study_kiosk_test.pth").chmod(0o644)
+    program = folder / "venv" / "bin" / "kiosk"
+    program.write_text(f"#!{python}\nimport sys\nfrom kiosk.cli import main\nsys.exit(main())\n")
+    program.chmod(0o755)
+    return program
+
+
+def test_install_refuses_a_kiosk_the_user_cannot_run_and_changes_nothing(open_dir):
+    """The kiosk installed in a 0700 folder (a venv under /root, a mktemp -d clone): the unit
+    would fail at every boot, so install says so in one line, naming the fix, and writes nothing."""
+    closed, units, user = open_dir / "unpacked", open_dir / "units", _other_account()
+    closed.mkdir(mode=0o700)
+    units.mkdir()
+    program = _kiosk_in(closed)
+    shared = open_dir / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # like /tmp: any account may make its home here (as root: made for it)
+    home = shared / "door"
+    for lang, words in (("en", f"{user.pw_name} cannot reach {closed} "), ("zh", f"无法进入 {closed}")):
+        run = subprocess.run([program, "service", "install", "--user", user.pw_name, "--home",
+                              str(home), "--dir", str(units), "--lang", lang],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 1 and run.stdout == "" and run.stderr.count("\n") == 1, run.stderr
+        assert words in run.stderr and str(program) in run.stderr and "/opt/study-kiosk" in run.stderr
+    assert list(units.iterdir()) == [] and not home.exists()
+    if os.geteuid() == 0:  # and it is so: as that account the program does not start
+        assert as_account(user, str(program), "--help").returncode != 0
+    closed.chmod(0o755)  # opened, the folder is no longer what stops it (the Python may be)
+    from kiosk import service
+
+    plan = service.Plan(tty=1, user=user.pw_name, home=home, kiosk=str(program), lang="en")
+    shut = service.program_problem(plan, service.account(user.pw_name))
+    assert shut is None or not shut.folder.is_relative_to(closed), shut
+
+
+@as_root
+def test_the_program_check_agrees_with_running_the_kiosk_as_that_user():
+    """Whatever this machine is (a venv under /root or in /opt), the check says what happens
+    when the account really starts the program the unit names."""
+    from kiosk import service
+
+    user = door_user()
+    plan = service.plan(tty=1, user=user.pw_name, home=Path("/tmp"), lang="en")
+    shut = service.program_problem(plan, service.account(user.pw_name))
+    ran = as_account(user, *shlex.split(plan.kiosk), "--help")
+    assert (shut is None) == (ran.returncode == 0), (shut, ran.stderr[-300:])
 
 
 def test_install_where_it_cannot_write_says_sudo(capsys, home, tmp_path):

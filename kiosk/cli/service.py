@@ -3,7 +3,9 @@
 Both units (the kiosk and its daily backup) run as U with the same home, so ``install`` checks
 that U can open that home before it writes anything: run as root (as an installer of 10 doors
 does, ``sudo kiosk service install``) it hands the home over to U (``chown -R``) and says so;
-otherwise it refuses with the one ``chown`` line to run. ``unit`` only prints, and warns.
+otherwise it refuses with the one ``chown`` line to run. It also checks that U can run the
+program the units start (a venv under ``/root`` cannot be), refusing with where to install it.
+``unit`` only prints, and warns.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def _plan(ctx: Context):
 
 
 def _home_refusal(p) -> str | None:
-    """The one line saying why the user could not open the home, or None when it can."""
+    """The one line saying why the user could not open the home (or run the kiosk program),
+    or None when it can."""
     from kiosk import service
 
     who = service.account(p.user)
@@ -54,7 +57,7 @@ def _home_refusal(p) -> str | None:
         problem = service.home_problem(folder, who)
         if problem is not None:
             return _refusal(p, who, what, folder, problem)
-    return None
+    return _program_refusal(p, who)
 
 
 def _refusal(p, who, what: str, folder: Path, problem) -> str:
@@ -108,20 +111,27 @@ def install(ctx: Context) -> int:
 
 
 def _make_home_usable(p) -> list[str]:
-    """Refuse (exit 1) a home (or backup folder) the user could not open; as root, hand one
-    owned by others or missing over to the user instead and return the lines that say so."""
+    """Refuse (exit 1) a home (or backup folder) the user could not open, or a kiosk program it
+    could not run; as root, hand a home owned by others or missing over to the user instead and
+    return the lines that say so. Every refusal comes before anything is changed."""
     from kiosk import service
 
     who = service.account(p.user)
     if who is None:
         raise CommandError(t("service.no_such_user", user=p.user))
-    said = []
+    to_hand_over = []
     for what, folder in _folders(p):
         problem = service.home_problem(folder, who)
         if problem is None:
             continue
         if os.geteuid() != 0 or problem.kind == "closed":
             raise CommandError(_refusal(p, who, what, folder, problem))
+        to_hand_over.append((what, folder))
+    unreachable = _program_refusal(p, who)
+    if unreachable:
+        raise CommandError(unreachable)
+    said = []
+    for what, folder in to_hand_over:
         try:
             service.give_home(folder, who)
         except OSError as exc:
@@ -130,3 +140,14 @@ def _make_home_usable(p) -> list[str]:
         said.append(t("service.chowned", user=p.user, group=who.group, home=folder,
                       what=t(f"service.what.{what}")))
     return said
+
+
+def _program_refusal(p, who) -> str | None:
+    """The one line saying the user could not run the unit's kiosk program, or None."""
+    from kiosk import service
+
+    problem = service.program_problem(p, who)
+    if problem is None:
+        return None
+    return t("service.program_closed", user=p.user, program=problem.program,
+             folder=problem.folder, owner=problem.owner)

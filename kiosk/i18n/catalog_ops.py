@@ -147,6 +147,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用户 {user} 无法进入 {folder}(属于 {owner},不对其开放),因此无法使用{what} {home}:请改用该用户能进入的目录(--home 或 [backup] dir),例如 /var/lib/study-kiosk",
         "{user} cannot enter {folder} (it belongs to {owner} and is closed to others), so it cannot use the {what} {home}: choose a folder {user} can reach (--home or [backup] dir), e.g. /var/lib/study-kiosk",
     ),
+    "service.program_closed": (
+        "用户 {user} 无法进入 {folder}(属于 {owner},不对其开放),因此无法运行单元要启动的签到程序 {program},签到机与每日备份都会失败:请把签到机装到所有账户都能运行的位置,例如 sudo /usr/bin/python3 -m venv /opt/study-kiosk,用 /opt/study-kiosk/bin/pip 安装后运行 sudo /opt/study-kiosk/bin/kiosk service install",
+        "{user} cannot reach {folder} (it belongs to {owner} and is closed to others), so it cannot run the kiosk program {program} and the kiosk and its daily backup would fail: install the kiosk where every account can run it, e.g. sudo /usr/bin/python3 -m venv /opt/study-kiosk, install into it with /opt/study-kiosk/bin/pip, then run sudo /opt/study-kiosk/bin/kiosk service install",
+    ),
     "service.chowned": (
         "已把{what} {home} 及其中的文件交给用户 {user}(chown -R {user}:{group}),签到机与每日备份都以该用户运行",
         "Handed the {what} {home} and its files over to {user} (chown -R {user}:{group}): the kiosk and its daily backup run as {user}",
