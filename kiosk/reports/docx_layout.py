@@ -24,6 +24,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from kiosk.i18n import FULL_WIDTH
 from kiosk.text_safety import escape_controls
 
 TITLE_FONT, TITLE_ALT = "方正小标宋简体", "小标宋"
@@ -44,7 +45,6 @@ CONDENSE_TWIPS = -5
 LINE_PITCH = Pt(28.95)
 RED = RGBColor(0xC0, 0x00, 0x00)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_FULL_WIDTH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08", ")": "\uff09"})
 
 
 def clean(text) -> str:
@@ -54,15 +54,15 @@ def clean(text) -> str:
     return escape_controls("" if text is None else str(text))
 
 
-def full_width(text: str) -> str:
-    """Chinese text with the punctuation of a printed document: the half-width ``,:;()`` that
-    the terminal-friendly catalogue uses become full-width ``\uff0c\uff1a\uff1b\uff08\uff09``
-    (in a Chinese document, and only where the text has CJK)."""
+def document_text(text: str) -> str:
+    """A line the office wrote for the document itself (its addressees, 抄送) with the printed
+    punctuation of a Chinese document, as the catalogue's texts get it (kiosk.i18n.printed); data
+    from the records (names, departments, titles, reasons) is never changed."""
     from kiosk.i18n import current_language
 
     if current_language() != "zh" or not _CJK.search(text):
         return text
-    return text.translate(_FULL_WIDTH)
+    return text.translate(FULL_WIDTH)
 
 
 def new_document():
@@ -193,7 +193,7 @@ def title(document, text: str, *, color=None, after: bool = True):
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = LINE_PITCH
-    set_font(paragraph.add_run(full_width(clean(text))), TITLE_FONT, TITLE_SIZE, color=color)
+    set_font(paragraph.add_run(clean(text)), TITLE_FONT, TITLE_SIZE, color=color)
     if after:
         document.add_paragraph()
     return paragraph
@@ -207,7 +207,7 @@ def body(document, text: str, *, indent: bool = True, align=None, font: str = BO
         paragraph.paragraph_format.first_line_indent = Pt(size.pt * 2)
     if align is not None:
         paragraph.alignment = align
-    set_font(paragraph.add_run(full_width(clean(text))), font, size)
+    set_font(paragraph.add_run(clean(text)), font, size)
     return paragraph
 
 
@@ -224,7 +224,7 @@ def split_line(document, left: str, right: str, *, size=BODY_SIZE, indent_chars:
     paragraph = document.add_paragraph()
     paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
     pad = "\u3000" * indent_chars
-    text = pad + full_width(clean(left)) + "\t" + full_width(clean(right)) + pad
+    text = pad + clean(left) + "\t" + clean(right) + pad
     set_font(paragraph.add_run(text), BODY_FONT, size)
     return paragraph
 
@@ -289,7 +289,7 @@ def table(document, headers: list[str], rows: list[list[str]], *, numeric: set[i
 def _fill(tr, values: list[str]) -> None:
     for tc, value in zip(tr.iterchildren(qn("w:tc")), values, strict=True):
         text = tc.find(".//" + qn("w:t"))
-        text.text = full_width(clean(value))
+        text.text = clean(value)
         text.set(qn("xml:space"), "preserve")
 
 
@@ -309,7 +309,7 @@ def _cell(cell, text: str, font: str, align) -> None:
     fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     fmt.first_line_indent = Pt(0)
     _off_grid(paragraph)
-    set_font(paragraph.add_run(full_width(clean(text))), font, TABLE_SIZE)
+    set_font(paragraph.add_run(clean(text)), font, TABLE_SIZE)
 
 
 def _off_grid(paragraph) -> None:

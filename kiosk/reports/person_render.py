@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from kiosk.i18n import t
+from kiosk.i18n import printed_punctuation, t
 from kiosk.reports.tables import Table
 from kiosk.text_safety import clean_data, clean_document, json_text
 
@@ -17,7 +17,10 @@ def person_document(record: dict, fmt: str) -> bytes:
     if fmt == "json":  # control characters as \u escapes: the same text, nothing raw
         return (json_text(record, indent=2) + "\n").encode("utf-8")
     record = clean_data(record)  # every other format shows text as it is: escape controls first
-    title = t("records.person.title", year=record["year"], name=record["person"]["name"])
+    if fmt == "docx":  # the catalogue's texts with a printed document's punctuation
+        with printed_punctuation():
+            return _docx(record, _title(record), person_tables(record))
+    title = _title(record)
     tables = person_tables(record)
     meta = t("report.generated", time=record["generated_at"].replace("T", " ")[:19])
     if fmt == "md":
@@ -35,9 +38,11 @@ def person_document(record: dict, fmt: str) -> bytes:
         from kiosk.reports.render_sheets import xlsx_report
 
         return xlsx_report(tables, title)
-    if fmt == "docx":
-        return _docx(record, title, tables)
     raise ValueError(f"unknown record format {fmt!r}")
+
+
+def _title(record: dict) -> str:
+    return t("records.person.title", year=record["year"], name=record["person"]["name"])
 
 
 def signature_lines() -> list[str]:

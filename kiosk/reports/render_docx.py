@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from kiosk.i18n import t
+from kiosk.i18n import printed_punctuation, t
 from kiosk.reports import docx_layout as page
 from kiosk.reports.bulletin import bulletin_sections, issue_line, percent
 
@@ -41,6 +41,13 @@ class Distribution:
 
 
 def monthly_docx(report: dict, distribution: Distribution = Distribution()) -> bytes:
+    """The bulletin as Word: the catalogue's texts with a printed document's punctuation, the
+    records' own text (names, departments) exactly as stored."""
+    with printed_punctuation():
+        return _monthly_docx(report, distribution)
+
+
+def _monthly_docx(report: dict, distribution: Distribution) -> bytes:
     year, month = (int(part) for part in report["month"].split("-"))
     office = report.get("office") or ""
     issuer = (distribution.issuer or office).strip()
@@ -51,7 +58,7 @@ def monthly_docx(report: dict, distribution: Distribution = Distribution()) -> b
     core.author = page.clean(issuer)
     _masthead(document, report, year, issuer, date)
     page.title(document, t("records.docx.title", year=year, month=month))
-    page.body(document, distribution.to or t("records.docx.to"), indent=False)
+    page.body(document, page.document_text(distribution.to) or t("records.docx.to"), indent=False)
     sections = bulletin_sections(report)
     numbered = [("summary", sections["summary"])]
     if report["departments"]:
@@ -68,7 +75,7 @@ def monthly_docx(report: dict, distribution: Distribution = Distribution()) -> b
         if part == "departments":
             _department_table(document, report["departments"])
     _signature(document, office or issuer, date)
-    _colophon(document, distribution.cc or t("records.docx.cc"), issuer, date)
+    _colophon(document, page.document_text(distribution.cc) or t("records.docx.cc"), issuer, date)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
