@@ -48,16 +48,18 @@ PinDialog, SetPinDialog, SessionPickDialog {
 """
 
 
-IDLE_SECONDS = 20.0  # the PIN dialog closes after this long without a key …
-LOCKED_STAY = 120.0  # … plus the lock still to run, up to this long (the 30 s, 1 and 2 min locks)
+IDLE_SECONDS = 20.0  # the PIN dialog closes after this long without a key, once not locked
 SCAN_LIMIT = 4096  # the field takes a whole scan, so a badge is recognised rather than cut at 32
 BADGE_PREFIX = "SK1."
 
 
 def could_be_pin(value: str) -> bool:
-    """False for what a scanner sends (a badge payload, or more than a PIN's 32 characters)."""
+    """False for what a scanner sends (a badge payload, more than a PIN's 32 characters) and
+    for anything but digits: a PIN is digits only (kiosk.pin.validate), a staff ID like A1001 is
+    a scan."""
     text = value.strip()
-    return len(text) <= admin_pin.MAX_LEN and not text.upper().startswith(BADGE_PREFIX)
+    return (len(text) <= admin_pin.MAX_LEN and not text.upper().startswith(BADGE_PREFIX)
+            and text.isascii() and text.isdigit())
 
 
 def wait_text(seconds: int) -> str:
@@ -71,15 +73,21 @@ def wait_text(seconds: int) -> str:
 class PinDialog(ModalScreen[bool]):
     """Ask for the admin PIN; dismiss True when right, False on cancel. Wrong PIN: stay, say so.
 
-    After five wrong PINs in a row (in any dialog on this home) it refuses to check for 30 s.
-    A kiosk's scanner keeps typing while the dialog is open, so the dialog closes itself after
-    ``IDLE_SECONDS`` without a key, and an entry that cannot be a PIN (a badge payload
-    ``SK1.…`` or anything longer than a PIN may be) closes it without counting as a wrong PIN;
-    ``on_scan`` (the kiosk's sign-in) then gets that entry, so the scan is not lost.
+    After three wrong PINs in a row (in any dialog on this home) the gate locks: 30 s, then 1,
+    2, 4 … minutes, at most 15 (kiosk.pin). A kiosk's scanner keeps typing while the dialog is
+    open, so the dialog closes itself after ``IDLE_SECONDS`` without a key, and an entry that
+    cannot be a PIN (a badge payload ``SK1.…``, a staff ID with letters, anything longer than a
+    PIN) closes it without counting as a wrong PIN; ``on_scan`` (the kiosk's sign-in) then gets
+    that entry, so the scan is not lost.
 
-    Locked, it stays up with a countdown until the lock has run out and then ``IDLE_SECONDS``
-    more without a key (or Esc): closing while locked (the lock outlasted the idle time) sent
-    the admin's next try — the PIN — into the scan field and the sign-in log (FINDINGS #28).
+    Locked, it stays up for the whole lock, however long, with the time left counting down, then
+    says "unlocked" and closes only after ``IDLE_SECONDS`` more without a key (or on Esc; opened
+    again while locked, it says so at once). Closing while locked sent the admin's next try —
+    the PIN — into the scan field (FINDINGS #28); a 4–15 minute lock outlasted the 2 minutes the
+    dialog used to wait. The door keeps working meanwhile: scans still pass through as above.
+    A PIN typed while locked is not checked (the lock holds) and the dialog says how long is
+    left. The lock is read from the home's lock file each second, so a lock set by another
+    dialog, the host view or a restart shows the same time here.
     """
 
     DEFAULT_CSS = DIALOG_CSS
@@ -89,9 +97,8 @@ class PinDialog(ModalScreen[bool]):
         super().__init__()
         self.home = Path(home)
         self.on_scan = on_scan
-        self._idle: Timer | None = None
-        self._locked_until = 0.0  # time.monotonic() when the lock shown here runs out
-        self._countdown: Timer | None = None
+        self._last_key = time.monotonic()
+        self._was_locked = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -105,36 +112,32 @@ class PinDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#pin-input", Input).focus()
-        wait = admin_pin.locked_for(self.home)  # opened while locked: say so before a try
-        if wait:
-            self._lock(wait)
         self._touch()
+        self._tick()  # opened while locked: say so before a try
+        self.set_interval(1.0, self._tick)
 
     def _touch(self) -> None:
-        """Any key restarts the idle countdown; while locked it also waits for the lock to run out."""
-        if self._idle is not None:
-            self._idle.stop()
-        still_locked = max(0.0, self._locked_until - time.monotonic())
-        self._idle = self.set_timer(IDLE_SECONDS + min(still_locked, LOCKED_STAY), self.action_cancel)
+        """A key: the idle time starts again."""
+        self._last_key = time.monotonic()
 
-    def _lock(self, seconds: int) -> None:
-        """Show the lock with a live countdown; the dialog stays up through it (see the class)."""
-        self._locked_until = time.monotonic() + seconds
-        if self._countdown is None:
-            self._countdown = self.set_interval(1.0, self._tick)
-        self._tick()
-        self._touch()
+    def _locked_left(self) -> int:
+        return math.ceil(admin_pin.locked_for(self.home))
 
     def _tick(self) -> None:
-        left = math.ceil(self._locked_until - time.monotonic())
+        """Each second: the lock's time left (or "unlocked" once it has run out); close after
+        the idle time once not locked."""
+        left = self._locked_left()
         error = self.query_one("#pin-error", Label)
         if left > 0:
             error.update(t("ui.pin.locked_wait", wait=wait_text(left)))
+            self._was_locked = True
             return
-        error.update(t("ui.pin.unlocked"))
-        if self._countdown is not None:
-            self._countdown.stop()
-            self._countdown = None
+        if self._was_locked:  # the lock has just run out: the idle time starts from here
+            self._was_locked = False
+            error.update(t("ui.pin.unlocked"))
+            self._touch()
+        if time.monotonic() - self._last_key >= IDLE_SECONDS:
+            self.action_cancel()
 
     def on_key(self) -> None:
         self._touch()
@@ -149,6 +152,11 @@ class PinDialog(ModalScreen[bool]):
         field = self.query_one("#pin-input", Input)
         if not could_be_pin(field.value):
             self._not_a_pin(field.value)
+            return
+        if self._locked_left() > 0:  # the lock holds: nothing is checked, nothing counted
+            field.value = ""
+            self._tick()
+            self.app.bell()
             return
         self.query_one("#pin-error", Label).update(t("ui.pin.checking"))
         field.disabled = True
@@ -185,11 +193,11 @@ class PinDialog(ModalScreen[bool]):
         field.disabled = False
         field.value = ""
         field.focus()
-        error = self.query_one("#pin-error", Label)
         if check.locked_for:
-            self._lock(check.locked_for)
+            self._tick()
         else:
-            error.update(t("ui.pin.wrong_left", left=admin_pin.LOCK_AFTER - check.failures))
+            self.query_one("#pin-error", Label).update(
+                t("ui.pin.wrong_left", left=admin_pin.LOCK_AFTER - check.failures))
         self.app.bell()
 
     @on(Button.Pressed, "#pin-cancel")

@@ -155,3 +155,40 @@ async def test_opened_while_locked_it_says_so_and_closes_after_the_lock_and_idle
             if isinstance(app.screen, SignInScreen):
                 break
         assert isinstance(app.screen, SignInScreen)  # not up for ever: lock + idle time, then gone
+
+
+async def test_a_lock_of_minutes_holds_with_the_dialog_up_and_the_door_still_open(db, home, monkeypatch):
+    """FINDINGS d: past the 2 min lock (4, 8, 15 min) the dialog closed on idle while still
+    locked. It stays up counting down, a PIN typed meanwhile is not checked (nor counted), and
+    a staff ID scanned meanwhile still signs in."""
+    import time
+
+    from kiosk.ui import dialogs
+    from kiosk.ui.screens.signin import SignInScreen
+
+    monkeypatch.setattr(dialogs, "IDLE_SECONDS", 0.3)
+    make_office(db)
+    app, _ = kiosk(db, home, lang="en")
+    start = time.time() - 500  # six wrong PINs, each after the lock before it: the last locks 4 min
+    for at in (start, start + 1, start + 2, start + 40, start + 110, time.time() - 5):
+        assert admin_pin.verify(home, "000000", now=at).counted
+    assert 230 < admin_pin.locked_for(home) <= 235
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert pin_error(app).startswith("Too many wrong PINs: locked, try again in 3 min 5")
+        await pilot.pause(1.5)  # five times the idle time: still up, still counting
+        assert isinstance(app.screen, PinDialog) and "3 min 5" in pin_error(app)
+        await pilot.press(*PIN, "enter")  # the right PIN, while locked: the lock holds
+        await settled(app, pilot)
+        assert isinstance(app.screen, PinDialog) and "locked" in pin_error(app)
+        assert admin_pin.lockout(home).failures == 6 and admin_pin.locked_for(home) > 200
+        await pilot.press(*"A1001", "enter")  # someone at the door meanwhile
+        await settled(app, pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert "张 三" in app.screen.query_one("#banner").text
+        await pilot.press("f2")  # opened again while locked: it says so at once
+        await pilot.pause()
+        assert isinstance(app.screen, PinDialog) and "3 min" in pin_error(app)
+    assert [e.result for e in SignInEvent.select().order_by(SignInEvent.seq)] == ["present"]
