@@ -42,8 +42,12 @@ class Checked:
 
 
 def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
+    """A connection to ``path``; read-only when asked, or when its folder can't be written (a
+    read-only mount, an auditor's copy): then ``immutable``, since a WAL database opened
+    read-only still needs to create its -shm file next to it."""
+    folder_writable = os.access(Path(path).resolve().parent, os.W_OK)
+    if readonly or not folder_writable:
+        uri = Path(path).resolve().as_uri() + "?mode=ro" + ("" if folder_writable else "&immutable=1")
         conn = sqlite3.connect(uri, uri=True, timeout=15, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), timeout=15, isolation_level=None)

@@ -9,6 +9,7 @@ A check never raises: whatever goes wrong inside one becomes that check's failur
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import stat
 from collections.abc import Callable
@@ -111,6 +112,9 @@ class Doctor:
         size = self.sqlite_file.stat().st_size if self.sqlite_file and self.sqlite_file.exists() else 0
         need = max(MIN_FREE_BYTES, 2 * size)  # room for a backup beside the database
         detail = t("doctor.disk", free=_mb(usage.free), where=where)
+        if where.exists() and not os.access(where, os.W_OK):  # a read-only mount, a copy: no scan
+            return Check("disk", False, t("doctor.disk_read_only", where=where),
+                         t("doctor.fix.disk_read_only"))
         if usage.free < need:
             return Check("disk", False, detail, t("doctor.fix.disk", need=_mb(need)))
         return Check("disk", True, detail)

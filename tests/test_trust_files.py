@@ -115,6 +115,8 @@ def test_read_only_commands_work_on_a_read_only_home(tmp_path, monkeypatch, caps
     commands = [["staff", "list", "--json"], ["session", "list", "--json"],
                 ["export", "log", "--format", "jsonl", "--out", "-"],
                 ["report", "monthly", "--month", "2026-11", "--format", "json", "--out", "-"],
+                ["backup", "--out", str(tmp_path / "copies")],  # an auditor's copy, elsewhere
+                ["doctor", "--json"],
                 ["signin", "A1001", "--at", "2026-11-10 09:30"]]  # a write: refused in one line
     script = [f"mount --bind '{home}' '{home}'", f"mount -o remount,bind,ro '{home}'",
               f"touch '{home}/probe' 2>/dev/null && echo WRITABLE"]
@@ -129,9 +131,13 @@ def test_read_only_commands_work_on_a_read_only_home(tmp_path, monkeypatch, caps
     lines = done.stdout.splitlines()
     assert "WRITABLE" not in lines, done.stdout
     assert len(lines) == len(commands), done.stdout + done.stderr
-    for argv, line in zip(commands[:-1], lines[:-1], strict=True):
+    *reads, doctor, last = lines
+    # FINDINGS 9: integrity is checked read-only; the one failing line says the home is read-only
+    assert doctor.startswith("rc=1 ") and '"name": "integrity", "ok": true' in doctor, doctor
+    assert '"name": "disk", "ok": false' in doctor and "OperationalError" not in doctor, doctor
+    assert len(list((tmp_path / "copies").glob("*.db"))) == 1  # the backup to a writable folder
+    for argv, line in zip(commands[:-2], reads, strict=True):
         assert line.startswith("rc=0 ") and "|" in line and line.endswith("|"), (argv, line)
     assert "张三" in lines[0] and "学习" in lines[1]
-    last = lines[-1]
     assert last.startswith("rc=1 ") and "read-only" in last and "Traceback" not in last, last
     assert not (home / "probe").exists()

@@ -83,6 +83,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "停止签到机,用 kiosk restore 恢复最近的备份",
         "stop the kiosk and restore the newest backup with kiosk restore",
     ),
+    "doctor.disk_read_only": ("{where} 只读,无法记录签到(报表、导出与备份仍可用)",
+                              "{where} is read-only: no sign-in can be recorded (reports, exports "
+                              "and backups still work)"),
+    "doctor.fix.disk_read_only": ("签到机请以可写方式挂载该目录;只读副本仅供查阅",
+                                  "mount it writable on a kiosk; a read-only copy is for reading only"),
     "doctor.fix.disk": ("请清理磁盘,至少保留 {need}", "free some disk space: keep at least {need}"),
     "doctor.fix.clock": (
         "校准时钟:timedatectl set-ntp true(或与中心同一 NTP 服务器)",
