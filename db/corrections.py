@@ -3,13 +3,57 @@
 Each correction is an event in the append-only log (method ``manual``, the host's reason in
 ``note``, who did it in ``actor``) next to the change of the attendance row; history is never
 edited or deleted. The caller wraps each call in ``db.atomic()`` so both land together.
+
+On a server centre whose rules run in the database (migration 0008+, :func:`centre_applies`) the
+host writes no register row at all: :func:`deliver` inserts the event through the door's own push
+(:func:`db.sync.push.push_batch`), the centre's rules apply it with the owner's rights, and the
+caller reads the register back (:func:`register_row`) to say what happened. The host's role then
+needs no right on ``attendance`` or ``leave`` (SPEC §13): a stolen host credential can add
+audited events, never rewrite a sign-in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import peewee as pw
+
 from db import ledger
+from db.models import Attendance
+from db.sync.common import EVENT_COLUMNS
+from db.sync.push import push_batch, rules_in_database
+
+
+def centre_applies(db: pw.Database) -> bool:
+    """The database applies events to its register itself (a server centre at 0008+)."""
+    return rules_in_database(db)
+
+
+def deliver(db: pw.Database, event: ledger.Event) -> str:
+    """Insert ``event`` as the door's push does; the centre's rules apply it. Its id.
+
+    The row carries the centre's own session number and no ``session_uid`` (push fills it in),
+    so push attributes it as a tool at the centre.
+    """
+    values = dict(zip(ledger.EVENT_FIELDS, event.values(), strict=True))
+    row = {column: values.get(column) for column in EVENT_COLUMNS if column != "session_uid"}
+    push_batch(db, [row], _decided_by_centre)
+    return row["id"]
+
+
+def _decided_by_centre(session_row: dict, at: dt.datetime) -> str:
+    """``push_batch``'s status rule, never asked: :func:`deliver` runs only where the centre's
+    own rules decide the status."""
+    raise RuntimeError("the centre's rules decide present/late")
+
+
+def register_row(session_id: int, staff_key: str) -> dict | None:
+    """The register's row for one person and session, as the centre now holds it."""
+    return (Attendance.select(Attendance.status, Attendance.expected, Attendance.signed_in_at,
+                              Attendance.event_id)
+            .where((Attendance.session == session_id) & (Attendance.staff == staff_key))
+            .dicts().first())
+
 
 
 def manual_signin(session_id: int, staff_key: str, *, status: str, expected: bool,

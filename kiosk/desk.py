@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from db import ledger, queries, signin_sql
+from db import corrections, ledger, queries, signin_sql
 from db.database import root_cause
 from kiosk import card_numbers, rules, timefmt
 from kiosk.badges import payload as badge_payload
@@ -423,9 +423,16 @@ class SignInDesk:
             held = queries.recorded_for(key, [session_id]).get(session_id)
             if held is None or not held["expected"]:  # a leave is for someone expected
                 raise LookupError("not_expected")
-            event_id = ledger.new_event_id()
-            ledger.add_leave(session_id, key, reason, actor, event_id, at)
-            ledger.append_event(ledger.Event(kiosk_id=self.kiosk_id, at=at, method="manual",
-                                             result="leave", staff_key=key, session_id=session_id,
-                                             note=reason, actor=actor, id=event_id))
+            event = ledger.Event(kiosk_id=self.kiosk_id, at=at, method="manual", result="leave",
+                                 staff_key=key, session_id=session_id, note=reason, actor=actor,
+                                 id=ledger.new_event_id())
+            applied = True
+            if corrections.centre_applies(self.db):  # the centre's rules record it (SPEC §13)
+                corrections.deliver(self.db, event)
+                applied = ledger.has_leave(session_id, key)
+            else:
+                ledger.add_leave(session_id, key, reason, actor, event.id, at)
+                ledger.append_event(event)
+        if not applied:  # the event is kept, but a door's role may not record a leave
+            raise LookupError("not_applied")
         return row, held["signed_in_at"] is not None

@@ -19,7 +19,8 @@ from pathlib import Path
 import peewee as pw
 
 from db import backup as db_backup
-from db import database, migrations, queries
+from db import database, migrations
+from db.sync.public_setting import read_public
 from kiosk import backups, config
 from kiosk.config import Settings
 from kiosk.i18n import t
@@ -224,7 +225,7 @@ class Doctor:
         except Exception:
             return None
         try:
-            return queries.get_setting("badge_public_key", central)
+            return read_public(central, ("badge_public_key",)).get("badge_public_key")
         except pw.DatabaseError:
             return None
         finally:

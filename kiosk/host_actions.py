@@ -3,6 +3,11 @@
 The host screen (and tests) call these; each checks its inputs, decides by the same rules as the
 kiosk (on time or late by the session's ``late_after``), and writes an audited event in the same
 transaction as the register change. Refusals come back as an outcome with a reason, never raised.
+
+Against a server centre whose rules run in the database (migration 0008+) the host only adds the
+event (through the door's push, :func:`db.corrections.deliver`) and reads the register back in
+the same transaction: the centre's rules change the register with the owner's rights, so a host
+role needs no right to write it (SPEC §13). On an embedded home the rules run here, as at a door.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import peewee as pw
 
-from db import corrections, queries
+from db import corrections, ledger, queries
 from kiosk import rules, timefmt
 from kiosk.desk import FUTURE_TOLERANCE, SignInDesk, session_view, staff_view
 from kiosk.text_safety import has_controls
@@ -90,6 +95,9 @@ class HostActions:
                                    at, already_at=held["signed_in_at"])
             expected = bool(held and held["expected"]) or session.audience.includes(person)
             status = rules.arrival_status(session, at)
+            if corrections.centre_applies(self.db):
+                return self._centre_signin(person, session_id, status if expected else "visitor",
+                                           at, reason, actor)
             fresh, event_id = corrections.manual_signin(
                 session_id, key, status=status, expected=expected, at=at, reason=reason,
                 actor=actor, kiosk_id=self.kiosk_id)
@@ -111,10 +119,46 @@ class HostActions:
             if isinstance(found, HostOutcome):
                 return found
             person, _session = found
+            if corrections.centre_applies(self.db):
+                return self._centre_undo(person, session_id, at, reason, actor)
             event_id = corrections.undo_signin(session_id, key, at=at, reason=reason, actor=actor,
                                                kiosk_id=self.kiosk_id)
         if event_id is None:
             return _refused("not_signed_in", person)
+        return HostOutcome("undone", "", person.staff_id, person.name, person.department, at,
+                           event_id=event_id)
+
+    def _centre_signin(self, person: rules.StaffView, session_id: int, result: str,
+                       at: dt.datetime, reason: str, actor: str) -> HostOutcome:
+        """补签 at a centre: the event only, then the register as the centre's rules left it."""
+        event_id = corrections.deliver(self.db, ledger.Event(
+            kiosk_id=self.kiosk_id, at=at, method="manual", result=result,
+            staff_key=person.key, session_id=session_id, note=reason, actor=actor,
+            id=ledger.new_event_id()))
+        row = corrections.register_row(session_id, person.key)
+        if row is None or row["signed_in_at"] is None:  # kept but not applied (a door's role)
+            return _refused("not_applied", person)
+        if row["event_id"] != event_id:  # another sign-in got there first
+            return HostOutcome("already", "", person.staff_id, person.name, person.department,
+                               at, already_at=row["signed_in_at"], event_id=event_id)
+        return HostOutcome(result if result == "visitor" else row["status"], "", person.staff_id,
+                           person.name, person.department, at, event_id=event_id)
+
+    def _centre_undo(self, person: rules.StaffView, session_id: int, at: dt.datetime,
+                     reason: str, actor: str) -> HostOutcome:
+        """Undo at a centre: the event only (its time not before the sign-in it undoes, which
+        the centre's rule requires), then the register read back."""
+        held = corrections.register_row(session_id, person.key)
+        if held is None or held["signed_in_at"] is None:
+            return _refused("not_signed_in", person)
+        at = max(at, held["signed_in_at"])
+        event_id = corrections.deliver(self.db, ledger.Event(
+            kiosk_id=self.kiosk_id, at=at, method="manual", result="undo",
+            staff_key=person.key, session_id=session_id, note=reason, actor=actor,
+            id=ledger.new_event_id()))
+        row = corrections.register_row(session_id, person.key)
+        if row is not None and row["signed_in_at"] is not None:
+            return _refused("not_applied", person)
         return HostOutcome("undone", "", person.staff_id, person.name, person.department, at,
                            event_id=event_id)
 

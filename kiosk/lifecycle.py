@@ -223,7 +223,8 @@ class AdminActions:
         except LookupError as exc:
             detail = {"unknown_staff": t("cli.unknown_staff", value=(staff_text or "").strip()[:64]),
                       "session_not_found": t("reason.session_not_found", session=session_id),
-                      "not_expected": t("reason.not_expected")}
+                      "not_expected": t("reason.not_expected"),
+                      "not_applied": t("reason.not_applied")}
             raise Refused(detail.get(str(exc), str(exc))) from None
 
     def withdraw_leave(self, staff_text: str, session_id: int) -> dict:

@@ -177,10 +177,14 @@ def test_host_and_admin_roles_keep_their_own_rights_and_never_edit_an_event(cent
     try:
         assert SignInEvent.select().count(handle) == 0  # may read the log …
         assert Staff.select().count(handle) == 5
-        with handle.atomic():  # … record a leave (host) or keep the roster (admin) …
-            if kind == "host":
-                handle.execute_sql(FORBIDDEN_INSERTS["leave"].format(lv=f"{q[0]}leave{q[1]}"))
-            else:
+        if kind == "host":  # … its leaves, 补签 and undos are events: the register is not its
+            lv = f"{q[0]}leave{q[1]}"
+            for sql in (FORBIDDEN_INSERTS["leave"].format(lv=lv), FORBIDDEN_INSERTS["attendance"],
+                        f"UPDATE {lv} SET reason = reason", f"DELETE FROM {lv}",
+                        "UPDATE attendance SET status = status", "DELETE FROM attendance"):
+                assert "denied" in refused(handle, sql), sql
+        else:  # … or keep the roster (admin) …
+            with handle.atomic():
                 handle.execute_sql(FORBIDDEN_INSERTS["department"])
         for sql in ("UPDATE sign_in_event SET note = note", "DELETE FROM sign_in_event"):
             assert "denied" in refused(handle, sql)  # … and never change an event
@@ -193,8 +197,16 @@ def test_host_and_admin_roles_keep_their_own_rights_and_never_edit_an_event(cent
     home.mkdir()
     if kind == "host":
         done = kiosk(home, "leave", "add", "B2001", "--session", str(centre.ids["morning"]),
-                     "--reason", "出差", "--db", url)
-        assert done.returncode == 0
+                     "--reason", "出差", "--json", "--db", url)
+        assert json.loads(done.stdout)["status"] == "excused"  # read back: the centre applied it
+        owner = database.make_database(centre.url)
+        owner.connect()
+        try:
+            row = (Attendance.select().where((Attendance.session == centre.ids["morning"])
+                                             & (Attendance.staff == "B2001")).get(owner))
+            assert row.status == "excused"
+        finally:
+            owner.close()
     else:
         roster = tmp_path / "roster.csv"
         roster.write_text("staff_id,name,department\nN5001,新人,办公室\n", encoding="utf-8")

@@ -1,99 +1,208 @@
 """The centre's roles (SPEC §13): what a door, a host and an admin may do, granted by the owner.
 
-- **door** — read the roster, plan, leaves, credits, today's register and the public badge key;
+- **door** — read the roster, plan, leaves, credits, today's register and the public settings;
   INSERT events (never change or delete one); keep its own fleet row. The register follows by
   itself (migration 0008's rules run with the owner's rights), so a stolen door's credential
   can add events — flagged by the kiosk id they carry — and nothing else. The grant records the
   role as a door (``kiosk_role``): its events of a host's kinds are kept, never applied (0011).
-- **host** — what the host view needs at the centre: read everything, record leaves, manual
-  sign-ins and undos (register and leave rows, events appended).
+- **host** — what the host view needs: read the register, plan, roster, log and fleet, and INSERT
+  events. Its leaves, 补签 and undos are events the centre's rules apply (kiosk.host_actions), so
+  a stolen host credential can add audited events but never rewrite a sign-in or a leave.
 - **admin** — keep the roster, plan, leaves, credits and settings (no DDL, which stays with the
-  owner, and still no change to an event).
+  owner, and still no change to an event or a sign-in).
 
-Each grant is idempotent (GRANT twice is one grant; policies and triggers are replaced) and
-returns what it granted, one line each. PostgreSQL: privileges, plus row-level security on
-``setting`` (a door sees only the public key and the centre's identity) and ``kiosk_fleet`` (a
-door sees and writes only the rows it wrote, ``db_user = current_user``). MariaDB has no row-level
-security: privileges, plus a trigger that stamps each fleet row with its writer and refuses an
-update of another writer's row.
+``setting`` holds more than a door needs (bulletin numbers, the demo mark, an admin's later
+settings): a door reads the view ``public_setting`` (0012; :mod:`db.sync.public_setting`).
+MariaDB has no row-level security, so there a door gets no SELECT on ``setting`` at all; on
+PostgreSQL its SELECT on it stays for doors of an older build, row-level security showing only
+the public rows. A host reads ``setting`` whole (its reports number the bulletin as issued) and
+writes none of it. ``kiosk_fleet``: PostgreSQL row security lets a door see and write only its own
+rows (``db_user = current_user``); MariaDB's trigger stamps each row with its writer and refuses
+an update of another writer's row.
+
+Each grant is idempotent and returns what it revoked and what it granted, one statement each.
+The role's rights are made exactly the kind's: every table-, column- or sequence-level right it
+holds in the centre's schema that the kind does not need — an older build's grant, another
+kind's, one given by hand — is revoked first (read from the server's own catalogue:
+``pg_class``/``pg_attribute`` ACLs, MariaDB's ``mysql.tables_priv``/``columns_priv``). A MariaDB
+owner that may not read those tables revokes what older builds granted, after granting it (a
+REVOKE of a right never given fails there). Rights on the database as a whole, role membership,
+ownership and superuser are not touched.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import peewee as pw
 
 from db.sync.centre_sql import ROLE_TABLE
 from db.sync.common import _engine
+from db.sync.public_setting import PUBLIC_SETTINGS, VIEW, has_view
 
 READ = ["department", "staff", "staff_group", "study_session", "session_audience", "leave",
         "credit", "setting", "schema_version", "attendance"]
 FLEET = "kiosk_fleet"
 EVENTS = "sign_in_event"
-PUBLIC_SETTINGS = ("badge_public_key", "database_uid")
 ROLES = ("door", "host", "admin")
 ALL_TABLES = READ + [EVENTS, FLEET]
-HOST_WRITES = {"attendance": "INSERT, UPDATE, DELETE", "leave": "INSERT, UPDATE",
-               EVENTS: "INSERT"}
-ADMIN_WRITES = {t: "INSERT, UPDATE, DELETE" for t in READ
-                if t not in ("schema_version", "attendance")}
-ADMIN_WRITES[EVENTS] = "INSERT"
+ADMIN_WRITES = [t for t in READ if t not in ("schema_version", "attendance")]
 # the register's bookkeeping only (who is expected; pending/excused): never a sign-in, which the
 # centre's rules apply from events (FINDINGS 33; the guard trigger of migration 0011 checks
-# the status and deletions). The table-wide rights an older grant gave are taken back first
-# (granted, then revoked: a REVOKE of a right never given fails on MariaDB).
-ADMIN_REGISTER_INSERT = "session_id, staff_id, expected, status, early_leave"
-ADMIN_REGISTER_UPDATE = "expected, status"
+# the status and deletions)
+ADMIN_REGISTER_INSERT = ("session_id", "staff_id", "expected", "status", "early_leave")
+ADMIN_REGISTER_UPDATE = ("expected", "status")
+# what older builds granted that this one no longer does (MariaDB without the grant tables)
+LEGACY = {"door": {"setting": {"SELECT"}},
+          "host": {"attendance": {"INSERT", "UPDATE", "DELETE"}, "leave": {"INSERT", "UPDATE"}},
+          "admin": {"attendance": {"INSERT", "UPDATE"}}}
 
 
 class UnknownRole(ValueError):
     """The role (PostgreSQL) or account (MariaDB) does not exist on the server."""
 
 
-def grant(db: pw.Database, kind: str, role: str) -> list[str]:
-    """Grant ``kind`` (door/host/admin) to ``role``; the statements run (credential-free)."""
+class CentreNotUpgraded(RuntimeError):
+    """The centre lacks migration 0012's view: its owner runs ``kiosk init --db URL`` first."""
+
+
+@dataclass
+class Rights:
+    """A kind's rights: table-level privileges, and column-level ones (table, privilege)."""
+
+    tables: dict[str, set[str]]
+    columns: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Granted:
+    """The statements one grant ran: the revocations first, then the grants (credential-free)."""
+
+    revoked: list[str]
+    granted: list[str]
+
+
+def rights(kind: str, engine: str) -> Rights:
+    """Exactly what ``kind`` needs on ``engine`` ("postgresql" / "mysql")."""
+    private_setting = engine == "mysql" and kind == "door"  # no row security there
+    tables = {t: {"SELECT"} for t in READ if not (private_setting and t == "setting")}
+    tables[VIEW] = {"SELECT"}
+    if kind == "door":
+        tables[EVENTS] = {"INSERT"}
+        tables[FLEET] = {"SELECT", "INSERT", "UPDATE"}
+        return Rights(tables)
+    tables[EVENTS] = {"SELECT", "INSERT"}
+    tables[FLEET] = {"SELECT"}
+    if kind == "host":
+        return Rights(tables)
+    for table in ADMIN_WRITES:
+        tables[table] |= {"INSERT", "UPDATE", "DELETE"}
+    tables["attendance"] |= {"DELETE"}
+    return Rights(tables, {("attendance", "INSERT"): set(ADMIN_REGISTER_INSERT),
+                           ("attendance", "UPDATE"): set(ADMIN_REGISTER_UPDATE)})
+
+
+def grant(db: pw.Database, kind: str, role: str) -> Granted:
+    """Make ``role``'s rights exactly those of ``kind`` (door/host/admin)."""
     if kind not in ROLES:
         raise ValueError(kind)
     engine = _engine(db)
-    if engine == "postgresql":
-        statements = _pg_statements(db, kind, role)
-    elif engine == "mysql":
-        statements = _my_statements(db, kind, role)
-    else:
+    if engine == "sqlite":
         raise NotImplementedError("a SQLite database has no roles")
+    if not has_view(db):
+        raise CentreNotUpgraded()
+    done = _pg_statements(db, kind, role) if engine == "postgresql" else _my_statements(db, kind, role)
     with db.atomic():
-        for sql in statements:
+        for sql in done.revoked + done.granted:
             # no parameters, but PyMySQL still %-formats: an account's host '%' must be doubled
             db.execute_sql(sql.replace("%", "%%") if engine == "mysql" else sql)
-    return statements
+    return done
 
 
-def _pg_statements(db: pw.Database, kind: str, role: str) -> list[str]:
+def _surplus(held: Rights, wanted: Rights) -> Rights:
+    """What ``held`` has beyond ``wanted``."""
+    tables = {t: privs - wanted.tables.get(t, set()) for t, privs in held.tables.items()}
+    columns = {key: cols - wanted.columns.get(key, set()) for key, cols in held.columns.items()
+               if key[1] not in wanted.tables.get(key[0], set())}
+    return Rights({t: p for t, p in tables.items() if p}, {k: c for k, c in columns.items() if c})
+
+
+def _revocations(surplus: Rights, on, who: str) -> list[str]:
+    """REVOKE statements for ``surplus``; ``on(table)`` names a table in SQL."""
+    out = [f"REVOKE {', '.join(sorted(privs))} ON {on(table)} FROM {who}"
+           for table, privs in sorted(surplus.tables.items())]
+    out += [f"REVOKE {priv} ({', '.join(sorted(cols))}) ON {on(table)} FROM {who}"
+            for (table, priv), cols in sorted(surplus.columns.items())]
+    return out
+
+
+def _grants(wanted: Rights, on, who: str) -> list[str]:
+    """GRANT statements for ``wanted``, one per set of privileges (tables grouped)."""
+    by_privs: dict[tuple[str, ...], list[str]] = {}
+    for table, privs in wanted.tables.items():
+        by_privs.setdefault(tuple(sorted(privs)), []).append(table)
+    out = [f"GRANT {', '.join(privs)} ON {', '.join(on(t) for t in tables)} TO {who}"
+           for privs, tables in sorted(by_privs.items(), key=lambda kv: (len(kv[0]), kv[0]))]
+    out += [f"GRANT {priv} ({', '.join(sorted(cols))}) ON {on(table)} TO {who}"
+            for (table, priv), cols in sorted(wanted.columns.items())]
+    return out
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+PG_HELD_TABLES = """
+SELECT c.relname, c.relkind, a.privilege_type
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(c.relacl) a
+WHERE n.nspname = current_schema() AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = %s)
+"""
+PG_HELD_COLUMNS = """
+SELECT c.relname, a.privilege_type, att.attname
+FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(att.attacl) a
+WHERE n.nspname = current_schema() AND NOT att.attisdropped
+  AND a.grantee = (SELECT oid FROM pg_roles WHERE rolname = %s)
+"""
+
+
+def _pg_statements(db: pw.Database, kind: str, role: str) -> Granted:
     if db.execute_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
         raise UnknownRole(role)
     who = _pg_ident(role)
     name, schema = db.execute_sql("SELECT current_database(), current_schema()").fetchone()
+    wanted = rights(kind, "postgresql")
+    held = Rights({})
+    sequences: list[str] = []
+    for table, relkind, priv in db.execute_sql(PG_HELD_TABLES, (role,)).fetchall():
+        if relkind == "S":
+            if kind != "admin" and table not in sequences:
+                sequences.append(table)
+        else:
+            held.tables.setdefault(table, set()).add(priv)
+    for table, priv, column in db.execute_sql(PG_HELD_COLUMNS, (role,)).fetchall():
+        held.columns.setdefault((table, priv), set()).add(column)
+    revoked = _revocations(_surplus(held, wanted), _pg_ident, who)
+    if sequences:
+        revoked.append(f"REVOKE ALL ON SEQUENCE {', '.join(map(_pg_ident, sorted(sequences)))} "
+                       f"FROM {who}")
     out = [f"GRANT CONNECT ON DATABASE {_pg_ident(name)} TO {who}",
-           f"GRANT USAGE ON SCHEMA {_pg_ident(schema)} TO {who}",
-           f"GRANT SELECT ON {', '.join(READ)} TO {who}"]
+           f"GRANT USAGE ON SCHEMA {_pg_ident(schema)} TO {who}"]
+    out += _grants(wanted, str, who)
     out.append(f"INSERT INTO {ROLE_TABLE} (role, kind) VALUES ({_pg_text(role)}, '{kind}') "
                "ON CONFLICT (role) DO UPDATE SET kind = excluded.kind")
+    public = "key IN (" + ", ".join(f"'{k}'" for k in PUBLIC_SETTINGS) + ")"
     if kind == "door":
-        out += [f"GRANT INSERT ON {EVENTS} TO {who}",
-                f"GRANT SELECT, INSERT, UPDATE ON {FLEET} TO {who}"]
-        rows = "key IN (" + ", ".join(f"'{k}'" for k in PUBLIC_SETTINGS) + ")"
         mine = "db_user = current_user"
-        out += _pg_policy("setting", role, "SELECT", rows)
+        out += _pg_policy("setting", role, "SELECT", public)
         out += _pg_policy(FLEET, role, "ALL", mine, check=mine)
-        return out
-    writes = HOST_WRITES if kind == "host" else ADMIN_WRITES
-    out += [f"GRANT {rights} ON {table} TO {who}" for table, rights in writes.items()]
-    if kind == "admin":
-        out += _register_bookkeeping("attendance", who)
-    out += [f"GRANT SELECT ON {EVENTS}, {FLEET} TO {who}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_pg_ident(schema)} TO {who}"]
-    out += _pg_policy("setting", role, "ALL", "true", check="true")
-    out += _pg_policy(FLEET, role, "SELECT", "true")
-    return out
+    elif kind == "host":  # a host's reports read the bulletin numbers an admin issued
+        out += _pg_policy("setting", role, "SELECT", "true")
+        out += _pg_policy(FLEET, role, "SELECT", "true")
+    else:
+        out.append(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_pg_ident(schema)} TO {who}")
+        out += _pg_policy("setting", role, "ALL", "true", check="true")
+        out += _pg_policy(FLEET, role, "SELECT", "true")
+    return Granted(revoked, out)
 
 
 def _pg_policy(table: str, role: str, command: str, using: str, check: str | None = None) -> list[str]:
@@ -106,14 +215,6 @@ def _pg_policy(table: str, role: str, command: str, using: str, check: str | Non
             f"USING ({using}){with_check}"]
 
 
-def _register_bookkeeping(table: str, who: str) -> list[str]:
-    """An admin's rights on the register: expected rows, never a sign-in (see above)."""
-    return [f"GRANT INSERT, UPDATE ON {table} TO {who}",
-            f"REVOKE INSERT, UPDATE ON {table} FROM {who}",
-            f"GRANT INSERT ({ADMIN_REGISTER_INSERT}), UPDATE ({ADMIN_REGISTER_UPDATE}), DELETE "
-            f"ON {table} TO {who}"]
-
-
 def _pg_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -122,36 +223,75 @@ def _pg_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _my_statements(db: pw.Database, kind: str, role: str) -> list[str]:
+# -- MariaDB -------------------------------------------------------------------------------------
+def _my_statements(db: pw.Database, kind: str, role: str) -> Granted:
     accounts = _my_accounts(db, role)
     schema = db.execute_sql("SELECT DATABASE()").fetchone()[0]
+    wanted = rights(kind, "mysql")
+
+    def on(table: str) -> str:
+        return f"`{schema}`.`{table}`"
+
+    revoked: list[str] = []
     # the kind the centre's trigger reads (by user name: USER() names the client's host)
     out = [f"INSERT INTO `{ROLE_TABLE}` (`role`, `kind`) VALUES ('{_my_text(role.partition('@')[0])}', "
            f"'{kind}') ON DUPLICATE KEY UPDATE `kind` = VALUES(`kind`)"]
-    for who in accounts:
-        out += [f"GRANT SELECT ON `{schema}`.`{table}` TO {who}" for table in READ]
-        if kind == "door":
-            out += [f"GRANT INSERT ON `{schema}`.`{EVENTS}` TO {who}",
-                    f"GRANT SELECT, INSERT, UPDATE ON `{schema}`.`{FLEET}` TO {who}"]
-            continue
-        writes = HOST_WRITES if kind == "host" else ADMIN_WRITES
-        out += [f"GRANT {rights} ON `{schema}`.`{table}` TO {who}" for table, rights in writes.items()]
-        if kind == "admin":
-            out += _register_bookkeeping(f"`{schema}`.`attendance`", who)
-        out += [f"GRANT SELECT ON `{schema}`.`{table}` TO {who}" for table in (EVENTS, FLEET)]
+    for user, host in accounts:
+        who = f"'{_my_text(user)}'@'{_my_text(host)}'" if host is not None else f"'{_my_text(user)}'"
+        held = _my_held(db, schema, user, host)
+        if held is None:  # the grant tables are closed to this owner: what older builds gave
+            legacy = Rights({t: set(p) for t, p in LEGACY[kind].items()})
+            revoked += [s.replace("REVOKE", "GRANT", 1).replace(" FROM ", " TO ", 1)
+                        for s in _revocations(legacy, on, who)]
+            revoked += _revocations(legacy, on, who)
+        else:
+            revoked += _revocations(_surplus(held, wanted), on, who)
+        out += [f"GRANT {', '.join(sorted(privs))} ON {on(table)} TO {who}"
+                for table, privs in wanted.tables.items()]
+        out += [f"GRANT {priv} ({', '.join(sorted(cols))}) ON {on(table)} TO {who}"
+                for (table, priv), cols in sorted(wanted.columns.items())]
     if kind == "door":
         out += MY_FLEET_GUARD
-    return out
+    return Granted(revoked, out)
 
 
-def _my_accounts(db: pw.Database, role: str) -> list[str]:
-    """``'user'@'host'`` for ``user@host``, else every account (or role) named ``role``."""
+def _my_held(db: pw.Database, schema: str, user: str, host: str | None) -> Rights | None:
+    """The account's table and column rights in ``schema`` (None: the owner may not read them)."""
+    where = "Db = %s AND User = %s AND Host = %s"
+    params = (schema, user, host if host is not None else "")
+    try:
+        tables = db.execute_sql(f"SELECT Table_name, Table_priv FROM mysql.tables_priv WHERE {where}",
+                                params).fetchall()
+        columns = db.execute_sql("SELECT Table_name, Column_name, Column_priv FROM "
+                                 f"mysql.columns_priv WHERE {where}", params).fetchall()
+    except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):
+        return None
+    held = Rights({})
+    for table, privs in tables:
+        named = {p.upper() for p in _my_set(privs)} - {"GRANT"}
+        if named:
+            held.tables[table] = named
+    for table, column, privs in columns:
+        for priv in _my_set(privs):
+            held.columns.setdefault((table, priv.upper()), set()).add(column)
+    return held
+
+
+def _my_set(value) -> set[str]:
+    """A SET column's members (PyMySQL hands back a set or a comma-separated string)."""
+    if isinstance(value, set | frozenset):
+        return set(value)
+    return {p for p in str(value or "").split(",") if p}
+
+
+def _my_accounts(db: pw.Database, role: str) -> list[tuple[str, str | None]]:
+    """(user, host) for ``user@host``, else every account named ``role`` (a role: host None)."""
     user, _, host = role.partition("@")
     query = "SELECT User, Host FROM mysql.user WHERE User = %s" + (" AND Host = %s" if host else "")
     rows = db.execute_sql(query, (user, host) if host else (user,)).fetchall()
     if not rows:
         raise UnknownRole(role)
-    return [f"'{_my_text(u)}'@'{_my_text(h)}'" if h else f"'{_my_text(u)}'" for u, h in rows]
+    return [(u, h if h else None) for u, h in rows]
 
 
 def _my_text(value: str) -> str:

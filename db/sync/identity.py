@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from db.models import Leave, Setting, SignInEvent, Staff, StudySession
+from db.models import Leave, SignInEvent, Staff, StudySession
 from db.sync.common import (
     DATABASE_UID,
     IN_CHUNK,
@@ -26,6 +26,7 @@ from db.sync.common import (
     get_state,
     set_state,
 )
+from db.sync.public_setting import read_public
 
 
 class ForeignHome(RuntimeError):
@@ -39,10 +40,7 @@ class ForeignHome(RuntimeError):
 
 def centre_identity(central: pw.Database) -> str:
     """The centre database's own uid (its ``database_uid`` setting, made by m0003)."""
-    row = (Setting.select(Setting.value).where(Setting.key == DATABASE_UID).tuples()
-           .execute(central))
-    values = [value for (value,) in row]
-    return values[0] if values else ""
+    return read_public(central, (DATABASE_UID,)).get(DATABASE_UID, "")
 
 
 def adopt_central_identities(central: pw.Database) -> int:

@@ -26,6 +26,7 @@ from db.models import (
 )
 from db.register import follow_audience, refresh_all_upcoming
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
+from db.sync.public_setting import read_public
 from db.sync.pull_credits import apply_credits, read_credits
 from db.sync.register_pull import apply_register, read_register
 
@@ -103,8 +104,7 @@ def read_central(central: pw.Database) -> Snapshot:
     snap.leaves = list(_leaves_since(_watermark("leave")).dicts().execute(central))
     snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
     snap.register = read_register(central)
-    snap.settings = dict(Setting.select(Setting.key, Setting.value)
-                         .where(Setting.key.in_(PULLED_SETTINGS)).tuples().execute(central))
+    snap.settings = read_public(central, PULLED_SETTINGS)  # the view a door may read (0012)
     snap.marks = {
         "staff": max((r["updated_at"] for r in snap.staff if r["updated_at"]), default=None),
         "session": max((r["updated_at"] for r in snap.sessions if r["updated_at"]), default=None),

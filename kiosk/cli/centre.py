@@ -1,7 +1,8 @@
 """``kiosk centre grant-door|grant-host|grant-admin ROLE``: the centre's roles (SPEC §13).
 
 Run by the centre's owner (``--db`` the owner's URL) on PostgreSQL or MariaDB; ROLE is an existing
-role (PostgreSQL) or account ``user`` / ``user@host`` (MariaDB). Idempotent; prints every grant.
+role (PostgreSQL) or account ``user`` / ``user@host`` (MariaDB). Idempotent; prints what it revoked
+(rights the kind no longer needs) and every grant.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from kiosk.i18n import t
 
 KINDS = {"grant-door": "door", "grant-host": "host", "grant-admin": "admin"}
 HELP = {"door": "a door: read roster/plan/leaves/credits/public key, add events, its fleet row",
-        "host": "a session host: read everything, record leaves, manual sign-ins and undos",
+        "host": "a session host: read the register, add leaves, manual sign-ins and undos as events",
         "admin": "an admin: keep roster, plan, leaves, credits and settings"}
 
 
@@ -30,23 +31,29 @@ def register(commands, common) -> None:
 
 
 def grant(ctx: Context) -> int:
-    from db.sync.grants import UnknownRole
+    from db.sync.grants import CentreNotUpgraded, UnknownRole
     from db.sync.grants import grant as grant_rights
 
     db = ctx.database()
     if ctx.settings.is_sqlite:
         raise CommandError(t("centre.not_server"))
     role, kind = ctx.args.role, ctx.args.kind
+    where = database.redact_url(ctx.settings.db_url)
     try:
-        statements = grant_rights(db, kind, role)
+        done = grant_rights(db, kind, role)
     except UnknownRole:
         raise CommandError(t("centre.unknown_role", role=role)) from None
+    except CentreNotUpgraded:
+        raise CommandError(t("sync.central_schema", where=where)) from None
     except pw.DatabaseError as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise CommandError(t("centre.grant_failed", role=role,
                              detail=database.redact_text(text, ctx.settings.db_url)[:200])) from None
-    ctx.out(t("centre.granted", kind=t(f"centre.kind.{kind}"), role=role,
-              where=database.redact_url(ctx.settings.db_url)))
-    for sql in statements:
+    if done.revoked:  # rights an older grant (or another kind) gave that this kind does not need
+        ctx.out(t("centre.revoked", role=role, where=where))
+        for sql in done.revoked:
+            ctx.out("  " + " ".join(sql.split()))
+    ctx.out(t("centre.granted", kind=t(f"centre.kind.{kind}"), role=role, where=where))
+    for sql in done.granted:
         ctx.out("  " + " ".join(sql.split()))
     return 0

@@ -40,7 +40,9 @@ def add(ctx: Context) -> int:
         code = str(exc)
         detail = {"unknown_staff": t("cli.unknown_staff", value=a.staff_id),
                   "session_not_found": t("reason.session_not_found", session=a.session),
-                  "not_expected": t("reason.not_expected")}[code]
+                  "not_expected": t("reason.not_expected"),
+                  # the centre kept the event but, a door's role, did not apply it
+                  "not_applied": t("cli.permission_denied", table="leave", kind="host")}[code]
         raise CommandError(detail) from None
     if a.json:
         ctx.json({"staff_id": person["staff_id"], "session_id": a.session, "status":

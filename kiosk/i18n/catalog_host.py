@@ -85,6 +85,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.refused.not_expected": ("{name} 不在本场应到名单中", "{name} is not expected at this session"),
     "host.refused.not_open_yet": ("本场签到尚未开始", "Sign-in for this session has not opened yet"),
     "host.refused.not_signed_in": ("{name} 尚未签到,无需撤销", "{name} has not signed in; nothing to undo"),
+    "host.refused.not_applied": ("中心库已记下此事件但未执行:本账号是签到终端的账号,请用主持人账号(kiosk centre grant-host)", "The centre kept the event but did not apply it: this credential is a door's; use a host's (kiosk centre grant-host)"),
     "host.refused.failed": ("操作未完成:{detail}", "Not done: {detail}"),
     # the pick list and the command
     "host.pick.title": ("请选择要查看的场次", "Choose the session to watch"),

@@ -64,6 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "centre.grant_failed": ("无法向 {role} 授权:{detail}(请用中心数据库属主的地址作 --db)",
                             "Could not grant to {role}: {detail} (use the centre owner's URL as --db)"),
     "centre.granted": ("已在 {where} 授予 {role} {kind}权限:", "Granted {role} the rights of {kind} on {where}:"),
+    "centre.revoked": ("已在 {where} 收回 {role} 不再需要的权限:", "Revoked from {role} on {where} (no longer needed):"),
     "centre.kind.door": ("签到终端", "a door"),
     "centre.kind.host": ("主持人", "a session host"),
     "centre.kind.admin": ("管理员", "an admin"),
