@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.cli import main
 
@@ -30,3 +31,14 @@ def kiosk(capsys, *argv: str) -> Run:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
+
+
+def init_office(capsys, url: str, folder: Path, roster: str) -> str:
+    """``kiosk init`` on ``url``, then the roster CSV ``roster`` imported (from
+    ``folder``/roster.csv), both through the entry point; returns ``url``."""
+    assert kiosk(capsys, "init", "--db", url, "--no-keys").code == 0
+    path = folder / "roster.csv"
+    path.write_text(roster, encoding="utf-8")
+    run = kiosk(capsys, "staff", "import", path, "--db", url)
+    assert run.code == 0, run.err
+    return url

@@ -70,22 +70,23 @@ def _drop_server_db(base: str, name: str, engine: str) -> None:
     admin.close()
 
 
-@pytest.fixture
-def pg_url():
-    url, name, base = _server_db("KIOSK_TEST_PG_URL", "postgresql")
+def _server_url(url_var: str, engine: str):
+    """A fresh database's URL for the test, dropped after it (the bound connection closed first)."""
+    url, name, base = _server_db(url_var, engine)
     yield url
     if database.proxy.obj is not None and not database.proxy.obj.is_closed():
         database.proxy.obj.close()
-    _drop_server_db(base, name, "postgresql")
+    _drop_server_db(base, name, engine)
+
+
+@pytest.fixture
+def pg_url():
+    yield from _server_url("KIOSK_TEST_PG_URL", "postgresql")
 
 
 @pytest.fixture
 def mysql_url():
-    url, name, base = _server_db("KIOSK_TEST_MYSQL_URL", "mysql")
-    yield url
-    if database.proxy.obj is not None and not database.proxy.obj.is_closed():
-        database.proxy.obj.close()
-    _drop_server_db(base, name, "mysql")
+    yield from _server_url("KIOSK_TEST_MYSQL_URL", "mysql")
 
 
 @pytest.fixture

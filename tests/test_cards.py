@@ -11,7 +11,7 @@ import pytest
 from db import database, migrations
 from db.models import SchemaVersion, SignInEvent, Staff
 from kiosk import card_numbers
-from tests.cli_runner import kiosk
+from tests.cli_runner import init_office, kiosk
 
 CARD = 169552957  # printed on the card as 0169552957; 0A1B2C3D / 3D2C1B0A as hex
 FORMS = card_numbers.forms(CARD)
@@ -21,11 +21,7 @@ AT = ["--at", "2026-11-28 09:02"]
 
 
 def setup_office(url, tmp_path, capsys, roster: str = ROSTER.replace("0x", "")) -> str:
-    assert kiosk(capsys, "init", "--db", url, "--no-keys").code == 0
-    path = tmp_path / "roster.csv"
-    path.write_text(roster, encoding="utf-8")
-    run = kiosk(capsys, "staff", "import", path, "--db", url)
-    assert run.code == 0, run.err
+    init_office(capsys, url, tmp_path, roster)
     run = kiosk(capsys, "session", "add", "--title", "机关学习日", "--kind", "lecture", "--start",
                 "2026-11-28 09:00", "--end", "2026-11-28 11:00", "--json", "--db", url)
     assert run.code == 0, run.err

@@ -9,7 +9,7 @@ import json
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.cli_runner import kiosk
+from tests.cli_runner import init_office, kiosk
 
 ROSTER_ZH = ("工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,中心组;党员,主任,是\n"
              "A1002,李四,办公室,党员,科员,是\n"
@@ -18,12 +18,7 @@ ROSTER_ZH = ("工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,
 
 @pytest.fixture
 def office(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'office.db'}"
-    assert kiosk(capsys, "init", "--db", url, "--no-keys").code == 0
-    path = tmp_path / "roster.csv"
-    path.write_text(ROSTER_ZH, encoding="utf-8")
-    assert kiosk(capsys, "staff", "import", path, "--db", url).code == 0
-    return url
+    return init_office(capsys, f"sqlite:///{tmp_path / 'office.db'}", tmp_path, ROSTER_ZH)
 
 
 def add_session(capsys, url, **kw) -> int:

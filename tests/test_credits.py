@@ -13,7 +13,7 @@ from db import database
 from db.models import Credit, SignInEvent
 from kiosk.config import ConfigError, Target
 from kiosk.reports import ReportOptions, annual
-from tests.cli_runner import kiosk
+from tests.cli_runner import init_office, kiosk
 from tests.conftest import TZ, wall
 
 ROSTER = ("工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,中心组,主任,是\n"
@@ -22,11 +22,7 @@ ROSTER = ("工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,中
 
 @pytest.fixture
 def office(any_url, tmp_path, capsys):
-    assert kiosk(capsys, "init", "--db", any_url, "--no-keys").code == 0
-    path = tmp_path / "roster.csv"
-    path.write_text(ROSTER, encoding="utf-8")
-    assert kiosk(capsys, "staff", "import", path, "--db", any_url).code == 0
-    return any_url
+    return init_office(capsys, any_url, tmp_path, ROSTER)
 
 
 def add(capsys, url, staff, *extra):

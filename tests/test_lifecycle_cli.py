@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli_runner import kiosk
+from tests.cli_runner import init_office, kiosk
 
 ROSTER = ("工号,姓名,部门,分组,职务,在职\nA1001,张三,办公室,中心组;党员,主任,是\n"
           "A1002,李四,办公室,党员,科员,是\nB2001,王五,财务科,,科长,是\n"
@@ -17,12 +17,7 @@ PAST = "2026-11-02"  # a Monday in a finished month (the clock is real: reports 
 
 
 def setup_office(tmp_path, capsys, url: str | None = None) -> str:
-    url = url or f"sqlite:///{tmp_path / 'office.db'}"
-    assert kiosk(capsys, "init", "--db", url, "--no-keys").code == 0
-    path = tmp_path / "roster.csv"
-    path.write_text(ROSTER, encoding="utf-8")
-    assert kiosk(capsys, "staff", "import", path, "--db", url).code == 0
-    return url
+    return init_office(capsys, url or f"sqlite:///{tmp_path / 'office.db'}", tmp_path, ROSTER)
 
 
 @pytest.fixture

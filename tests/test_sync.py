@@ -13,7 +13,6 @@ import shutil
 import signal
 import stat
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -32,11 +31,10 @@ from kiosk.badges.keys import public_key_text
 from kiosk.badges.payload import sign
 from kiosk.desk import SignInDesk
 from kiosk.syncer import SyncAgent, arrival_status
+from tests.centre_helpers import KIOSK, SECRET, kiosk
 from tests.conftest import TZ, make_office, wall
 
 DAY = "2026-03-04"
-KIOSK = str(Path(sys.executable).parent / "kiosk")
-SECRET = "S3cretPW-never-shown"
 CLOSED = f"postgresql://kiosk:{SECRET}@127.0.0.1:1/centre"
 
 
@@ -50,17 +48,8 @@ class Centre:
         return sign(self.key, staff_id, version)
 
 
-def kiosk(home: Path, *args: str, env: dict | None = None, check: int | None = 0,
-          timeout: float = 60) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "KIOSK_HOME": str(home), "KIOSK_LANG": "en", **(env or {})}
-    done = subprocess.run([KIOSK, *args], env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
-    if check is not None:
-        assert done.returncode == check, done.stdout + done.stderr
-    return done
-
-
 def new_home(tmp_path: Path, name: str, kiosk_id: str) -> Path:
+    """A door's home whose config.toml opens with a comment (the sync must keep it)."""
     home = tmp_path / name
     home.mkdir()
     (home / "config.toml").write_text(f'# door kiosk\n[kiosk]\nid = "{kiosk_id}"\n',

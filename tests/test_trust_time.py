@@ -13,7 +13,7 @@ from db import database
 from db.models import SignInEvent
 from kiosk.host_actions import HostActions
 from kiosk.i18n import t
-from tests.cli_runner import kiosk
+from tests.cli_runner import init_office, kiosk
 from tests.conftest import TZ, make_office, wall
 
 ROSTER = "工号,姓名,部门\nA1001,张三,办公室\nA1002,李四,办公室\n"
@@ -21,12 +21,7 @@ ROSTER = "工号,姓名,部门\nA1001,张三,办公室\nA1002,李四,办公室\n
 
 @pytest.fixture
 def office(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'office.db'}"
-    assert kiosk(capsys, "init", "--db", url, "--no-keys").code == 0
-    roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    assert kiosk(capsys, "staff", "import", roster, "--db", url).code == 0
-    return url
+    return init_office(capsys, f"sqlite:///{tmp_path / 'office.db'}", tmp_path, ROSTER)
 
 
 def local_wall(delta: dt.timedelta, tz: ZoneInfo = TZ) -> str:
