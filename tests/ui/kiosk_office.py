@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from textual.widgets import Input
+
 from kiosk import pin
 from kiosk.config import Settings
 from kiosk.ui.app import KioskApp, build_app
@@ -35,3 +37,25 @@ def kiosk(db, home: Path, at: str = "2026-11-28 09:02", *, lang: str = "zh", wit
     config = Settings(home=home, db_url=f"sqlite:///{db.database}", lang=lang,
                       kiosk_id="test-kiosk", **settings)
     return build_app(config, db, clock=clock, qr_only=qr_only), clock
+
+
+async def ready(app, pilot) -> None:
+    """Let the app mount and its workers (today's plan, the first sync look) finish."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def steady_field(pilot) -> Input:
+    """The kiosk ready with its scan field's cursor not blinking (for a stable snapshot)."""
+    await ready(pilot.app, pilot)
+    field = pilot.app.signin.query_one("#scan", Input)
+    field.cursor_blink = False
+    return field
+
+
+async def open_admin(app, pilot) -> None:
+    """F2 and the right PIN: the admin screen, once the PIN check has run."""
+    await pilot.press("f2", *PIN, "enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -10,13 +10,7 @@ from kiosk import cards
 from kiosk.ui.widgets.host_recent import method_text
 from kiosk.ui.widgets.result_banner import ResultBanner
 from tests.conftest import make_office
-from tests.ui.kiosk_office import kiosk
-
-
-async def ready(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.ui.kiosk_office import kiosk, ready
 
 
 def bind_card(db, staff_id: str, number: str) -> None:

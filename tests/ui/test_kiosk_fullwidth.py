@@ -10,13 +10,7 @@ from kiosk import cards
 from kiosk.ui.widgets.result_banner import ResultBanner
 from tests.conftest import make_office
 from tests.test_trust_fullwidth import wide
-from tests.ui.kiosk_office import kiosk
-
-
-async def ready(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.ui.kiosk_office import kiosk, ready
 
 
 async def test_full_width_ids_and_cards_sign_in_on_the_kiosk_screen(db, home):

@@ -9,13 +9,7 @@ import logging
 from db.models import SignInEvent
 from kiosk.ui.widgets.result_banner import ResultBanner
 from tests.conftest import make_office
-from tests.ui.kiosk_office import PIN, kiosk
-
-
-async def ready(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.ui.kiosk_office import PIN, kiosk, ready
 
 
 async def test_the_admin_pin_typed_as_a_scan_is_refused_and_never_stored(db, home, caplog):

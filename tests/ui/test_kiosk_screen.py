@@ -16,13 +16,7 @@ from kiosk.ui.widgets.result_banner import ResultBanner
 from kiosk.ui.widgets.session_card import SessionCard
 from kiosk.ui.widgets.sync_mark import SyncMark
 from tests.conftest import make_office
-from tests.ui.kiosk_office import PIN, kiosk
-
-
-async def ready(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.ui.kiosk_office import PIN, kiosk, open_admin, ready
 
 
 async def scan(app, pilot, text: str) -> str:
@@ -173,16 +167,12 @@ async def test_pin_gate_admin_and_quit(db, home):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen) and app.is_running
-        await pilot.press("f2", *PIN, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_admin(app, pilot)
         assert isinstance(app.screen, AdminScreen)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
-        await pilot.press("f2", *PIN, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_admin(app, pilot)
         await pilot.click("#admin-quit")
         await pilot.pause()
     assert app.return_code == 0
@@ -193,9 +183,7 @@ async def test_language_switch_is_live(db, home):
     app, _ = kiosk(db, home)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        await pilot.press("f2", *PIN, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_admin(app, pilot)
         await pilot.click("#lang-en")
         await pilot.pause()
         assert "Administration" in str(app.screen.query_one("#admin-title").content)
@@ -215,9 +203,7 @@ async def test_admin_chooses_the_session_for_this_kiosk(db, home):
     app, _ = kiosk(db, home, at="2026-11-28 14:01")
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        await pilot.press("f2", *PIN, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_admin(app, pilot)
         options = app.screen.query_one("#session-list", OptionList)
         index = next(i for i in range(options.option_count)
                      if options.get_option_at_index(i).id == str(ids["central"]))
@@ -294,9 +280,7 @@ async def test_changing_the_pin_from_the_admin_screen_still_works(db, home):
     app, _ = kiosk(db, home)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(app, pilot)
-        await pilot.press("f2", *PIN, "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_admin(app, pilot)
         await pilot.click("#admin-pin")
         await pilot.pause()
         assert isinstance(app.screen, SetPinDialog)
@@ -362,9 +346,7 @@ async def test_a_badge_scanned_into_the_pin_dialog_signs_in_and_is_no_wrong_pin(
         await pilot.pause()
         assert isinstance(app.screen, SignInScreen)
         assert pin.lockout(home).failures == 0
-        await pilot.press("f2", *PIN, "enter")  # no lockout: the right PIN opens admin
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_admin(app, pilot)  # no lockout: the right PIN opens admin
         assert isinstance(app.screen, AdminScreen)
     assert SignInEvent.get(SignInEvent.staff_key == "A1002").method == "qr"
 

@@ -7,20 +7,14 @@ and look at the SVGs before committing them.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from tests.conftest import make_office
-from tests.ui.kiosk_office import kiosk
+from tests.ui.kiosk_office import kiosk, steady_field
 
 
 def steady(*scans: str):
     async def run_before(pilot) -> None:
-        app = pilot.app
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        field = app.signin.query_one("#scan", Input)
-        field.cursor_blink = False
+        field = await steady_field(pilot)
         for text in scans:
             field.value = text
             await pilot.press("enter")

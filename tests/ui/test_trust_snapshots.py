@@ -12,7 +12,7 @@ from textual.widgets import Input
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session
 from tests.conftest import wall
-from tests.ui.kiosk_office import kiosk
+from tests.ui.kiosk_office import kiosk, steady_field
 
 
 def hostile_office(db) -> None:
@@ -23,20 +23,10 @@ def hostile_office(db) -> None:
                      "location": "[link=http://x]三楼[/]", "speaker": "$name"}, [("all", "")])
 
 
-async def _steady(pilot) -> Input:
-    app = pilot.app
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    field = app.signin.query_one("#scan", Input)
-    field.cursor_blink = False
-    return field
-
-
 def test_markup_like_data_on_the_idle_kiosk(db, home, snap_compare):
     hostile_office(db)
     app, _ = kiosk(db, home, at="2026-11-28 08:55", office_name="[b]示范[/b]机关")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_steady)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steady_field)
 
 
 def test_markup_like_name_confirmed(db, home, snap_compare):
@@ -44,7 +34,7 @@ def test_markup_like_name_confirmed(db, home, snap_compare):
     app, _ = kiosk(db, home, at="2026-11-28 09:02")
 
     async def run_before(pilot) -> None:
-        field = await _steady(pilot)
+        field = await steady_field(pilot)
         field.value = "M3"
         await pilot.press("enter")
         await pilot.pause()
@@ -57,7 +47,7 @@ def test_pin_dialog_locked(db, home, snap_compare):
     app, _ = kiosk(db, home, at="2026-11-28 09:02")
 
     async def run_before(pilot) -> None:
-        await _steady(pilot)
+        await steady_field(pilot)
         await pilot.press("f2")
         await pilot.pause()
         field = pilot.app.screen.query_one("#pin-input", Input)
