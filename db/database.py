@@ -18,6 +18,8 @@ from urllib.parse import unquote, urlparse
 
 import peewee
 
+from db import drivers
+
 proxy = peewee.DatabaseProxy()
 
 SQLITE_PRAGMAS = {
@@ -159,6 +161,8 @@ def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database
             lock_type="IMMEDIATE",
         )
     from playhouse.db_url import parse as parse_db_url  # server URLs only (start-up time)
+
+    drivers.load(engine)  # imported now, not with Peewee (db.drivers)
 
     try:
         params = parse_db_url(url.replace("mariadb://", "mysql://", 1))

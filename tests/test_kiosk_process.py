@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from db import database, migrations
+from kiosk.i18n import set_language, t
 from tests.conftest import make_office
 from tests.kiosk_pty import KioskOnPty
 
@@ -67,3 +68,39 @@ host_app.build_host_app = build
     code = door.finish(40)
     assert code == 1, door.text[-2000:]
     assert "ZeroDivisionError" in _log(kiosk_home)
+
+
+REPORT_MODULES = """
+import os, sys, threading, time
+def _report():
+    while not os.path.exists(ASK):
+        time.sleep(0.05)
+    with open(ASK + ".modules", "w") as out:
+        out.write("\\n".join(sorted(m for m, v in list(sys.modules.items()) if v is not None)))
+    os._exit(0)
+threading.Thread(target=_report, daemon=True).start()
+"""
+
+
+@pytest.mark.timeout(90)
+def test_run_on_a_sqlite_home_loads_no_server_driver_nor_export_library(kiosk_home, tmp_path):
+    """``kiosk run`` on its SQLite home imports neither psycopg2/PyMySQL (Peewee is imported
+    without them, db.drivers) nor the report libraries (start-up time, bench/startup.py); asked
+    once the screen is up and a sign-in went through."""
+    ask = tmp_path / "ask"
+    door = KioskOnPty(["run", "--lang", "en"], {"KIOSK_HOME": str(kiosk_home)},
+                      prelude=f"ASK = {str(ask)!r}\n" + REPORT_MODULES)
+    assert door.wait_for(lambda: b"scan" in door.output.lower(), 30), door.text[-2000:]
+    door.type("A1001\r")
+    set_language("en")
+    try:  # the office's sessions are on 2026-11-28: a refusal, after the desk did its work
+        refusal = t("reason.no_open_session").encode()
+    finally:
+        set_language("zh")
+    assert door.wait_for(lambda: refusal in door.output, 10), door.text[-2000:]
+    ask.touch()
+    door.finish(30)
+    loaded = set((tmp_path / "ask.modules").read_text().split())
+    assert "kiosk.ui.app" in loaded and "peewee" in loaded  # the kiosk really ran
+    heavy = {"psycopg2", "psycopg", "pymysql", "MySQLdb", "openpyxl", "docx", "playhouse.migrate"}
+    assert loaded & heavy == set(), loaded & heavy

@@ -159,20 +159,24 @@ def test_full_file_system_including_the_log(office_home, tmp_path):
 
 
 def test_signin_start_up_stays_lean(office_home):
-    """``kiosk signin`` imports neither Textual nor the server drivers (start-up time)."""
+    """``kiosk signin`` on an SQLite home imports neither Textual nor the server drivers nor the
+    export libraries (start-up time, bench/scans.py): Peewee is imported without its drivers
+    (db.drivers), whatever the entry point (here ``python -c``, not the console script)."""
     env = {**os.environ, "KIOSK_HOME": str(office_home), "PYTHONPATH": str(ROOT)}
-    code = ("import sys; sys.argv = ['kiosk', 'signin', 'A1001', '--at', '2026-11-28 09:01']\n"
-            "from kiosk.cli.lean import skip_server_drivers\n"
-            "skip_server_drivers(sys.argv[1:])\n"
+    env.pop("KIOSK_DB", None)
+    code = ("import sys\n"
             "from kiosk.cli import main\n"
+            "sys.argv = ['kiosk', 'signin', 'A1001', '--at', '2026-11-28 09:01']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = sorted(m for m in ('textual', 'rich', 'openpyxl', 'PIL', 'qrcode', 'cv2',"
-            " 'cryptography', 'playhouse.migrate') if m in sys.modules)\n"
-            "drivers = sorted(m for m in ('psycopg2', 'pymysql') if sys.modules.get(m))\n"
-            "print(heavy, drivers)\n")
+            "import db.signin_sql\n"
+            "heavy = sorted(m for m in ('textual', 'rich', 'openpyxl', 'docx', 'PIL', 'qrcode', 'cv2',"
+            " 'cryptography', 'playhouse.migrate', 'psycopg2', 'psycopg', 'pymysql', 'MySQLdb')"
+            " if sys.modules.get(m))\n"
+            "print(heavy, db.signin_sql.current().__class__.__name__)\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60)
-    assert run.stdout.strip().splitlines()[-1] == "[] []", run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[] SqliteDatabase", run.stdout + run.stderr
+    assert "机关学习日" in run.stdout, run.stdout  # it signed in (the morning session's title)
 
 
 def test_command_groups_match_the_parser():

@@ -14,15 +14,15 @@ import logging
 import os
 import sys
 
-from kiosk.cli.lean import command_word, skip_server_drivers
+from kiosk.cli.lean import command_word
 
 CONSOLE_SCRIPT = os.path.basename(sys.argv[0]) == "kiosk"
-if CONSOLE_SCRIPT:  # the console script: trim start-up before Peewee loads
-    # no cyclic garbage collection while the modules load (their objects all live on; ~2 ms of
-    # start-up): main() turns it back on once the command's modules are imported
+if CONSOLE_SCRIPT:  # the console script: no cyclic garbage collection while the modules load
+    # (their objects all live on; ~2 ms of start-up): main() turns it back on once the
+    # command's modules are imported
     gc.disable()
-    skip_server_drivers(sys.argv[1:])
 
+import db  # noqa: E402, F401  # before anything imports Peewee: without the server drivers (db.drivers)
 from kiosk.cli.context import CommandError, run_guarded  # noqa: E402
 from kiosk.i18n import t  # noqa: E402
 
