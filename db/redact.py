@@ -16,9 +16,11 @@ import re
 # "SK1." (any case) and the run of payload-like characters after it (base64url, the dots that
 # separate the parts, and the characters of other base64 spellings a tampered copy might use)
 # — in either width: a keyboard in 全角 mode types ＳＫ１．… and the kiosk reads it as the badge
-_PAYLOAD = re.compile(r"[SsＳｓ][KkＫｋ][1１][.．]([A-Za-z0-9_.\-+/=Ａ-Ｚａ-ｚ０-９＿．－＋／＝]*)")
+# (patterns, compiled by ``re`` at their first use and cached there: an accepted scan's event
+# has no input to scrub, and every command imports this module — start-up time)
+_PAYLOAD = r"[SsＳｓ][KkＫｋ][1１][.．]([A-Za-z0-9_.\-+/=Ａ-Ｚａ-ｚ０-９＿．－＋／＝]*)"
 # a run this long of base64url characters is no staff ID (at most 32) and could be a signature (86)
-_LONG_TOKEN = re.compile(r"[A-Za-z0-9_\-Ａ-Ｚａ-ｚ０-９＿－]{40,}")
+_LONG_TOKEN = r"[A-Za-z0-9_\-Ａ-Ｚａ-ｚ０-９＿－]{40,}"
 # full-width ASCII forms (U+FF01–U+FF5E) to ASCII, applied to a payload's own characters only
 # (a note's full-width punctuation — （），— is ordinary Chinese text and stays as it is)
 _WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -36,8 +38,8 @@ def drop_badge_signatures(text: str, *, scanned: bool = False) -> str:
     """
     if not text:
         return text
-    text = _PAYLOAD.sub(_keep_claim, text)
-    return _LONG_TOKEN.sub(_drop_token, text) if scanned else text
+    text = re.sub(_PAYLOAD, _keep_claim, text)
+    return re.sub(_LONG_TOKEN, _drop_token, text) if scanned else text
 
 
 def _drop_token(match: re.Match) -> str:

@@ -20,7 +20,6 @@ import uuid
 from pathlib import Path
 
 from kiosk.config import Settings
-from kiosk.config_file import ConfigWriteError, write_setting
 from kiosk.private_file import write_private
 
 INSTALL_FILE = "install-id"
@@ -72,6 +71,9 @@ def remember_id(settings: Settings) -> Settings:
     """Write ``settings.kiosk_id`` as config.toml's ``[kiosk] id`` if the file names none."""
     if has_own_id(settings):
         return settings
+    # (imported here: a door that has its id, every start after the first, never writes it)
+    from kiosk.config_file import ConfigWriteError, write_setting
+
     new = settings.kiosk_id
     try:
         write_setting(settings.home, "kiosk", "id", new)

@@ -30,11 +30,13 @@ def utc_now() -> dt.datetime:
 # input method left in 全角) are read as their ASCII selves first (NFKC).
 _DATE = r"(?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
 _CLOCK = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
-_WALL = re.compile(rf"{_DATE}(?:\s*[日号]\s*|\s+|\s*T\s*){_CLOCK}")
+# (patterns, compiled by ``re`` at their first use and cached there: every command imports this
+# module, few parse a typed time — start-up time)
+_WALL = rf"{_DATE}(?:\s*[日号]\s*|\s+|\s*T\s*){_CLOCK}"
 # what the console completes from the date it shows: ``MM-DD HH:MM``, ``DD HH:MM``, ``HH:MM``
-_MONTH_DAY = re.compile(rf"(?P<mo>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?:\s*[日号]\s*|\s+){_CLOCK}")
-_DAY = re.compile(rf"(?P<d>\d{{1,2}})(?:\s*[日号]\s*|\s+){_CLOCK}")
-_ONLY_CLOCK = re.compile(_CLOCK)
+_MONTH_DAY = rf"(?P<mo>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})(?:\s*[日号]\s*|\s+){_CLOCK}"
+_DAY = rf"(?P<d>\d{{1,2}})(?:\s*[日号]\s*|\s+){_CLOCK}"
+_ONLY_CLOCK = _CLOCK
 
 
 def _tidy(text: str) -> str:
@@ -44,7 +46,7 @@ def _tidy(text: str) -> str:
 def parse_local(text: str) -> dt.datetime:
     """A typed wall-clock time (``YYYY-MM-DD HH:MM`` or a common variant, see ``_WALL``) as a
     naive local datetime; :class:`BadTime` otherwise. Never guesses a missing year or date."""
-    found = _WALL.fullmatch(_tidy(text))
+    found = re.fullmatch(_WALL, _tidy(text))
     if found is None:
         raise BadTime(text, "time")
     parts = {k: int(v) for k, v in found.groupdict(default="0").items()}
@@ -71,7 +73,7 @@ def complete_wall(text: str, base: dt.date) -> str:
     for pattern, date in ((_ONLY_CLOCK, lambda g: (base.month, base.day)),
                           (_DAY, lambda g: (base.month, int(g["d"]))),
                           (_MONTH_DAY, lambda g: (int(g["mo"]), int(g["d"])))):
-        found = pattern.fullmatch(value)
+        found = re.fullmatch(pattern, value)
         if found is not None:
             month, day = date(found.groupdict())
             return (f"{base.year:04d}-{month:02d}-{day:02d} "

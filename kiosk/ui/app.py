@@ -248,13 +248,21 @@ def build_app(settings: Settings, db: pw.Database, *, clock: Callable[[], dt.dat
 
     ``plan``: today's sessions already read (``kiosk run`` preloads them while Textual loads).
     """
-    from kiosk import pin as admin_pin
-
     set_language(settings.lang)
     desk = SignInDesk(db, kiosk_id=settings.kiosk_id, tz=settings.tz,
                       allow_typed_id=settings.allow_typed_id and not qr_only,
                       signout_grace=settings.signout_grace, clock=clock,
                       cards_enabled=settings.cards_enabled, card_formats=settings.card_formats,
-                      withhold=admin_pin.matcher(settings.home))
+                      withhold=_pin_matcher(settings.home))
     return KioskApp(settings, db, desk, clock=clock, qr_only=qr_only or not settings.allow_typed_id,
                     camera_source=camera_source, plan=plan)
+
+
+def _pin_matcher(home) -> Callable[[str], bool]:
+    """``kiosk.pin.matcher(home)``, with kiosk.pin (hashlib's scrypt, its lockout state) loaded at
+    the first refused scan instead of before the kiosk's first frame (start-up time)."""
+    def matches(text: str) -> bool:
+        from kiosk import pin as admin_pin
+
+        return admin_pin.matcher(home)(text)
+    return matches
