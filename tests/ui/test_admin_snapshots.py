@@ -1,11 +1,12 @@
-"""Snapshots of the admin's console: the roster at 80×24 and 160×50, the plan at 80×24 (zh and
-en), a form at 80×24. Frozen data and clock; the console shows no clock."""
+"""Snapshots of the admin's console: the roster and the plan at 80×24 and 160×50 (the plan's
+long title and place elided at 80, whole at 160), the plan in English, a form at 80×24.
+Frozen data and clock; the console shows no clock."""
 
 from __future__ import annotations
 
 import pytest
 
-from db.models import Staff
+from db.models import Staff, StudySession
 from kiosk.i18n import set_language
 from tests.conftest import make_office
 from tests.ui.test_admin_console import console, ready
@@ -16,6 +17,10 @@ def app(db, home):
     make_office(db)
     with db.atomic():
         Staff.update(name="王[/]五").where(Staff.key == "B2001").execute()
+        # a plan as offices write it: long titles and places, elided at 80 columns (FINDINGS e)
+        StudySession.update(title="党组理论学习中心组第十五次集中学习:深入学习贯彻全会精神",
+                            location="机关三楼大会议室(东侧)").where(
+            StudySession.kind == "central_group").execute()
     built = console(db, home)
     built.cursor_blink = False
     return built

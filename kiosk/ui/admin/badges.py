@@ -8,13 +8,17 @@ from db import queries
 from kiosk.i18n import t
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
+from kiosk.ui.admin.fit import WHOLE, Fit
 from kiosk.ui.admin.widgets import Field
 
 COLUMNS = ("mark", "staff_id", "name", "department", "title", "badge_version")
+# narrow screens: the title gives way first, then the department, then the name
+FITS = (WHOLE, WHOLE, Fit(6, 1), Fit(8, 2), Fit(8, 3), WHOLE)
 MARK = "✓"
 
 
 class BadgeSection(SearchableTable):
+    FITS = FITS
     SEARCH_PLACEHOLDER = "console.badges.search"
     BINDINGS = [
         Binding("ctrl+s", "mark", show=False, priority=True),

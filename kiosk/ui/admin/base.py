@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Input
 
 from kiosk.i18n import t
+from kiosk.ui.admin.fit import WHOLE, Fit, fitted
 from kiosk.ui.admin.widgets import Action, DataTable, Field, Follow, FormDialog
 
 
@@ -93,6 +94,18 @@ class SearchableTable(Section):
     """A section with a filter line over a table: type to filter, arrows move, Enter acts."""
 
     SEARCH_PLACEHOLDER = "console.search"
+    FITS: tuple[Fit, ...] = ()  # how each column gives way on a narrow screen (none: all whole)
+    SCROLLBAR = 2  # cells kept for the table's vertical scrollbar
+
+    def _table_width(self) -> int:
+        """The cells the table's columns may take: its own width once laid out, else the
+        screen's (the first fill comes before the first layout)."""
+        width = self.table.size.width or self.size.width or self.app.size.width
+        return max(20, width - self.SCROLLBAR)
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.show()
 
     def compose_table(self):
         yield Input(placeholder=t(self.SEARCH_PLACEHOLDER), classes="search", id=f"{self.id}-search")
@@ -145,15 +158,18 @@ class SearchableTable(Section):
         return not needle or any(needle in str(v).casefold() for v in values if v is not None)
 
     def fill(self, columns: list[str], rows: list[tuple[str, list]]) -> None:
-        """Replace the table's rows (``(key, cells)``), keeping the cursor on the same key."""
+        """Replace the table's rows (``(key, cells)``), keeping the cursor on the same key;
+        fitted to the table's width as the section's ``FITS`` say (kiosk.ui.admin.fit)."""
         table = self.table
         current = self.current_key()
-        table.clear()
-        if not table.columns:
-            for label in columns:
-                table.add_column(label)
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
+        fits = self.FITS or [WHOLE] * len(columns)
+        shown, cells = fitted(columns, [(k, [str(c) for c in r]) for k, r in rows], fits,
+                              self._table_width(), table.cell_padding)
+        table.clear(columns=True)
+        for label, width in shown:
+            table.add_column(label, width=width)
+        for key, row in cells:
+            table.add_row(*row, key=key)
         if current is not None:
             try:
                 table.move_cursor(row=table.get_row_index(current))

@@ -9,13 +9,17 @@ from kiosk import timefmt
 from kiosk.i18n import t
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
+from kiosk.ui.admin.fit import WHOLE, Fit
 from kiosk.ui.admin.widgets import Field
 
 # who, why and whether it still holds come first: at 80 columns a long title is what is cut
 COLUMNS = ("date", "id", "staff_id", "name", "reason", "state", "session_title")
+# narrow screens: the session's title gives way first, then the reason, then the name
+FITS = (WHOLE, WHOLE, WHOLE, Fit(6, 1), Fit(8, 2), Fit(4, 0), Fit(12, 3))
 
 
 class LeaveSection(SearchableTable):
+    FITS = FITS
     SEARCH_PLACEHOLDER = "console.leave.search"
     BINDINGS = [
         Binding("ctrl+n", "record", show=False, priority=True),

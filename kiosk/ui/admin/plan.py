@@ -12,16 +12,21 @@ from kiosk import rules, timefmt
 from kiosk.i18n import t
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
+from kiosk.ui.admin.fit import WHOLE, Fit
 from kiosk.ui.admin.imports import import_flow
 from kiosk.ui.admin.widgets import Field, Label
 
 COLUMNS = ("id", "state", "date", "time", "session_title", "kind", "location")
+# narrow screens: the place gives way first, then the kind, the title, a cancellation's reason;
+# the place, then the kind, go when even that does not fit (the form shows them whole)
+FITS = (WHOLE, Fit(9), WHOLE, WHOLE, Fit(16, 1), Fit(10, 3, drop=True), Fit(8, 4, drop=True))
 EDIT_FIELDS = ("title", "kind", "start", "end", "audience", "location", "speaker", "credit_hours")
 USUAL_START, USUAL_END = "09:00", "11:00"  # what a new session's form starts from (edit it)
 
 
 class PlanSection(SearchableTable):
     SEARCH_PLACEHOLDER = "console.plan.search"
+    FITS = FITS
     BINDINGS = [
         Binding("ctrl+n", "add", show=False, priority=True),
         Binding("ctrl+e", "edit", show=False, priority=True),

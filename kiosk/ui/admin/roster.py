@@ -11,13 +11,17 @@ from kiosk import rules
 from kiosk.i18n import t
 from kiosk.lifecycle import Refused, staff_record
 from kiosk.ui.admin.base import SearchableTable
+from kiosk.ui.admin.fit import WHOLE, Fit
 from kiosk.ui.admin.imports import import_flow
 from kiosk.ui.admin.widgets import Field, Offer, Offered
 
 COLUMNS = ("staff_id", "name", "department", "groups", "title", "active")
+# narrow screens (or long groups): groups give way first, then the title, department, name
+FITS = (WHOLE, Fit(6, 1), Fit(8, 2), Fit(8, 4), Fit(8, 3), WHOLE)
 
 
 class RosterSection(SearchableTable):
+    FITS = FITS
     BINDINGS = [
         Binding("ctrl+n", "add", show=False, priority=True),
         Binding("ctrl+e", "edit", show=False, priority=True),
