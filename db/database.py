@@ -42,6 +42,52 @@ class UnreachableDatabase(RuntimeError):
 LONGEST_REPLY = 300.0  # seconds: the bound of any server reply on an unbounded connection
 
 
+class DatabaseFileGone(RuntimeError):
+    """The database file this process opened was deleted or replaced under it: a commit now
+    would land in a file nobody will read again, so nothing is committed."""
+
+
+class HomeDatabase(peewee.SqliteDatabase):
+    """The home's SQLite file, which must stay the file it opened.
+
+    Deleted (``rm kiosk.db``) or replaced by another file (``mv copy kiosk.db``) while a kiosk
+    runs, SQLite keeps writing the old, unlinked file: every sign-in the screen confirmed would be
+    gone at the next start. So each commit first checks that the path still names the file first
+    opened (device and inode; one ``stat``, about a microsecond) and refuses with
+    :class:`DatabaseFileGone` otherwise; a new connection to another file is refused the same way.
+    ``kiosk restore`` writes into the same file through SQLite, which this allows.
+    """
+
+    _identity: tuple[int, int] | None = None
+
+    def _connect(self):
+        conn = super()._connect()
+        if self.database != ":memory:":
+            try:
+                self.check_file()
+            except DatabaseFileGone:
+                conn.close()
+                raise
+        return conn
+
+    def check_file(self) -> None:
+        """Raise :class:`DatabaseFileGone` unless the path still names the file first opened."""
+        try:
+            st = os.stat(self.database)
+        except FileNotFoundError:
+            raise DatabaseFileGone(f"{self.database}: deleted") from None
+        identity = (st.st_dev, st.st_ino)
+        if self._identity is None:
+            self._identity = identity
+        elif identity != self._identity:
+            raise DatabaseFileGone(f"{self.database}: replaced by another file")
+
+    def commit(self):
+        if self.database != ":memory:":
+            self.check_file()  # raised inside the atomic block: it rolls back, nothing is lost
+        return super().commit()
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Bounds of every exchange with a database server (seconds; SPEC §8: 10 s each).
@@ -156,7 +202,7 @@ def make_database(url: str, timeouts: Timeouts | None = None) -> peewee.Database
                 return _read_only_sqlite(path)
         # IMMEDIATE transactions: two writers queue on busy_timeout instead of failing with
         # "database is locked" when a read lock would have to be upgraded mid-transaction.
-        return peewee.SqliteDatabase(
+        return HomeDatabase(
             path, pragmas=SQLITE_PRAGMAS, check_same_thread=False, timeout=15,
             lock_type="IMMEDIATE",
         )

@@ -124,6 +124,9 @@ class ScanTransaction:
         try:
             if exc_type is None:
                 try:
+                    check = getattr(db, "check_file", None)
+                    if check is not None and db.database != ":memory:":
+                        check()  # (database.HomeDatabase: the file deleted or replaced)
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:

@@ -106,6 +106,15 @@ def newest(folder: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def newest_backup(settings: Settings) -> Path | None:
+    """The newest backup of this home in its configured folder (a bad ``[backup]`` table: none),
+    which a home that lost its database is restored from rather than initialised anew."""
+    try:
+        return newest(policy(settings).folder)
+    except ConfigError:
+        return None
+
+
 def private_folder(folder: Path) -> None:
     """Create the folder 0700; a folder we made is never readable by others, whatever umask."""
     if not folder.exists():

@@ -83,12 +83,12 @@ class Doctor:
     def schema(self) -> Check:
         newest = max((m.version for m in migrations.available()), default=0)
         if self.db is None:
-            return Check("schema", False, t("doctor.no_database"), t("doctor.fix.init"))
+            return Check("schema", False, t("doctor.no_database"), self._init_or_restore())
         version = migrations.current_version(self.db)
         if version == 0:
             named = self.settings.db_url != config.sqlite_url_for(self.home)
             return Check("schema", False, t("doctor.not_initialised"),
-                         t("doctor.fix.init_db" if named else "doctor.fix.init"))
+                         t("doctor.fix.init_db") if named else self._init_or_restore())
         if version < newest:
             return Check("schema", False, t("doctor.schema_old", version=version, newest=newest),
                          t("doctor.fix.init"))
@@ -101,11 +101,17 @@ class Doctor:
         if self.sqlite_file is None:
             return Check("integrity", True, t("doctor.na"), note=t("doctor.note.server_db"))
         if self.db is None:
-            return Check("integrity", False, t("doctor.no_database"), t("doctor.fix.init"))
+            return Check("integrity", False, t("doctor.no_database"), self._init_or_restore())
         rows = db_backup.integrity(self.sqlite_file)
         if rows == ["ok"]:
             return Check("integrity", True, "ok")
         return Check("integrity", False, "; ".join(rows)[:200], t("doctor.fix.integrity"))
+
+    def _init_or_restore(self) -> str:
+        """The fix for a home without its database: restore the newest backup when it has one
+        (the office's database was deleted or emptied: ``kiosk init`` would start an empty one)."""
+        kept = backups.newest_backup(self.settings)
+        return t("doctor.fix.restore", backup=kept) if kept is not None else t("doctor.fix.init")
 
     def disk(self) -> Check:
         where = self.sqlite_file.parent if self.sqlite_file else self.home
@@ -198,7 +204,7 @@ class Doctor:
 
     def key(self) -> Check:
         if self.db is None:
-            return Check("key", False, t("doctor.no_database"), t("doctor.fix.init"))
+            return Check("key", False, t("doctor.no_database"), self._init_or_restore())
         from kiosk.badges import keys
 
         published = keys.published_key()

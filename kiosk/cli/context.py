@@ -254,6 +254,11 @@ def not_initialised(settings: config.Settings) -> str:
     ``KIOSK_DB`` (a centre, most often) is named, with the command that initialises *it*: a bare
     ``kiosk init`` would set up the home's own SQLite file instead."""
     if settings.db_url == config.sqlite_url_for(settings.home):
+        from kiosk.backups import newest_backup
+
+        kept = newest_backup(settings)
+        if kept is not None:  # an empty file where the office's database was: restore, not init
+            return t("cli.db_empty_restore", backup=kept)
         return t("cli.db_not_initialised")
     return t("cli.db_not_initialised_at", where=database.redact_url(settings.db_url))
 

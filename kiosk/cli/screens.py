@@ -121,6 +121,9 @@ def run_app(app, ctx: Context) -> int:
     error = getattr(app, "_exception", None)
     if error is None and not app.return_code:
         return 0
+    stopped = getattr(app, "stop_message", None)
+    if error is None and stopped:  # a stop the app chose and explained (the database file gone)
+        raise CommandError(stopped)
     if error is not None:
         log.error("the %s stopped on an unhandled error", app.__class__.__name__,
                   exc_info=(type(error), error, error.__traceback__))

@@ -55,6 +55,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # CLI
     "cli.error": ("错误:{message}", "error: {message}"),
     "cli.db_unreachable": ("无法连接数据库:{detail}", "cannot reach the database: {detail}"),
+    "cli.db_empty_restore": (
+        "数据库为空或已丢失,但本机有备份:请运行 kiosk restore {backup}",
+        "the database is empty or missing, but this home has backups: run kiosk restore {backup}",
+    ),
     "cli.db_not_initialised": (
         "数据库尚未初始化,请先运行 kiosk init",
         "the database is not initialised; run `kiosk init` first",

@@ -34,6 +34,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该备份来自旧版本(结构版本 {version},当前 {newest}):请运行 kiosk init 升级",
         "This backup is from an older release (schema {version}, now {newest}): run kiosk init to upgrade it",
     ),
+    "run.database_gone": (
+        "数据库文件在运行中被删除或替换,已停止(未确认任何未保存的签到);请用 kiosk doctor 查看并恢复备份",
+        "The database file was deleted or replaced while running; stopped (no unsaved sign-in was "
+        "confirmed): run kiosk doctor and restore a backup",
+    ),
     "run.crashed": (
         "程序因内部错误({kind})停止,详情已记入日志 {log}",
         "Stopped by an internal error ({kind}); details are in the log {log}",
@@ -78,6 +83,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doctor.backup_age": ("{hours} 小时前:{path}", "{hours} h ago: {path}"),
     "doctor.log": ("{count} 个文件,共 {size}", "{size} in {count} file(s)"),
     "doctor.fix.init": ("运行 kiosk init", "run kiosk init"),
+    "doctor.fix.restore": ("本机有备份:运行 kiosk restore {backup}(勿运行 kiosk init,它会建一个空库)",
+                           "this home has backups: run kiosk restore {backup} (not kiosk init, "
+                           "which makes an empty database)"),
     "doctor.fix.upgrade_program": ("请升级本程序后再使用此数据库", "upgrade this program before using this database"),
     "doctor.fix.integrity": (
         "停止签到机,用 kiosk restore 恢复最近的备份",

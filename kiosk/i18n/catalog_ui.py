@@ -55,6 +55,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.result.at": ("时间 {time}", "Time {time}"),
     "ui.result.next": ("今日下一场:{time} {title}", "Next today: {time} {title}"),
     "ui.result.no_more": ("今日没有其他学习安排", "No more sessions today"),
+    "ui.result.database_gone": ("数据库文件已被删除或替换,本次签到未保存;签到机即将重启,请联系管理员",
+                                "The database file was deleted or replaced: this sign-in was not "
+                                "saved; the kiosk restarts now — call an administrator"),
     "ui.result.error": ("签到未能保存,请重试或联系管理员", "The sign-in could not be saved; try again or ask an administrator"),
     "ui.result.picked_none": ("未选择场次,未签到", "No session chosen; not signed in"),
     # pick list

@@ -53,6 +53,7 @@ class KioskApp(SafeApp):
         self.sync_state = SyncState(local_only=not settings.central_url)
         self.status_hint = ""  # a line for the status bar (the demo's IDs to try)
         self.bells = 0  # counted so tests (and the log) can tell a refusal rang
+        self.stop_message: str | None = None  # why the kiosk stopped itself (kiosk run says it)
         self.sync_loop: SyncLoop | None = None  # started with the first frame (kiosk.ui.sync_poll)
         self._sync_published = 0  # states the loop has delivered (a queue count older is stale)
         self._camera = None

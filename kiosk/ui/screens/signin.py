@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
 
+from db.database import DatabaseFileGone
 from kiosk import timefmt
 from kiosk.desk import SignInDesk, SignInOutcome
 from kiosk.i18n import t
@@ -33,6 +34,7 @@ from kiosk.ui.widgets.sync_mark import SyncMark, SyncState
 from kiosk.ui.widgets.today_list import TodayList
 
 log = logging.getLogger("kiosk.ui")
+DATABASE_GONE_STOP_S = 8.0  # long enough to read the banner, then systemd restarts the kiosk
 RESULT_SECONDS = 3.0
 TODAY_LIST_FROM = 120  # terminal columns from which today's list sits beside the card
 REFRESH_SECONDS = 20.0
@@ -222,6 +224,9 @@ class SignInScreen(Screen):
         chosen = session_id if session_id is not None else getattr(self.app, "chosen_session_id", None)
         try:
             outcome = self.desk.sign_in(raw, method=method, session_id=chosen, ask=True)
+        except DatabaseFileGone as exc:
+            self._database_gone(exc)
+            return
         except Exception as exc:  # database gone, disk full …: say so, keep the kiosk up
             log.exception("sign-in failed: %s", exc.__class__.__name__)
             self.show_result(None, error_key="ui.result.error")
@@ -269,6 +274,16 @@ class SignInScreen(Screen):
                 self.show_result(None, error_key="ui.result.error")
                 return
         self.show_result(outcome, error_key="ui.result.picked_none")
+
+    def _database_gone(self, exc: DatabaseFileGone) -> None:
+        """The database file was deleted or replaced under the running kiosk: the scan was not
+        saved, and no later one could be. Say so, then stop with exit 1 so systemd starts the
+        kiosk again on the file now there (a restored copy) — or its start-up says what to do."""
+        log.critical("the database file is gone (%s): the sign-in was not saved; stopping", exc)
+        self.show_result(None, error_key="ui.result.database_gone")
+        self.query_one("#scan", Input).disabled = True
+        self.app.stop_message = t("run.database_gone")
+        self.set_timer(DATABASE_GONE_STOP_S, lambda: self.app.exit(return_code=1))
 
     def show_result(self, outcome: SignInOutcome | None, error_key: str = "") -> None:
         self.query_one(ResultBanner).show(outcome, error_key)
