@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 from kiosk.i18n import catalog_core
@@ -150,3 +150,29 @@ def printed(template: str) -> str:
             out.append("{" + field + (f"!{conversion}" if conversion else "")
                        + (f":{spec}" if spec else "") + "}")
     return "".join(out)
+
+
+class Words(str):
+    """Text said now and shown again later: as a ``str`` it is the text in today's language;
+    :meth:`again` renders it anew in the language current then (the console's status line
+    re-renders its last message after F9 instead of keeping the old language's words)."""
+
+    _render: Callable[[], str]
+
+    def __new__(cls, render: Callable[[], str]) -> Words:
+        text = super().__new__(cls, render())
+        text._render = render
+        return text
+
+    def again(self) -> str:
+        return self._render()
+
+
+def words(key: str, /, **values: object) -> Words:
+    """``t(key, **values)`` that can be rendered again in another language (see :class:`Words`)."""
+    return Words(lambda: t(key, **values))
+
+
+def again(text: str) -> str:
+    """``text`` in the current language if it is :class:`Words`, else as it is."""
+    return text.again() if isinstance(text, Words) else text

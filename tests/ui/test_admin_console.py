@@ -365,6 +365,39 @@ async def test_language_switch_keeps_the_section(db, home, office):
     set_language("zh")
 
 
+async def test_the_status_line_speaks_the_new_language_after_f9(db, home, office, tmp_path):
+    """FINDINGS f: the last result stayed in the old language after F9 (the screen recomposed
+    with the text as it was said). It is said again in the new one, and back; the report's
+    result too."""
+    app = console(db, home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await search(pilot, "A1002")
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press("enter")
+        await done(pilot)
+        assert status(app).startswith("已停用 A1002")
+        await pilot.press("f9")
+        await done(pilot)
+        assert status(app).startswith("Deactivated A1002") and "已停用" not in status(app)
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#report-period", Input).value = "2026-11"
+        screen.query_one("#report-formats", Input).value = "csv"
+        screen.query_one("#report-folder", Input).value = str(tmp_path / "usb")
+        await pilot.press("enter")
+        await done(pilot)
+        assert "files written" in str(screen.query_one("#report-result", Static).content)
+        await pilot.press("f9")
+        await done(pilot)
+        assert status(app).startswith("已停用 A1002")
+        result = str(app.screen.query_one("#report-result", Static).content)
+        assert result.startswith("已生成 1 个文件") and "monthly-2026-11.csv" in result, result
+    set_language("zh")
+
+
 async def test_bind_a_work_card_by_presenting_it(db, home, office):
     app = console(db, home)
     async with app.run_test(size=(80, 24)) as pilot:

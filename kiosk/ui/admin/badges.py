@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from db import queries
-from kiosk.i18n import t
+from kiosk.i18n import t, words
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
 from kiosk.ui.admin.fit import WHOLE, Fit
@@ -78,10 +78,10 @@ class BadgeSection(SearchableTable):
             from kiosk.admin_output import badge_sheet, folder
 
             path = badge_sheet(rows, app.settings, folder(v["folder"]))
-            return t("badge.made", count=len(rows), path=path)
+            return words("badge.made", count=len(rows), path=path)
 
         def done(result: object) -> None:
-            self.app.say(str(result), lasting=True)
+            self.app.say(result if isinstance(result, str) else str(result), lasting=True)
 
         self.open_form(t("console.badges.print", count=len(rows)),
                        [Field("folder", t("console.folder"), default)], make, then=done)
@@ -100,7 +100,7 @@ class BadgeSection(SearchableTable):
             if done is None:
                 raise Refused(t("badge.unknown_staff", ids=row["staff_id"]))
             person, old, new = done
-            return t("badge.revoked", staff_id=person["staff_id"], name=person["name"], old=old,
+            return words("badge.revoked", staff_id=person["staff_id"], name=person["name"], old=old,
                      new=new)
 
         self.open_form(t("console.badges.revoke", staff_id=row["staff_id"], name=row["name"]), [],

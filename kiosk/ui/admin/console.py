@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from kiosk import timefmt
-from kiosk.i18n import current_language, t
+from kiosk.i18n import again, current_language, t
 from kiosk.ui.admin.badges import BadgeSection
 from kiosk.ui.admin.base import Section
 from kiosk.ui.admin.leave import LeaveSection
@@ -50,7 +50,7 @@ class ConsoleScreen(Screen):
             yield LeaveSection(id="leave")
             yield BadgeSection(id="badges")
             yield ReportSection(today, app.settings.home, id="reports")
-        yield Static(self.status, id="console-status")
+        yield Static(clean(again(self.status)), id="console-status")
         yield HintBar(self.hint(), id="console-hint")
 
     def on_mount(self) -> None:
@@ -82,8 +82,10 @@ class ConsoleScreen(Screen):
         section.reload()
 
     def say(self, text: str) -> None:
-        self.status = clean(text)
-        self.query_one("#console-status", Static).update(self.status)
+        """The last result on the status line; kept as said (:class:`kiosk.i18n.Words`), so a
+        language switch (F9) shows it again in the new language (FINDINGS f)."""
+        self.status = text
+        self.query_one("#console-status", Static).update(clean(again(text)))
 
     async def action_language(self) -> None:
         self.app.switch_language("en" if current_language() == "zh" else "zh")

@@ -6,7 +6,7 @@ from textual.binding import Binding
 
 from db import lifecycle
 from kiosk import timefmt
-from kiosk.i18n import t
+from kiosk.i18n import Words, t, words
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
 from kiosk.ui.admin.fit import WHOLE, Fit
@@ -61,7 +61,7 @@ class LeaveSection(SearchableTable):
 
         def withdraw(_: dict[str, str]) -> str:
             self.actions.withdraw_leave(row["staff_id"], row["session_id"])
-            return t("admin.leave_withdrawn", staff_id=row["staff_id"], name=row["name"],
+            return words("admin.leave_withdrawn", staff_id=row["staff_id"], name=row["name"],
                      session=row["session_id"])
 
         self.open_form(t("console.leave.withdraw", staff_id=row["staff_id"], name=row["name"],
@@ -81,8 +81,7 @@ def record_leave_form(section, session_id: str = "") -> None:
         if not session.isdigit():
             raise Refused(t("reason.session_not_found", session=session[:20]))
         row, signed_in = section.actions.record_leave(v["staff_id"], int(session), v["reason"])
-        text = t("cli.leave_added", name=row["name"], session=session)
-        return text + (t("sep") + t("cli.leave_already_signed_in", name=row["name"])
-                       if signed_in else "")
+        return Words(lambda: t("cli.leave_added", name=row["name"], session=session) + (
+            t("sep") + t("cli.leave_already_signed_in", name=row["name"]) if signed_in else ""))
 
     section.open_form(t("console.leave.record"), fields, record)

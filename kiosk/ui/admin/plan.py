@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from db import queries
 from kiosk import rules, timefmt
-from kiosk.i18n import t
+from kiosk.i18n import Words, t, words
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import SearchableTable
 from kiosk.ui.admin.fit import WHOLE, Fit
@@ -140,7 +140,7 @@ class PlanSection(SearchableTable):
             v = {**v, **self._times(v, day)}
             sid = self.actions.add_session(**{k: (v[k] or None) if k == "credit_hours" else v[k]
                                               for k in EDIT_FIELDS})
-            return t("console.plan.added", session=sid, title=v["title"].strip(),
+            return words("console.plan.added", session=sid, title=v["title"].strip(),
                      start=_short(v["start"]), end=_short(v["end"]))
 
         self.open_form(t("console.plan.add"), self._fields(
@@ -152,7 +152,7 @@ class PlanSection(SearchableTable):
         if row is None:
             return
         if row.get("cancelled_at"):
-            self.app.say(t("admin.session_cancelled", session=row["id"]))
+            self.app.say(words("admin.session_cancelled", session=row["id"]))
             return
         current = self.actions.current_options(row)
         current["kind"] = t(f"kind.{row['kind']}")
@@ -164,12 +164,15 @@ class PlanSection(SearchableTable):
             if "credit_hours" in changes and not changes["credit_hours"].strip():
                 raise Refused(t("console.plan.hours_required"))
             done = self.actions.edit_session(row["id"], **changes)
-            text = t("admin.edited", session=row["id"], fields=t("admin.list_sep").join(
-                t(f"field.{name}") for name in done.changed))
-            if done.added or done.removed or done.demoted:
-                text += t("sep") + t("admin.expected_follow", added=done.added,
-                                     removed=done.removed, demoted=done.demoted)
-            return text
+
+            def said() -> str:
+                text = t("admin.edited", session=row["id"], fields=t("admin.list_sep").join(
+                    t(f"field.{name}") for name in done.changed))
+                if done.added or done.removed or done.demoted:
+                    text += t("sep") + t("admin.expected_follow", added=done.added,
+                                         removed=done.removed, demoted=done.demoted)
+                return text
+            return Words(said)
 
         self.open_form(t("console.plan.edit", session=row["id"], title=row["title"]),
                        self._fields(current), edit,
@@ -182,7 +185,7 @@ class PlanSection(SearchableTable):
 
         def cancel(v: dict[str, str]) -> str:
             self.actions.cancel_session(row["id"], v["reason"])
-            return t("admin.cancelled", session=row["id"], title=row["title"],
+            return words("admin.cancelled", session=row["id"], title=row["title"],
                      reason=" ".join(v["reason"].split()))
 
         self.open_form(t("console.plan.cancel", session=row["id"], title=row["title"]),
@@ -213,7 +216,7 @@ class PlanSection(SearchableTable):
             except ImportProblems as exc:
                 raise Refused(t("import.refused", count=len(exc.problems))) from None
             done = self.actions.import_plan(items)
-            return t("import.summary", **{w: sum(1 for _, x in done if x == w)
+            return words("import.summary", **{w: sum(1 for _, x in done if x == w)
                                           for w in ("added", "updated", "unchanged")})
 
         import_flow(self, t("console.plan.import"), preview, apply)

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input
 
-from kiosk.i18n import t
+from kiosk.i18n import Words, again, t
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import Section
 from kiosk.ui.admin.widgets import Label, Static
@@ -44,7 +44,8 @@ class ReportSection(Section):
                     yield Label(t(f"console.reports.{name}"), classes="form-label")
                     yield Input(self.defaults[name], id=f"report-{name}")
             yield Label(t("console.reports.explain"), classes="form-hint")
-            yield Static("", id="report-result")
+            # the last result, again in the current language after F9 (the screen recomposes)
+            yield Static(again(getattr(self.app, "report_result", "")), id="report-result")
 
     def on_mount(self) -> None:
         for field in self.query(Input):
@@ -74,9 +75,9 @@ class ReportSection(Section):
             with app.db.connection_context():
                 paths = report_files(values["period"], formats, app.settings,
                                      folder(values["folder"]), app.clock())
-            text = "\n".join([t("console.reports.written", count=len(paths)),
-                              *(str(p) for p in paths),
-                              *bulletin_notes([p.suffix[1:] for p in paths], app.settings)])
+            text = Words(lambda: "\n".join([
+                t("console.reports.written", count=len(paths)), *(str(p) for p in paths),
+                *bulletin_notes([p.suffix[1:] for p in paths], app.settings)]))
         except Refused as exc:
             text = str(exc)
         except Exception as exc:
@@ -86,5 +87,6 @@ class ReportSection(Section):
 
     def _written(self, text: str) -> None:
         self.busy = False
+        self.app.report_result = text
         if self.is_attached:
             self.query_one("#report-result", Static).update(text)

@@ -8,7 +8,7 @@ from textual.binding import Binding
 
 from db import queries
 from kiosk import rules
-from kiosk.i18n import t
+from kiosk.i18n import Words, t, words
 from kiosk.lifecycle import Refused, staff_record
 from kiosk.ui.admin.base import SearchableTable
 from kiosk.ui.admin.fit import WHOLE, Fit
@@ -64,7 +64,7 @@ class RosterSection(SearchableTable):
             record = staff_record(v["staff_id"].strip(), v["name"].strip(),
                                   v["department"].strip(), v["groups"], v["title"].strip())
             self.actions.save_staff(record)
-            return t("admin.staff_saved.added", staff_id=record.staff_id, name=record.name)
+            return words("admin.staff_saved.added", staff_id=record.staff_id, name=record.name)
 
         self.open_form(t("console.roster.add"), fields, add)
 
@@ -82,7 +82,7 @@ class RosterSection(SearchableTable):
             record = staff_record(person["staff_id"], v["name"].strip(), v["department"].strip(),
                                   v["groups"], v["title"].strip())
             result = self.actions.save_staff(record)
-            return t(f"admin.staff_saved.{result}", staff_id=record.staff_id, name=record.name)
+            return words(f"admin.staff_saved.{result}", staff_id=record.staff_id, name=record.name)
 
         self.open_form(t("console.roster.edit", staff_id=person["staff_id"], name=person["name"]),
                        fields, edit)
@@ -94,7 +94,7 @@ class RosterSection(SearchableTable):
 
         def deactivate(_: dict[str, str]) -> str:
             row = self.actions.deactivate(person["staff_id"])
-            return t("admin.deactivated", staff_id=row["staff_id"], name=row["name"])
+            return words("admin.deactivated", staff_id=row["staff_id"], name=row["name"])
 
         self.open_form(t("console.roster.deactivate", staff_id=person["staff_id"],
                          name=person["name"]), [], deactivate,
@@ -120,7 +120,7 @@ class RosterSection(SearchableTable):
                     raise Refused(exc.message()) from None
                 raise Offered(t("console.card_taken", **exc.values),
                               self._move_offer(exc.values, person, v["card"])) from None
-            return t("sep").join([done.message(), *done.warnings()])
+            return Words(lambda: t("sep").join([done.message(), *done.warnings()]))
 
         self.open_form(t("console.roster.bind_card", staff_id=person["staff_id"],
                          name=person["name"]),
@@ -133,7 +133,8 @@ class RosterSection(SearchableTable):
         def move(_: dict[str, str]) -> str:
             released, bound = actions.move_card(holder["staff_id"], person["staff_id"], card_text,
                                                 formats)
-            return t("sep").join([released.message(), bound.message(), *bound.warnings()])
+            return Words(lambda: t("sep").join([released.message(), bound.message(),
+                                                *bound.warnings()]))
 
         names = {"card": holder["card"], "holder": holder["name"],
                  "holder_id": holder["staff_id"], "name": person["name"],
@@ -160,6 +161,6 @@ class RosterSection(SearchableTable):
                 raise Refused(t("import.refused", count=len(exc.problems))) from None
             except CardClash as exc:
                 raise Refused(t("import.refused", count=len(exc.clashes))) from None
-            return t("import.summary", added=added, updated=updated, unchanged=unchanged)
+            return words("import.summary", added=added, updated=updated, unchanged=unchanged)
 
         import_flow(self, t("console.roster.import"), preview, apply)
