@@ -59,26 +59,43 @@ def test_centre_down_keeps_everything_queued_and_no_password_shows(home):
     assert done.returncode == 1 and "3 events still queued" in done.stderr
     assert SECRET not in done.stdout + done.stderr
     assert SECRET not in (home / "logs" / "kiosk.log").read_text(encoding="utf-8")
-    # remembered for next time, readable by the owner only
-    conf = home / "config.toml"
-    assert stat.S_IMODE(conf.stat().st_mode) == 0o600
-    assert tomllib.loads(conf.read_text(encoding="utf-8"))["sync"]["central"] == CLOSED
+    # a URL no round succeeded with (a typo, FINDINGS 15) is not remembered, and it says so
+    assert "Not remembering the central database" in done.stderr
+    assert "central" not in tomllib.loads((home / "config.toml").read_text(encoding="utf-8")
+                                          if (home / "config.toml").exists() else "").get("sync", {})
     handle = database.bind(config.sqlite_url_for(home))
     assert SignInEvent.select().where(SignInEvent.pushed_at.is_null()).count() == 3
     handle.close()
 
 
-def test_remembering_keeps_the_rest_of_the_config(home):
+def _sqlite_centre(tmp_path: Path) -> str:
+    """A centre in a SQLite file, initialised by the admin's own command."""
+    url = f"sqlite:///{tmp_path / 'centre.db'}"
+    done = run(tmp_path / "admin", "init", "--db", url, "--pin", "135790")
+    assert done.returncode == 0, done.stderr
+    return url
+
+
+def test_remembering_keeps_the_rest_of_the_config(home, tmp_path):
+    centre = _sqlite_centre(tmp_path)
     conf = home / "config.toml"
     conf.write_text('[kiosk]\nid = "门口-1"\n\n[sync]  # every half minute\ninterval = 30\n\n'
                     '[office]\nname = "市政府办公室"\n', encoding="utf-8")
-    run(home, "sync", "--once", "--central", CLOSED)
+    typo = run(home, "sync", "--once", "--central", CLOSED)  # FINDINGS 15: a typo first …
+    assert typo.returncode == 1 and "Not remembering" in typo.stderr
+    assert "central" not in tomllib.loads(conf.read_text(encoding="utf-8"))["sync"]
+    done = run(home, "sync", "--once", "--central", centre)  # … then the right URL: remembered
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o600
     data = tomllib.loads(conf.read_text(encoding="utf-8"))
     assert data["kiosk"]["id"] == "门口-1" and data["office"]["name"] == "市政府办公室"
-    assert data["sync"] == {"interval": 30, "central": CLOSED}
+    assert data["sync"] == {"interval": 30, "central": centre}
     before = conf.read_text(encoding="utf-8")
     run(home, "sync", "--once", "--central", "postgresql://other@127.0.0.1:1/x")
     assert conf.read_text(encoding="utf-8") == before  # already configured: left alone
+    other = _sqlite_centre(tmp_path / "second")
+    moved = run(home, "sync", "--once", "--central", other)
+    assert conf.read_text(encoding="utf-8") == before and "still names" in moved.stderr
 
 
 def test_the_loop_backs_off_and_stops_cleanly_on_ctrl_c(home):

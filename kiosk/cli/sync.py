@@ -50,7 +50,8 @@ def sync(ctx: Context) -> int:
     except database.DatabaseUrlError as exc:
         raise CommandError(t("sync.bad_url", detail=str(exc))) from None
     _prepare_local(ctx)
-    remember = bool(a.central) and not _configured_in_file(ctx.settings.raw)
+    configured = _configured_central(ctx.settings.raw)
+    remember = bool(a.central) and not configured
     # a home attaching with no [kiosk] id of its own gets a unique one (kiosk.door_identity),
     # written to config.toml once the centre took this home (a refusal changes nothing)
     own = door_identity.ensure_kiosk_id(ctx.settings, write=False)
@@ -60,14 +61,36 @@ def sync(ctx: Context) -> int:
     report = agent.run_once()
     if report.refused:  # a home that does not mirror this centre: nothing changes, config neither
         return _once(ctx, agent, report)
-    if remember:
-        remember_central(ctx, a.central)
-    if not door_identity.has_own_id(ctx.settings) and door_identity.has_own_id(
-            door_identity.remember_id(own)):
-        ctx.out(t("fleet.id_assigned", kiosk=own.kiosk_id))
+    attached = _Attach(ctx, own, configured)
+    if report.reachable and not report.error:
+        attached.succeeded()
+    elif a.central and remember:  # a mistyped URL is never remembered
+        _err(t("sync.not_remembered", where=database.redact_url(a.central)))
     if a.once or a.adopt:
         return _once(ctx, agent, report)
-    return _loop(ctx, agent)
+    return _loop(ctx, agent, attached)
+
+
+class _Attach:
+    """What a first successful round with ``--central URL`` writes to config.toml: the URL (when
+    the file names none; never one no round succeeded with) and the home's kiosk id."""
+
+    def __init__(self, ctx: Context, own: config.Settings, configured: str) -> None:
+        self.ctx, self.own, self.configured, self.done = ctx, own, configured, False
+
+    def succeeded(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        ctx, central = self.ctx, self.ctx.args.central
+        if central and not self.configured:
+            remember_central(ctx, central)
+        elif central and central != self.configured:
+            _err(t("sync.config_names_other", path=ctx.settings.home / config.CONFIG_FILE,
+                   where=database.redact_url(self.configured)))
+        if not door_identity.has_own_id(ctx.settings) and door_identity.has_own_id(
+                door_identity.remember_id(self.own)):
+            ctx.out(t("fleet.id_assigned", kiosk=self.own.kiosk_id))
 
 
 def adopt(ctx: Context, agent: SyncAgent, url: str) -> None:
@@ -132,7 +155,7 @@ def _print(ctx: Context, agent: SyncAgent, report: SyncReport) -> None:
     _err(f"{report.error}{t('sep')}{t('sync.queued', queued=report.queued)}")
 
 
-def _loop(ctx: Context, agent: SyncAgent) -> int:
+def _loop(ctx: Context, agent: SyncAgent, attached: _Attach) -> int:
     """Sync every ``sync.interval`` seconds; back off (doubling, with jitter) while the centre is down."""
     interval = float(ctx.settings.sync_interval)
     delay = interval
@@ -145,6 +168,7 @@ def _loop(ctx: Context, agent: SyncAgent) -> int:
                 return 1
             ok = bool(report.reachable and not report.error)
             if ok:
+                attached.succeeded()
                 if report.pushed or report.pulled or last_ok is not True:
                     _print(ctx, agent, report)
                 delay = interval
@@ -165,9 +189,10 @@ def _err(text: str) -> None:
     sys.stderr.flush()
 
 
-def _configured_in_file(raw: dict) -> bool:
+def _configured_central(raw: dict) -> str:
+    """``[sync] central`` as config.toml holds it ("" when none)."""
     table = raw.get("sync")
-    return isinstance(table, dict) and bool(table.get("central"))
+    return str(table.get("central") or "") if isinstance(table, dict) else ""
 
 
 def remember_central(ctx: Context, url: str) -> None:
