@@ -9,7 +9,7 @@ from pathlib import Path
 from db.roster import StaffRecord
 from kiosk import card_numbers, rules
 from kiosk.i18n import t
-from kiosk.tabular import TableError, cell, column_index, read_table
+from kiosk.tabular import TableError, cell, column_index, read_table, split_long_rows
 from kiosk.text_safety import escape_char, first_control
 
 COLUMNS = {
@@ -34,7 +34,9 @@ class ImportProblems(Exception):
     problems: list[tuple[int, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [t("import.line_error", line=n, message=m) if n else m for n, m in self.problems]
+        """Each problem on its own line, in the file's order (the file's own problems first)."""
+        ordered = sorted(self.problems, key=lambda problem: problem[0])
+        return [t("import.line_error", line=n, message=m) if n else m for n, m in ordered]
 
     def refusal(self) -> str:
         """The import refused, then every problem, one a line (what a command prints)."""
@@ -47,7 +49,8 @@ def parse_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> list[
     ``card_formats``: how the optional card column's numbers are read (``[cards] formats``).
     """
     cols, body = read_import(path, COLUMNS, REQUIRED)
-    records, problems, seen, cards = [], [], {}, {}
+    body, problems = split_long_rows(body)
+    records, seen, cards = [], {}, {}
     for line, cells in body:
         record, errors = _parse_row(cells, cols, card_formats)
         problems += [(line, e) for e in errors]

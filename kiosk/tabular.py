@@ -30,6 +30,20 @@ class TableError(ValueError):
         self.problems = list(problems)
 
 
+class LongRow(list):
+    """A record longer than :data:`MAX_LINE_CHARS`: its cells are not kept, only its line, so an
+    import reports it together with every other line's problem (:func:`split_long_rows`)."""
+
+
+def split_long_rows(body: list[tuple[int, list[str]]]
+                    ) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The rows to read, and ``(line, message)`` for each over-long one left out."""
+    from kiosk.i18n import t
+
+    rows = [(n, cells) for n, cells in body if not isinstance(cells, LongRow)]
+    return rows, [(n, t("import.line_too_long")) for n, cells in body if isinstance(cells, LongRow)]
+
+
 class FormulaWithoutValue(str):
     """An XLSX cell holding a formula whose result was never saved (reads as empty text)."""
 
@@ -45,10 +59,12 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         rows = _read_csv(path)
     else:
         raise TableError("import.bad_format", value=suffix)
-    rows = [(n, cells) for n, cells in rows
-            if any(c.strip() or isinstance(c, FormulaWithoutValue) for c in cells)]
+    rows = [(n, cells) for n, cells in rows if isinstance(cells, LongRow)
+            or any(c.strip() or isinstance(c, FormulaWithoutValue) for c in cells)]
     if not rows:
         raise TableError("import.no_header")
+    if isinstance(rows[0][1], LongRow):
+        raise TableError("import.line_error", line=rows[0][0], message="import.line_too_long")
     (_, header), body = rows[0], rows[1:]
     header = [h.strip().lstrip("\ufeff") for h in header]
     formulas = [(n, "import.formula_without_value", {"line": n, "column": _column_name(header, i)})
@@ -124,8 +140,9 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def csv_rows(text: str) -> list[tuple[int, list[str]]]:
-    """The records of a decoded CSV text, each with the number of its own first line."""
-    if "\x00" in text:
+    """The records of a decoded CSV text, each with the number of its own first line; a record
+    over :data:`MAX_LINE_CHARS` is a :class:`LongRow` and the reading goes on past it."""
+    if _looks_binary(text):
         raise TableError("import.bad_encoding")
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
@@ -133,17 +150,25 @@ def csv_rows(text: str) -> list[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = []
     line = 1  # a record's own (first) line, also for one that spans lines inside quotes
+    limit = csv.field_size_limit(len(text) + 1)  # (the whole file is in memory already, bounded)
     try:
         for cells in reader:
-            if sum(len(c) for c in cells) > MAX_LINE_CHARS:
-                raise TableError("import.line_error", line=line, message="import.line_too_long")
-            rows.append((line, [c.strip() for c in cells]))
+            too_long = sum(len(c) for c in cells) > MAX_LINE_CHARS
+            rows.append((line, LongRow() if too_long else [c.strip() for c in cells]))
             line = reader.line_num + 1
-    except csv.Error as exc:
-        # the csv module refuses a field over its limit (131,072 chars) before we can measure it
-        message = "import.line_too_long" if "field larger" in str(exc) else "import.bad_csv"
-        raise TableError("import.line_error", line=line, message=message) from None
+    except csv.Error:
+        raise TableError("import.line_error", line=line, message="import.bad_csv") from None
+    finally:
+        csv.field_size_limit(limit)
     return rows
+
+
+def _looks_binary(text: str) -> bool:
+    """A file that is no text table at all (a UTF-16 export, a spreadsheet saved as .csv): NULs
+    in its first line or in many places. A stray NUL in one cell is that line's problem, which
+    the import names with its line and column."""
+    first = text.split("\n", 1)[0]
+    return "\x00" in first or text.count("\x00") > max(8, len(text) // 1000)
 
 
 def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:

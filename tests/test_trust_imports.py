@@ -183,6 +183,7 @@ def test_mixed_encoding_blames_the_line_that_differs(url, tmp_path, capsys):
     ("A1009,王五,办公\x1b[2J室,", "部门"),
     ("A1009,王五,办公室,党员;\u202e中心组", "分组"),
     ("A1009,王五,办公室,党员\u2028中心组", "分组"),
+    ("A1009,王\x00五,办公室,", "姓名"),  # FINDINGS 14: a stray NUL is that line's problem
 ])
 def test_control_characters_in_roster_fields_are_refused_with_their_line(url, tmp_path, capsys,
                                                                            row, column):
@@ -234,3 +235,30 @@ def test_control_characters_in_the_office_name_or_kiosk_id_are_refused(home, cap
     (home / "config.toml").write_text('[kiosk]\nid = "door\\u202e1"\n', encoding="utf-8")
     run = kiosk(capsys, "staff", "list", "--lang", "en")
     assert run.code == 1 and "kiosk.id" in run.err
+
+
+@pytest.mark.parametrize("command", ["staff", "session"])
+def test_an_over_long_line_is_named_with_every_other_lines_problem(url, tmp_path, capsys, command):
+    """FINDINGS 14: one line over the limit used to hide every other line's problem."""
+    path = tmp_path / "file.csv"
+    if command == "staff":
+        lines = ["工号,姓名,部门", "A1001,王\x1b五,办公室", "A1002,李\u202e四,办公室",
+                 "A1003," + "长" * 100_000 + ",办公室", "A1004,孙七,办公室"]
+    else:
+        lines = ["标题,类型,开始,结束", "学习,lecture,2026-11-10 09:00,2026-11-09 11:00",
+                 "学习," + "长" * 100_000 + ",2026-11-10 09:00,2026-11-10 11:00",
+                 "学习,nonsense,2026-11-10 09:00,2026-11-10 11:00"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = kiosk(capsys, command, "import", path, "--db", url)
+    assert run.code == 1
+    named = [int(n) for n in re.findall(r"第 (\d+) 行", run.err)]
+    assert named == sorted(named) and set(named) == set(range(2, len(lines) + 1)) - (
+        {5} if command == "staff" else set()), run.err
+    assert "行过长" in run.err and "长长长" not in run.err
+
+
+def test_a_utf16_export_is_still_an_encoding_problem(url, tmp_path, capsys):
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("工号,姓名,部门\nA1001,张三,办公室\n".encode("utf-16"))
+    run = kiosk(capsys, "staff", "import", path, "--db", url)
+    assert run.code == 1 and "编码" in run.err and "控制字符" not in run.err
