@@ -155,3 +155,19 @@ def staff_names(keys: set[str]) -> dict[str, tuple[str, str]]:
                                 .where(Staff.key.in_(chunk)).tuples()):
             out[key] = (name, dept)
     return out
+
+
+def has_table(database: pw.Database, name: str) -> bool:
+    """Whether the database holds table ``name`` (False when it cannot even be asked)."""
+    try:
+        return database.table_exists(name)
+    except pw.DatabaseError:
+        return False
+
+
+def office_counts(database: pw.Database) -> dict[str, int]:
+    """Rows of the roster, the plan and the sign-in log, by table name, for the tables that
+    exist (a database made by another program, or half-made, may lack some)."""
+    return {model._meta.table_name: model.select().count(database)
+            for model in (Staff, StudySession, SignInEvent)
+            if has_table(database, model._meta.table_name)}

@@ -14,7 +14,6 @@ from pathlib import Path
 import peewee as pw
 
 from db import database, queries
-from db.models import SignInEvent, Staff, StudySession
 from kiosk.config import Settings
 
 MARKER = "DEMO-HOME.txt"
@@ -25,6 +24,7 @@ MARKER_TEXT = (
     "本文件夹是 kiosk demo 生成的演示数据目录,其中的人员、场次和签到均为虚构;删除本文件夹即可移除演示。\n"
 )
 SETUP_FILES = ("admin_pin.json", "keys/badge_signing.pem", "config.toml")
+LABELS = {"staff": "staff", "study_session": "sessions", "sign_in_event": "sign-ins"}
 
 
 class RealHome(Exception):
@@ -45,13 +45,13 @@ def check(settings: Settings, db: pw.Database | None) -> None:
     ``db`` is the bound database, or None when there is none yet (a new SQLite home).
     """
     home = settings.home
-    marked_db = db is not None and _table_exists(db, "setting") and queries.get_setting(SETTING)
+    marked_db = db is not None and queries.has_table(db, "setting") and queries.get_setting(SETTING)
     if is_marked(home) or marked_db:
         return
     if db is not None:
-        counts = _counts(db)
+        counts = queries.office_counts(db)
         if any(counts.values()):
-            raise RealHome(", ".join(f"{k} {v}" for k, v in counts.items() if v))
+            raise RealHome(", ".join(f"{LABELS[k]} {v}" for k, v in counts.items() if v))
     setup = [name for name in SETUP_FILES if (home / name).exists()]
     if setup:
         raise RealHome(", ".join(setup))
@@ -64,21 +64,6 @@ def mark(settings: Settings) -> None:
     if not is_marked(home):
         (home / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     queries.set_setting(SETTING, "1")
-
-
-def _counts(db: pw.Database) -> dict[str, int]:
-    found = {}
-    for label, model in (("staff", Staff), ("sessions", StudySession), ("sign-ins", SignInEvent)):
-        if _table_exists(db, model._meta.table_name):
-            found[label] = model.select().count()
-    return found
-
-
-def _table_exists(db: pw.Database, name: str) -> bool:
-    try:
-        return db.table_exists(name)
-    except pw.DatabaseError:
-        return False
 
 
 def existing_database(settings: Settings) -> bool:
