@@ -225,7 +225,13 @@ class SignInDesk:
                     outcome.extra["text"] = text  # for refuse_unchosen
                     log.info("asking which session for %s", outcome.staff_id)
                     return outcome
-                self._record(outcome, text, at, scan)
+                ask_secret = outcome.result == "rejected" and self.withhold is not None
+                if not ask_secret:
+                    self._record(outcome, text, at, scan)
+            if ask_secret:  # decided, nothing written: the secret check (scrypt, ~50 ms for a
+                secret = self.withhold(text)  # PIN-shaped scan) holds no lock, then one write
+                with signin_sql.ScanTransaction(self.db) as scan:
+                    self._record(outcome, text, at, scan, secret=secret)
         except pw.OperationalError as exc:
             cause = root_cause(exc)  # a full disk: raise the reason, not "cannot rollback"
             if cause is not exc:
@@ -359,9 +365,11 @@ class SignInDesk:
         return rules.next_session(today, at)
 
     def _record(self, out: SignInOutcome, text: str, at: dt.datetime,
-                scan: signin_sql.ScanTransaction, note: str = "") -> None:
+                scan: signin_sql.ScanTransaction, note: str = "", *, secret: bool = False) -> None:
+        """Write the outcome. ``secret``: ``withhold`` found the text a secret — asked before
+        the transaction, never inside it (the PIN check is slow, and the lock is every door's)."""
         key = out.extra.get("staff_key")
-        if out.result == "rejected" and self.withhold is not None and self.withhold(text):
+        if secret:
             # a secret typed where a scan goes: the refusal is kept, the text (nor its last
             # four digits as a card, nor the "staff ID" in the file log) is not
             out.staff_id, out.card, text = None, "", ""
@@ -393,8 +401,10 @@ class SignInDesk:
         out = replace(asked, extra=dict(asked.extra))
         text = out.extra.pop("text", "")
         out.extra.pop("stamp", None)
+        secret = self.withhold is not None and self.withhold(text)
         with signin_sql.ScanTransaction(self.db) as scan:
-            self._record(out, text, out.at or self.clock(), scan, note=f"unchosen:{why}")
+            self._record(out, text, out.at or self.clock(), scan, note=f"unchosen:{why}",
+                         secret=secret)
         log.info("sign-in rejected ambiguous_session %s (no session chosen: %s)", out.staff_id, why)
         return out
 

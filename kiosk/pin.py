@@ -68,26 +68,74 @@ def has_pin(home: Path) -> bool:
     return (home / FILE).exists()
 
 
+class _Stored(NamedTuple):
+    """The stored hash and the scrypt parameters it was made with."""
+
+    salt: bytes
+    hash: bytes
+    n: int
+    r: int
+    p: int
+
+    def matches(self, pin: str) -> bool:
+        got = _hash(pin.strip(), self.salt, self.n, self.r, self.p)
+        return hmac.compare_digest(got, self.hash)
+
+
+def _read(path: Path) -> _Stored | None:
+    """The PIN record at ``path``; None when missing or damaged."""
+    try:
+        record = json.loads(path.read_text())
+        return _Stored(base64.b64decode(record["salt"]), base64.b64decode(record["hash"]),
+                       int(record["n"]), int(record["r"]), int(record["p"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def check_pin(home: Path, pin: str) -> bool:
     """True when ``pin`` matches; False for a wrong PIN or a missing/damaged record."""
+    stored = _read(home / FILE)
     try:
-        record = json.loads((home / FILE).read_text())
-        salt = base64.b64decode(record["salt"])
-        expected = base64.b64decode(record["hash"])
-        got = _hash(pin.strip(), salt, int(record["n"]), int(record["r"]), int(record["p"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        return stored is not None and stored.matches(pin)
+    except ValueError:  # scrypt parameters it cannot use (a hand-edited record)
         return False
-    return hmac.compare_digest(got, expected)
+
+
+def shaped_like_a_pin(text: str) -> bool:
+    """6–32 ASCII digits: what :func:`validate` lets a PIN be (cheap: no hashing)."""
+    return MIN_LEN <= len(text) <= MAX_LEN and text.isascii() and text.isdigit()
 
 
 def matcher(home: Path) -> Callable[[str], bool]:
     """"Is this text the admin PIN?" for the kiosk's refused scans (FINDINGS #28: a PIN typed
     while the PIN dialog is not up lands in the scan field, and must never reach the event log,
     the exports or the centre). Only text shaped like a PIN (6–32 ASCII digits) pays the ~50 ms
-    scrypt check, and only when a scan was refused anyway."""
+    scrypt check, and only when a scan was refused anyway; the desk makes it outside the scan's
+    write transaction. The record is kept in memory and read again only when the file changes
+    (another inode, size or mtime: a new PIN is written to a new file and renamed over)."""
+    path = home / FILE
+    seen: list = [None, None]  # (inode, size, mtime) of the file last read, its record
+
+    def current() -> _Stored | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            seen[:] = [None, None]
+            return None
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if key != seen[0]:
+            seen[:] = [key, _read(path)]
+        return seen[1]
+
     def matches(text: str) -> bool:
-        return (MIN_LEN <= len(text) <= MAX_LEN and text.isascii() and text.isdigit()
-                and has_pin(home) and check_pin(home, text))
+        if not shaped_like_a_pin(text):
+            return False
+        stored = current()
+        try:
+            return stored is not None and stored.matches(text)
+        except ValueError:
+            return False
+
     return matches
 
 

@@ -103,3 +103,65 @@ def test_kiosk_init_refuses_a_short_pin_in_one_translated_line(home, capsys, mon
     assert not pin.has_pin(home) and not (home / "kiosk.db").exists()
     run = kiosk(capsys, "init", "--pin", "123456", "--no-keys")
     assert run.code == 0 and pin.check_pin(home, "123456")
+
+
+def test_the_scan_fields_matcher_keeps_the_hash_and_reads_a_changed_file_again(home):
+    """The kiosk asks of every refused PIN-shaped scan; the record stays in memory until the
+    file changes (a new PIN is a new file renamed over the old one)."""
+    matches = pin.matcher(home)
+    assert not matches("123456")  # no PIN set
+    pin.set_pin(home, "123456")
+    assert matches("123456") and not matches("654321") and not matches("A123456")
+    path = home / pin.FILE
+    before = path.stat()
+    other = home / "other"
+    pin.set_pin(other, "654321")  # the same length of record, written into this file in place
+    with path.open("r+b") as fh:
+        fh.write((other / pin.FILE).read_bytes())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and pin.check_pin(home, "654321")
+    assert matches("123456") and not matches("654321")  # unchanged to stat: the kept hash
+    pin.set_pin(home, "24681357")  # changed: read again
+    assert matches("24681357") and not matches("123456")
+    path.unlink()
+    assert not matches("24681357")
+    path.write_text("{damaged")
+    assert not matches("24681357")
+
+
+def test_the_pin_check_of_a_refused_scan_holds_no_write_lock(db, home, tmp_path):
+    """The ~50 ms scrypt check runs between the scan's decision and its write: another door
+    (another connection) can commit meanwhile. The PIN is still never stored."""
+    import sqlite3
+    from zoneinfo import ZoneInfo
+
+    from db.models import SignInEvent
+    from kiosk.desk import SignInDesk
+    from tests.conftest import make_office, wall
+
+    make_office(db)
+    pin.set_pin(home, "20261201")
+    real, door_b = pin.matcher(home), []
+
+    def withhold(text: str) -> bool:  # the real matcher, with another door writing meanwhile
+        other = sqlite3.connect(tmp_path / "kiosk.db", timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE setting SET value = value WHERE 0")
+            other.execute("COMMIT")
+            door_b.append("wrote")
+        except sqlite3.OperationalError as exc:
+            door_b.append(str(exc))
+        finally:
+            other.close()
+        return real(text)
+
+    desk = SignInDesk(db, kiosk_id="door-a", tz=ZoneInfo("Asia/Shanghai"), withhold=withhold)
+    for text in ("20261201", "98765432", "A1001"):
+        desk.sign_in(text, at=wall("2026-11-28 09:30"))
+    assert door_b == ["wrote", "wrote"]  # asked of the two refused scans only, lock free both times
+    events = [(e.result, e.reason, e.input) for e in
+              SignInEvent.select().where(SignInEvent.kiosk_id == "door-a").order_by(SignInEvent.seq)]
+    assert events[0] == ("rejected", "unknown_staff", "")  # the PIN: refused, not kept
+    assert events[1][:2] == ("rejected", "unknown_staff") and events[1][2].endswith("5432")  # (as a card)
+    assert events[2][:2] == ("late", "") and len(events) == 3
