@@ -147,11 +147,26 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     return doomed
 
 
-def due(rules: BackupPolicy, now: dt.datetime) -> bool:
-    """A daily backup is due when the newest one is a day old (or there is none)."""
+def due(rules: BackupPolicy, now: dt.datetime, tz: dt.tzinfo | None = None) -> bool:
+    """A daily backup is due when the newest one is a day old (or there is none) — and, given
+    the office's time zone, none was made on this local day: the running kiosk's own daily
+    backup and the timer's (``kiosk backup --daily``) make one a day between them."""
     last = newest(rules.folder)
     when = taken_at(last) if last else None
-    return when is None or now - when >= DAY or when > now + DAY  # (a clock set back a year)
+    if when is None or when > now + DAY:  # (a clock set back a year)
+        return True
+    if tz is not None and made_today(rules, now, tz):
+        return False
+    return now - when >= DAY
+
+
+def made_today(rules: BackupPolicy, now: dt.datetime, tz: dt.tzinfo) -> Path | None:
+    """The newest backup in the folder when it was taken on ``now``'s local day, else None."""
+    last = newest(rules.folder)
+    when = taken_at(last) if last else None
+    if when is None or when.astimezone(tz).date() != now.astimezone(tz).date():
+        return None
+    return last
 
 
 class DailyBackup:
@@ -173,7 +188,7 @@ class DailyBackup:
         return self
 
     def check(self) -> Made | None:
-        if not due(self.rules, self.clock()):
+        if not due(self.rules, self.clock(), self.settings.tz):
             return None
         made = make_backup(self.settings, self.rules, self.clock())
         self.made.append(made)

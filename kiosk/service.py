@@ -150,7 +150,7 @@ After=local-fs.target
 Type=oneshot
 User={p.user}
 {p.environment}
-ExecStart={_exec(p, "backup")}
+ExecStart={_exec(p, "backup", "--daily")}
 UMask=0077
 Nice=10
 IOSchedulingClass=idle

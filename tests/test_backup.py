@@ -197,6 +197,38 @@ def test_daily_backup_is_made_once_a_day(office, home):
     assert len(backups.backups_in(home / "backups")) == 2
 
 
+def test_the_timers_backup_is_a_no_op_on_a_day_the_kiosk_made_one(office, home, capsys):
+    """The running kiosk's own daily backup and the timer's ``kiosk backup --daily`` make one a
+    day between them; a backup asked for by hand is always made."""
+    daily = backups.DailyBackup(config.load(), backups.policy(config.load()))
+    made = daily.check()
+    assert made is not None
+    run = kiosk(capsys, "backup", "--daily", "--json")
+    assert run.code == 0 and run.json()["made"] is False and run.json()["path"] == str(made.path)
+    assert kiosk(capsys, "backup", "--daily", "--lang", "en").out.startswith("Already backed up today")
+    assert backups.backups_in(home / "backups") == [made.path]
+    by_hand = kiosk(capsys, "backup", "--json").json()
+    assert by_hand["made"] is True and len(backups.backups_in(home / "backups")) == 2
+    assert daily.check() is None
+
+
+def test_the_timer_first_then_the_kiosk_makes_none_that_day_even_on_a_25_hour_day(
+        office, home, capsys, monkeypatch):
+    assert kiosk(capsys, "backup", "--daily", "--json").json()["made"] is True  # none yet: made
+    assert backups.DailyBackup(config.load(), backups.policy(config.load())).check() is None
+    monkeypatch.setenv("KIOSK_TZ", "Europe/Berlin")  # 2026-10-25 has 25 hours there
+    out = home / "dst"
+    rules = backups.policy(config.load(), out=str(out))
+    backups.private_folder(out)
+    first = dt.datetime(2026, 10, 24, 22, 30, tzinfo=dt.UTC)  # 00:30 on the 25th in Berlin
+    backups.make_backup(config.load(), rules, first)
+    now = [first + dt.timedelta(hours=24, minutes=15)]  # 23:45 the same local day
+    daily = backups.DailyBackup(config.load(), rules, clock=lambda: now[0])
+    assert daily.check() is None  # a day old, but made today: the day has its backup
+    now[0] += dt.timedelta(minutes=30)  # 00:15 on the 26th
+    assert daily.check() is not None and len(backups.backups_in(out)) == 2
+
+
 PACE = 0.01  # seconds between a door's scans: a queue at the door, faster than any real one (a
 # door scanning back to back with no pause holds SQLite's write lock nearly all the time, and the
 # restore's wait for it could poll in vain until its busy timeout)

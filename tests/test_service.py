@@ -139,7 +139,7 @@ def test_the_units_pass_systemd_analyze_verify(open_dir, tmp_path):
     done = verify(*paths)
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr
     backup = settings_of(paths[1].read_text())
-    assert backup["ExecStart"][0].endswith(" backup") and backup["User"] == [user]
+    assert backup["ExecStart"][0].endswith(" backup --daily") and backup["User"] == [user]
     assert settings_of(paths[2].read_text())["Persistent"] == ["true"]
     broken = tmp_path / "broken.service"  # the verifier is not a rubber stamp
     broken.write_text(paths[0].read_text().replace("StandardInput=tty", "StandardInput=sometimes"))

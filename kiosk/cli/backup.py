@@ -19,6 +19,8 @@ def register(commands, common) -> None:
     p.add_argument("--out", metavar="DIR", help="folder for the backup (default KIOSK_HOME/backups)")
     p.add_argument("--keep", type=int, metavar="N",
                    help=f"keep the newest N backups in that folder (default {backups.DEFAULT_KEEP})")
+    p.add_argument("--daily", action="store_true",
+                   help="the daily backup: nothing more when the folder holds one made today")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=backup)
     p = commands.add_parser("restore", parents=[common],
@@ -35,13 +37,22 @@ def backup(ctx: Context) -> int:
     source = _embedded_file(ctx)
     if not source.exists():
         raise CommandError(t("cli.db_not_initialised"))
+    if a.daily:  # the timer's run: the kiosk's own daily backup may have been made today
+        today = backups.made_today(rules, dt.datetime.now(dt.UTC), ctx.settings.tz)
+        if today is not None:
+            if a.json:
+                ctx.json({"path": str(today), "bytes": today.stat().st_size, "seconds": 0,
+                          "removed": [], "made": False})
+            else:
+                ctx.out(t("backup.made_today", path=today))
+            return 0
     try:
         made = backups.make_backup(ctx.settings, rules)
     except sqlite3.Error as exc:
         raise CommandError(t("backup.failed", detail=str(exc))) from None
     if a.json:
         ctx.json({"path": str(made.path), "bytes": made.size, "seconds": round(made.seconds, 3),
-                  "removed": [str(p) for p in made.removed]})
+                  "removed": [str(p) for p in made.removed], "made": True})
     else:
         ctx.out(t("backup.done", path=made.path, size=_size(made.size),
                   seconds=f"{made.seconds:.1f}", kept=len(backups.backups_in(rules.folder))))

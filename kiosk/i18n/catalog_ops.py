@@ -5,6 +5,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已备份到 {path}({size},用时 {seconds} 秒);该文件夹保留 {kept} 份",
         "Backed up to {path} ({size}, {seconds} s); {kept} kept in that folder",
     ),
+    "backup.made_today": (
+        "今天已备份过:{path}(每日备份每天一份,无需再做)",
+        "Already backed up today: {path} (the daily backup is one a day; nothing more to do)",
+    ),
     "backup.bad_keep": ("--keep 须为不小于 1 的整数", "--keep must be a whole number of at least 1"),
     "backup.failed": ("备份失败:{detail}", "Backup failed: {detail}"),
     "backup.not_embedded": (
@@ -184,6 +188,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.opt.service.dir": ("单元文件写到此处(默认 /etc/systemd/system)", "write the units here (default /etc/systemd/system)"),
     "help.opt.backup.out": ("备份存放的文件夹(默认 KIOSK_HOME/backups)", "folder for the backup (default KIOSK_HOME/backups)"),
     "help.opt.backup.keep": ("该文件夹只保留最新的 N 份(默认 14)", "keep the newest N backups in that folder (default 14)"),
+    "help.opt.backup.daily": (
+        "每日备份(定时器用):该文件夹今天已有备份时不再备份",
+        "the daily backup (the timer's): nothing more when the folder holds one made today",
+    ),
     "help.opt.restore.file": ("要恢复的备份文件", "the backup file to put in place"),
     "config.unreadable_permission": ("无权读取配置文件 {path}:请检查其所有者与权限", "Not allowed to read the configuration file {path}: check its owner and mode"),
     "config.unreadable": ("无法读取配置文件 {path}({kind})", "Cannot read the configuration file {path} ({kind})"),
