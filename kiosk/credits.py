@@ -20,7 +20,7 @@ from db.credits import KINDS, CreditRecord
 from kiosk import rules, timefmt
 from kiosk.i18n import TABLE, t
 from kiosk.roster import ImportProblems, _table_message, require_columns
-from kiosk.tabular import TableError, cell, column_index, read_table, split_long_rows
+from kiosk.tabular import TableError, cell, column_index, read_table, split_unreadable_rows
 from kiosk.text_safety import has_controls
 
 COLUMNS = {
@@ -126,7 +126,7 @@ def parse_credit_file(path: Path, tz: ZoneInfo, now: dt.datetime) -> list[Credit
     except TableError as exc:  # one column under two of its names ("name" and "姓名")
         raise ImportProblems([(0, _table_message(exc))]) from None
     require_columns(cols, body, COLUMNS, REQUIRED)
-    body, problems = split_long_rows(body)
+    body, problems = split_unreadable_rows(body)
     ids = [rules.normalise_staff_id(cell(cells, cols["staff_id"])) for _, cells in body]
     known = queries.staff_keys(sorted({k for k in ids if k}))
     records, seen = [], {}

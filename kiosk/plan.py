@@ -11,7 +11,7 @@ from db import queries
 from kiosk import rules, timefmt
 from kiosk.i18n import TABLE, t
 from kiosk.roster import ImportProblems, control_problem, read_import
-from kiosk.tabular import cell, column_index, split_long_rows
+from kiosk.tabular import cell, column_index, split_unreadable_rows
 
 COLUMNS = {
     "title": ("title", "标题", "名称", "主题"),
@@ -121,7 +121,7 @@ def _audience(spec: str) -> list[tuple[str, str]]:
 def parse_plan(path: Path, tz: ZoneInfo) -> list[SessionInput]:
     """Read a study plan file, one session a row; raises :class:`ImportProblems` with lines."""
     cols, body = read_import(path, COLUMNS, REQUIRED)
-    body, problems = split_long_rows(body)
+    body, problems = split_unreadable_rows(body)
     sessions = []
     for line, cells in body:
         try:

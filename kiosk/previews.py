@@ -20,7 +20,7 @@ from kiosk.i18n import t
 from kiosk.plan import PlanError, SessionInput, parse_plan, plan_columns, row_session
 from kiosk.roster import COLUMNS as ROSTER_COLUMNS
 from kiosk.roster import ImportProblems, _parse_row, _table_message, parse_roster
-from kiosk.tabular import TableError, column_index, read_table, split_long_rows
+from kiosk.tabular import TableError, column_index, read_table, split_unreadable_rows
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Preview:
 def _rows(path: Path, columns) -> tuple[dict[str, int], list[tuple[int, list[str]]]] | None:
     try:
         header, body = read_table(path)
-        return columns(header), split_long_rows(body)[0]
+        return columns(header), split_unreadable_rows(body)[0]
     except TableError:  # (a column named twice: parse_* reported it)
         return None
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from db.roster import StaffRecord
 from kiosk import card_numbers, rules
 from kiosk.i18n import t
-from kiosk.tabular import TableError, cell, column_index, read_table, split_long_rows
+from kiosk.tabular import TableError, cell, column_index, read_table, split_unreadable_rows
 from kiosk.text_safety import escape_char, first_control
 
 COLUMNS = {
@@ -49,7 +49,7 @@ def parse_roster(path: Path, card_formats=card_numbers.DEFAULT_FORMATS) -> list[
     ``card_formats``: how the optional card column's numbers are read (``[cards] formats``).
     """
     cols, body = read_import(path, COLUMNS, REQUIRED)
-    body, problems = split_long_rows(body)
+    body, problems = split_unreadable_rows(body)
     records, seen, cards = [], {}, {}
     for line, cells in body:
         record, errors = _parse_row(cells, cols, card_formats)

@@ -30,18 +30,25 @@ class TableError(ValueError):
         self.problems = list(problems)
 
 
-class LongRow(list):
-    """A record longer than :data:`MAX_LINE_CHARS`: its cells are not kept, only its line, so an
-    import reports it together with every other line's problem (:func:`split_long_rows`)."""
+class UnreadableRow(list):
+    """A row whose cells are not read: longer than :data:`MAX_LINE_CHARS`, or holding a formula
+    whose result was never saved. It keeps only its problems (``(key, values)``), so an import
+    names them together with every other line's (:func:`split_unreadable_rows`)."""
+
+    def __init__(self, problems: list[tuple[str, dict]]) -> None:
+        super().__init__()
+        self.problems = problems
 
 
-def split_long_rows(body: list[tuple[int, list[str]]]
-                    ) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
-    """The rows to read, and ``(line, message)`` for each over-long one left out."""
+def split_unreadable_rows(body: list[tuple[int, list[str]]]
+                          ) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """The rows to read, and ``(line, message)`` for each problem of the rows left out."""
     from kiosk.i18n import t
 
-    rows = [(n, cells) for n, cells in body if not isinstance(cells, LongRow)]
-    return rows, [(n, t("import.line_too_long")) for n, cells in body if isinstance(cells, LongRow)]
+    rows = [(n, cells) for n, cells in body if not isinstance(cells, UnreadableRow)]
+    problems = [(n, t(key, **values)) for n, cells in body if isinstance(cells, UnreadableRow)
+                for key, values in cells.problems]
+    return rows, problems
 
 
 class FormulaWithoutValue(str):
@@ -59,19 +66,29 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
         rows = _read_csv(path)
     else:
         raise TableError("import.bad_format", value=suffix)
-    rows = [(n, cells) for n, cells in rows if isinstance(cells, LongRow)
+    rows = [(n, cells) for n, cells in rows if isinstance(cells, UnreadableRow)
             or any(c.strip() or isinstance(c, FormulaWithoutValue) for c in cells)]
     if not rows:
         raise TableError("import.no_header")
-    if isinstance(rows[0][1], LongRow):
-        raise TableError("import.line_error", line=rows[0][0], message="import.line_too_long")
-    (_, header), body = rows[0], rows[1:]
+    (first, header), body = rows[0], rows[1:]
+    if isinstance(header, UnreadableRow):
+        raise TableError("import.line_error", line=first, message="import.line_too_long")
     header = [h.strip().lstrip("\ufeff") for h in header]
-    formulas = [(n, "import.formula_without_value", {"line": n, "column": _column_name(header, i)})
-                for n, cells in rows for i, c in enumerate(cells) if isinstance(c, FormulaWithoutValue)]
-    if formulas:
+    formulas = [(first, "import.formula_without_value", {"line": first, "column": _column_name(
+        header, i)}) for i, c in enumerate(header) if isinstance(c, FormulaWithoutValue)]
+    if formulas:  # a formula in the header: no column can be read
         raise TableError("import.formula_without_value", formulas)
-    return header, body
+    return header, [(n, _formula_row(header, cells)) for n, cells in body]
+
+
+def _formula_row(header: list[str], cells: list[str]) -> list[str]:
+    """The row, or an :class:`UnreadableRow` naming each column whose formula has no value."""
+    if isinstance(cells, UnreadableRow):
+        return cells
+    columns = [_column_name(header, i) for i, c in enumerate(cells)
+               if isinstance(c, FormulaWithoutValue)]
+    return UnreadableRow([("import.formula_cell", {"column": c}) for c in columns]) if columns \
+        else cells
 
 
 def _column_name(header: list[str], index: int) -> str:
@@ -141,7 +158,7 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
 
 def csv_rows(text: str) -> list[tuple[int, list[str]]]:
     """The records of a decoded CSV text, each with the number of its own first line; a record
-    over :data:`MAX_LINE_CHARS` is a :class:`LongRow` and the reading goes on past it."""
+    over :data:`MAX_LINE_CHARS` is an :class:`UnreadableRow` and the reading goes on."""
     if _looks_binary(text):
         raise TableError("import.bad_encoding")
     sample = text[:4096]
@@ -154,7 +171,8 @@ def csv_rows(text: str) -> list[tuple[int, list[str]]]:
     try:
         for cells in reader:
             too_long = sum(len(c) for c in cells) > MAX_LINE_CHARS
-            rows.append((line, LongRow() if too_long else [c.strip() for c in cells]))
+            rows.append((line, UnreadableRow([("import.line_too_long", {})]) if too_long
+                         else [c.strip() for c in cells]))
             line = reader.line_num + 1
     except csv.Error:
         raise TableError("import.line_error", line=line, message="import.bad_csv") from None

@@ -105,10 +105,38 @@ def test_a_formula_without_a_saved_value_is_refused_by_name(url, tmp_path, capsy
     path = xlsx(tmp_path / "roster.xlsx", rows)
     run = kiosk(capsys, "staff", "import", path, "--db", url, "--lang", "en")
     assert run.code == 1
-    assert "line 4, 姓名: a formula, save the file with values" in run.err
+    assert "line 4: 姓名: a formula, save the file with values" in run.err
     zh = kiosk(capsys, "staff", "import", path, "--db", url)
     assert "第 4 行" in zh.err and "姓名" in zh.err and "公式" in zh.err
     assert staff(capsys, url) == []
+
+
+def test_formula_rows_are_named_with_every_other_problem_and_counted(url, tmp_path, capsys):
+    """FINDINGS 18: two formula rows said "1 problem" and hid the other rows' problems."""
+    rows = [["工号", "类型", "标题", "日期", "学时"],
+            ["A1001", "article", "=1+1", "2026-11-05", ""],
+            ["A1002", "self_study", "正常", "2026-11-05", "=2*3"],
+            ["A1003", "self_study", "正常2", "2099-01-01", "1"],
+            ["A1004", "self_study", "正常3", "2026-11-05", "25"],
+            ["NOBODY", "self_study", "正常4", "2026-11-05", "1"]]
+    assert kiosk(capsys, "staff", "import", xlsx(tmp_path / "roster.xlsx", ROSTER_ROWS),
+                 "--db", url).code == 0
+    run = kiosk(capsys, "credit", "import", xlsx(tmp_path / "credits.xlsx", rows), "--db", url)
+    assert run.code == 1
+    assert re.findall(r"第 (\d+) 行", run.err) == ["2", "3", "4", "5", "6"], run.err
+    assert "5 处错误" in run.err and "标题" in run.err and "学时" in run.err
+    plan = [["标题", "类型", "开始", "结束"],
+            ["=CONCAT(\"学\",\"习\")", "lecture", "2026-11-10 09:00", "2026-11-10 11:00"],
+            ["长会", "lecture", "2026-11-10 09:00", "2026-11-12 11:00"],
+            ["倒序", "lecture", "2026-11-10 11:00", "2026-11-10 09:00"],
+            ["正常一", "lecture", "2026-11-11 09:00", "2026-11-11 11:00"],
+            ["正常二", "lecture", "2026-11-12 09:00", "2026-11-12 11:00"]]
+    dry = kiosk(capsys, "session", "import", xlsx(tmp_path / "plan.xlsx", plan), "--dry-run",
+                "--db", url, "--json")
+    assert dry.code == 1, dry.err
+    preview = dry.json()
+    assert [p["line"] for p in preview["problems"]] == [2, 3, 4]
+    assert len([c for c in preview["changes"] if c["action"] == "added"]) == 2
 
 
 def test_a_formula_with_a_saved_value_reads_its_value(url, tmp_path, capsys):

@@ -13,6 +13,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{option} 含有控制字符(第 {position} 个字符 {char})",
         "{option} contains a control character (character {position}, {char})",
     ),
+    "import.formula_cell": (
+        "{column} 是公式但没有保存计算结果,请在表格软件中将文件另存为数值后再导入",
+        "{column}: a formula, save the file with values",
+    ),
     "import.formula_without_value": (
         "第 {line} 行,{column}:是公式但没有保存计算结果,请在表格软件中将文件另存为数值后再导入",
         "line {line}, {column}: a formula, save the file with values",
