@@ -65,7 +65,7 @@ def test_a_far_formula_without_a_value_is_named_at_its_line(tmp_path, capsys, ur
              f'<c r="B{LAST}"><f>CONCAT("a","b")</f></c>')
     path = xlsx(tmp_path / "formula.xlsx", ROSTER, far_row(cells))
     run = kiosk(capsys, "staff", "import", str(path), "--dry-run", "--db", url, "--lang", "en")
-    assert run.code == 1 and f"line {LAST}, 姓名: a formula" in run.out, run.out
+    assert run.code == 1 and f"line {LAST}  problem 姓名: a formula" in run.out, run.out
 
 
 def test_rows_with_gaps_between_them_are_numbered_as_the_sheet_numbers_them(tmp_path: Path):
