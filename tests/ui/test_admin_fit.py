@@ -85,3 +85,18 @@ async def test_a_narrow_window_drops_the_place_then_the_kind_but_never_the_title
         labels = [str(c.label) for c in table(app).columns.values()]
         assert "地点" not in labels and "标题" in labels and "编号" in labels
         assert table(app).virtual_size.width <= table(app).size.width
+
+
+def test_a_cancellation_s_reason_gives_way_before_the_title_and_the_place_stays_at_80():
+    """Seen driving the console: a cancelled session's long reason kept its width and pushed
+    地点 off at 80 columns."""
+    from kiosk.ui.admin.plan import FITS
+
+    labels = ["编号", "状态", "日期", "时间", "标题", "类型", "地点"]
+    rows = [["37", "正常", "12-02", "02:15–04:15", "机关学习日:学习贯彻全会精神(演示)", "机关学习日",
+             "机关三楼大会议室"],
+            ["39", "已取消: 领导临时出差,改期", "12-02", "09:00–11:00",
+             "专题党课:一个很长很长的标题用来测试省略号显示效果", "机关学习日", ""]]
+    shown, widths = fit_columns(labels, rows, FITS, 76)  # the table's room in an 80-column console
+    assert shown == list(range(7))
+    assert widths[4] > widths[1] and widths[1] == 9

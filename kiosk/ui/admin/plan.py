@@ -17,9 +17,9 @@ from kiosk.ui.admin.imports import import_flow
 from kiosk.ui.admin.widgets import Field, Label
 
 COLUMNS = ("id", "state", "date", "time", "session_title", "kind", "location")
-# narrow screens: the place gives way first, then the kind, the title, a cancellation's reason;
+# narrow screens: the place gives way first, then the kind, a cancellation's reason, the title;
 # the place, then the kind, go when even that does not fit (the form shows them whole)
-FITS = (WHOLE, Fit(9), WHOLE, WHOLE, Fit(16, 1), Fit(10, 3, drop=True), Fit(8, 4, drop=True))
+FITS = (WHOLE, Fit(9, 2), WHOLE, WHOLE, Fit(14, 1), Fit(10, 3, drop=True), Fit(8, 4, drop=True))
 EDIT_FIELDS = ("title", "kind", "start", "end", "audience", "location", "speaker", "credit_hours")
 USUAL_START, USUAL_END = "09:00", "11:00"  # what a new session's form starts from (edit it)
 
@@ -141,7 +141,7 @@ class PlanSection(SearchableTable):
             sid = self.actions.add_session(**{k: (v[k] or None) if k == "credit_hours" else v[k]
                                               for k in EDIT_FIELDS})
             return words("console.plan.added", session=sid, title=v["title"].strip(),
-                     start=_short(v["start"]), end=_short(v["end"]))
+                     start=_short(v["start"]), end=_short(v["end"], v["start"]))
 
         self.open_form(t("console.plan.add"), self._fields(
             {"kind": t("kind.learning_day"), "start": start, "end": end, "audience": "all"}), add,
@@ -222,10 +222,14 @@ class PlanSection(SearchableTable):
         import_flow(self, t("console.plan.import"), preview, apply)
 
 
-def _short(wall: str) -> str:
-    """``2026-12-05 09:00`` → ``12-05 09:00`` (the confirmation names what was understood)."""
+def _short(wall: str, start: str = "") -> str:
+    """``2026-12-05 09:00`` → ``12-05 09:00`` (the confirmation names what was understood);
+    an end on the start's day is its time alone (``12-05 09:00–11:00``)."""
     try:
-        return timefmt.parse_local(wall).strftime("%m-%d %H:%M")
+        when = timefmt.parse_local(wall)
+        if start and timefmt.parse_local(start).date() == when.date():
+            return when.strftime("%H:%M")
+        return when.strftime("%m-%d %H:%M")
     except timefmt.BadTime:
         return wall
 
