@@ -61,6 +61,8 @@ class HomeDatabase(peewee.SqliteDatabase):
     _identity: tuple[int, int] | None = None
 
     def _connect(self):
+        if self._identity is not None and not os.path.exists(self.database):
+            raise DatabaseFileGone(f"{self.database}: deleted")  # (connecting would create it)
         conn = super()._connect()
         if self.database != ":memory:":
             try:

@@ -37,4 +37,5 @@ async def test_a_scan_after_the_file_was_deleted_is_refused_and_the_kiosk_stops(
         assert "数据库文件已被删除或替换" in shown and "签到成功" not in shown
         assert scan.disabled
         await pilot.pause(1.0)
+    assert not os.path.exists(db.database)  # no empty file made in its place by a reconnect
     assert app.return_code == 1 and "kiosk doctor" in app.stop_message
