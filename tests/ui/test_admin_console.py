@@ -192,6 +192,10 @@ async def test_roster_import_previews_before_writing(db, home, office, tmp_path)
         await pilot.pause()
         await fill(pilot, {"file": str(path)})
         assert "第 2 行" in str(app.screen.query_one("#form-body", Static).content)
+        # with a problem the dialog does not offer Enter (seen in tmux: it said "Enter 导入")
+        assert "有问题,未导入" in str(app.screen.query_one(".form-title").content)
+        hint = str(app.screen.query_one("#form-hint").content)
+        assert "Esc 返回" in hint and "Enter" not in hint
         await pilot.press("enter")  # refused: the file has a problem
         await done(pilot)
         assert isinstance(app.screen, FormDialog)

@@ -65,8 +65,8 @@ class Section(Vertical):
 
     # -- acting -------------------------------------------------------------------------------
     def open_form(self, title: str, fields: list[Field], action: Action, *, body: str = "",
-                  then: Callable[[object], None] | None = None, follow: Follow | None = None
-                  ) -> None:
+                  then: Callable[[object], None] | None = None, follow: Follow | None = None,
+                  hint: str = "") -> None:
         """A form; on success the result is said (a str) or handed to ``then``, and data reload."""
         def finished(result: object) -> None:
             if result is None:
@@ -78,7 +78,8 @@ class Section(Vertical):
                 self.app.say(result)
             self.reload()
 
-        self.app.push_screen(FormDialog(title, fields, action, body=body, follow=follow),
+        self.app.push_screen(FormDialog(title, fields, action, body=body, follow=follow,
+                                        hint=hint),
                              callback=finished)
 
     @property

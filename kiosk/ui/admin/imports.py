@@ -56,7 +56,11 @@ def import_flow(section, title: str, preview: Callable[[Path], Preview],
                 raise Refused(t("console.preview.refused", count=len(found.problems)))
             return apply(path)
 
-        section.open_form(t("console.preview.title", name=path.name), [], write, body=body)
+        if found.writable:
+            section.open_form(t("console.preview.title", name=path.name), [], write, body=body)
+        else:  # all or nothing: Enter could only be refused, so the dialog does not offer it
+            section.open_form(t("console.preview.title_problems", name=path.name), [], write,
+                              body=body, hint=t("console.preview.problems_hint"))
 
     section.open_form(title, [Field("file", t("console.file"), placeholder=t("console.file_hint"))],
                       read, then=show)
