@@ -305,6 +305,7 @@ class SessionPickDialog(ModalScreen["int | ScanInstead | PickClosed"]):
     DEFAULT_CSS = DIALOG_CSS.replace("PinDialog, SetPinDialog, SessionPickDialog", "SessionPickDialog") + """
     SessionPickDialog .dialog { width: 80%; max-width: 100; }
     SessionPickDialog OptionList { height: auto; max-height: 12; }
+    SessionPickDialog .pick-hint { width: 100%; height: auto; color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "cancel", show=False)]
     TIMEOUT = 30.0
@@ -327,7 +328,7 @@ class SessionPickDialog(ModalScreen["int | ScanInstead | PickClosed"]):
                        + (f"  ({s.location})" if s.location else ""), id=str(s.id))
                 for n, s in enumerate(self.choices, start=1)
             ], id="pick-list")
-            yield Label(t("ui.pick.hint_typed"))
+            yield Label(t("ui.pick.hint_typed"), classes="pick-hint")  # wraps: never cut at 80
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -166,3 +166,16 @@ async def test_qr_only_a_card_then_a_typed_id_in_one_write(db, home):
     refused = SignInEvent.get((SignInEvent.staff_key == "B2002") & (SignInEvent.result == "rejected"))
     assert refused.note == "unchosen:next_scan" and refused.method == "card"
     assert signed_in(ids, "B2002") == {"central": "pending", "finance": "pending"}
+
+
+async def test_the_whole_hint_shows_at_80x24_in_english(db, home):
+    """Seen in tmux: the hint was cut after "Esc to cancel;", hiding that a scan closes the list."""
+    make_office(db)
+    app, _ = kiosk(db, home, at=AFTERNOON, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        type_burst(app, "B2002\r")
+        await settled(app, pilot)
+        hint = app.screen.query_one(".pick-hint")
+        assert str(hint.content).endswith("a scan closes this list")
+        assert hint.size.height >= 2 and hint.size.width <= app.screen.query_one(".dialog").size.width
