@@ -89,8 +89,8 @@ def backups_in(folder: Path) -> list[Path]:
     """This folder's backups (by their name only), oldest first."""
     try:
         names = [p for p in folder.iterdir() if NAME.match(p.name) and p.is_file()]
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return []  # (an unreadable folder: kiosk doctor names it, with the chown that fixes it)
     return sorted(names, key=_order)
 
 

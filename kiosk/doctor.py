@@ -127,6 +127,11 @@ class Doctor:
         return Check("disk", True, detail)
 
     def modes(self) -> Check:
+        foreign = self._foreign_paths()
+        if foreign:  # another account's files (root ran a command here): this user can't use them
+            shown = ", ".join(f"{p} ({owner})" for p, owner in foreign[:4])
+            return Check("modes", False, t("doctor.modes_foreign", paths=shown),
+                         f"sudo chown -R {_account(os.geteuid())}: {self.home}")
         loose = [p for p in self._private_paths() if stat.S_IMODE(p.stat().st_mode) & 0o077]
         if not loose:
             return Check("modes", True, t("doctor.modes_ok"))
@@ -136,6 +141,24 @@ class Doctor:
         fixes = ([f"chmod 700 {' '.join(dirs)}"] if dirs else []) + \
                 ([f"chmod 600 {' '.join(files)}"] if files else [])
         return Check("modes", False, t("doctor.modes_loose", paths=shown), "; ".join(fixes))
+
+    def _foreign_paths(self) -> list[tuple[Path, str]]:
+        """The home's folders and files owned by another account, with that account's name."""
+        me, found = os.geteuid(), []
+        for top in (self.home, self.home / "keys", backups.policy(self.settings).folder,
+                    self.home / "logs"):
+            try:
+                inside = [top, *top.iterdir()] if top.is_dir() else [top]
+            except PermissionError:
+                inside = [top]
+            for path in inside:
+                try:
+                    uid = path.lstat().st_uid
+                except OSError:
+                    continue
+                if uid != me:
+                    found.append((path, _account(uid)))
+        return found
 
     def _private_paths(self) -> list[Path]:
         home = self.home
@@ -242,6 +265,9 @@ class Doctor:
         if self.sqlite_file is None:
             return Check("backup", True, t("doctor.na"), note=t("doctor.note.server_db"))
         rules = backups.policy(self.settings)
+        if rules.folder.is_dir() and not os.access(rules.folder, os.R_OK | os.X_OK):
+            return Check("backup", False, t("doctor.backup_unreadable", folder=rules.folder),
+                         f"sudo chown -R {_account(os.geteuid())}: {rules.folder}")
         last = backups.newest(rules.folder)
         when = backups.taken_at(last) if last else None
         if when is None:
@@ -284,3 +310,13 @@ def hints(settings: Settings) -> list[str]:
 
 def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.0f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def _account(uid: int) -> str:
+    """An account's name (its number when it has none)."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)

@@ -149,10 +149,12 @@ def test_the_units_pass_systemd_analyze_verify(open_dir, tmp_path):
 @as_another_user
 def test_install_writes_the_units_and_says_how_to_enable_them(capsys, open_dir, tmp_path):
     user = door_user().pw_name
-    run = kiosk(capsys, "service", "install", "--tty", "3", "--user", user, "--dir", str(tmp_path),
+    units = tmp_path / "units"  # (tmp_path also holds this process's own KIOSK_HOME)
+    units.mkdir()
+    run = kiosk(capsys, "service", "install", "--tty", "3", "--user", user, "--dir", str(units),
                 "--home", str(open_dir / "home"), "--lang", "en")
     assert run.code == 0, run.err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in units.iterdir()) == [
         "study-kiosk-backup.service", "study-kiosk-backup.timer", "study-kiosk.service"]
     commands = [line.strip() for line in run.out.splitlines() if "systemctl" in line]
     assert commands == ["sudo systemctl daemon-reload",
@@ -326,3 +328,43 @@ def test_a_backup_folder_outside_the_home_is_handed_over_too(capsys, open_dir, m
          "backup"], capture_output=True, text=True, timeout=60,
         env={**os.environ, "KIOSK_HOME": str(home), "HOME": str(home)})
     assert made.returncode == 0 and len(list(elsewhere.glob("kiosk-*.db"))) == 1, made.stderr
+
+
+@as_root
+def test_root_on_the_kiosk_accounts_home_is_told_to_run_as_it_and_writes_nothing(capsys, open_dir,
+                                                                                  monkeypatch):
+    """FINDINGS 16: `sudo kiosk backup` (or doctor, or a print-only `service unit`) on the
+    account's home left root-owned logs/ and backups/ that broke the account's own kiosk."""
+    home, user = open_dir / "door", door_user()
+    monkeypatch.setenv("KIOSK_HOME", str(home))
+    assert kiosk(capsys, "init", "--no-keys").code == 0
+    for path in [home, *home.rglob("*")]:
+        os.chown(path, user.pw_uid, user.pw_gid)
+    before = sorted(str(p) for p in home.rglob("*"))
+    for argv in (["backup"], ["doctor"], ["staff", "list"]):
+        run = kiosk(capsys, *argv, "--lang", "en")
+        assert run.code == 1 and f"belongs to {user.pw_name}" in run.err, (argv, run.err)
+        assert f"sudo -u {user.pw_name} env KIOSK_HOME={home} kiosk" in run.err
+    unit = kiosk(capsys, "service", "unit", "--user", user.pw_name, "--lang", "en")
+    assert unit.code == 0 and "ExecStart=" in unit.out
+    assert sorted(str(p) for p in home.rglob("*")) == before  # no root-owned log, no backups/
+    assert owners(home) == {user.pw_uid}
+
+
+@as_root
+@as_another_user
+def test_doctor_names_root_owned_files_in_the_accounts_home_with_the_chown(open_dir):
+    """What an older build left (root-owned logs/ and backups/): doctor, run as the account,
+    names them and the chown, where it raised PermissionError."""
+    home, user = open_dir / "door", door_user()
+    home.mkdir(mode=0o700)
+    os.chown(home, user.pw_uid, user.pw_gid)
+    init = as_account(user, f"KIOSK_HOME={home}", KIOSK, "init", "--no-keys")
+    assert init.returncode == 0, init.stderr
+    for folder in ("logs", "backups"):
+        (home / folder).mkdir(mode=0o700, exist_ok=True)
+        os.chown(home / folder, 0, 0)
+    done = as_account(user, f"KIOSK_HOME={home}", "KIOSK_LANG=en", KIOSK, "doctor")
+    assert done.returncode == 1 and "PermissionError" not in done.stdout + done.stderr
+    assert "owned by another account" in done.stdout and f"sudo chown -R {user.pw_name}: {home}" \
+        in done.stdout, done.stdout

@@ -164,6 +164,26 @@ class SecretFreeFormatter(OffsetFormatter):
         return clean_document(drop_badge_signatures(super().format(record)))
 
 
+def foreign_owner(home: Path) -> str | None:
+    """The account owning ``home`` when root runs a command on another account's home, else
+    None. Root's files there (a log, a backup, SQLite's -wal/-shm) would be root's, and the
+    account's kiosk could no longer open them: such a command runs as that account instead."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    try:
+        uid = home.stat().st_uid
+    except OSError:
+        return None
+    if uid == 0:
+        return None
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
 def setup_logging(home: Path) -> Path | None:
     """Log to ``KIOSK_HOME/logs/kiosk.log`` (rotated); silently skip if it cannot be written."""
     path = home / "logs" / "kiosk.log"
@@ -201,8 +221,12 @@ def run_guarded(args) -> int:
     try:
         settings = config.load(db=getattr(args, "db", None), lang=getattr(args, "lang", None))
         set_language(settings.lang)
+        owner = foreign_owner(settings.home)
+        if owner is not None and getattr(args, "command", "") != "service":
+            raise CommandError(t("cli.home_of_other_account", home=settings.home, user=owner))
         ensure_private_home(settings.home)
-        log_path = setup_logging(settings.home)
+        # root's `kiosk service …` on the account's home writes nothing into it (no root-owned log)
+        log_path = None if owner is not None else setup_logging(settings.home)
         ctx = Context(args=args, settings=settings)
         return int(args.handler(ctx) or 0)
     except CommandError as exc:

@@ -55,6 +55,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # CLI
     "cli.error": ("错误:{message}", "error: {message}"),
     "cli.db_unreachable": ("无法连接数据库:{detail}", "cannot reach the database: {detail}"),
+    "cli.home_of_other_account": (
+        "{home} 属于用户 {user}:请以该用户身份运行,例如 sudo -u {user} env KIOSK_HOME={home} kiosk …"
+        "(以 root 运行会在其中留下 {user} 无法打开的文件)",
+        "{home} belongs to {user}: run the command as that account, e.g. sudo -u {user} env "
+        "KIOSK_HOME={home} kiosk … (as root it would leave files there {user} cannot open)",
+    ),
     "cli.db_empty_restore": (
         "数据库为空或已丢失,但本机有备份:请运行 kiosk restore {backup}",
         "the database is empty or missing, but this home has backups: run kiosk restore {backup}",

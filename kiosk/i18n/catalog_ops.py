@@ -86,6 +86,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doctor.backup_none": ("尚无备份", "no backup yet"),
     "doctor.backup_age": ("{hours} 小时前:{path}", "{hours} h ago: {path}"),
     "doctor.log": ("{count} 个文件,共 {size}", "{size} in {count} file(s)"),
+    "doctor.modes_foreign": ("以下文件属于其他用户,本用户无法使用:{paths}",
+                             "owned by another account, so this one cannot use them: {paths}"),
+    "doctor.backup_unreadable": ("无法读取备份目录 {folder}", "cannot read the backup folder {folder}"),
     "doctor.fix.init": ("运行 kiosk init", "run kiosk init"),
     "doctor.fix.restore": ("本机有备份:运行 kiosk restore {backup}(勿运行 kiosk init,它会建一个空库)",
                            "this home has backups: run kiosk restore {backup} (not kiosk init, "
