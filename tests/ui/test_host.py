@@ -396,3 +396,59 @@ async def test_live_on_every_engine(any_db, any_url):
         SignInDesk(any_db, kiosk_id="door-3", tz=TZ).sign_in("B2001", at=wall("2026-11-28 09:01"))
         await until(pilot, lambda: tile(app, "attended") == "实到 1")
         assert "王五 财务科 准时 工号 door-3" in table_text(app, "#host-recent")
+
+
+async def test_a_refused_form_stays_open_with_what_was_typed_and_why(db, sqlite_url, home):
+    """FINDINGS 12: a 补签 refused (a time in the future) closed the form and lost the reason."""
+    ids = make_office(db)
+    admin_pin.set_pin(home, "246810")
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "expected") == "应到 4")
+        await pilot.press("f3")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "PinDialog")
+        app.screen.query_one("#pin-input", Input).value = "246810"
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "HostActionForm")
+        form = app.screen
+        form.query_one("#form-staff", Input).value = "A1002"
+        form.query_one("#form-reason", Input).value = "忘带胸卡"
+        form.query_one("#form-time", Input).value = "23:59"  # later than now: refused
+        form.query_one("#form-reason", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "HostActionForm"
+                    and app.screen is not form)
+        again = app.screen
+        assert [again.query_one(f"#form-{f}", Input).value for f in ("staff", "reason", "time")] \
+            == ["A1002", "忘带胸卡", "23:59"]
+        assert "未来" in str(again.query_one("#form-error").content)
+        again.query_one("#form-time", Input).value = "09:05"  # corrected, nothing retyped
+        again.query_one("#form-reason", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: tile(app, "attended") == "实到 1")
+        assert isinstance(app.screen, HostScreen)
+    assert SignInEvent.get(SignInEvent.method == "manual").note == "忘带胸卡"
+
+
+def test_department_percentages_round_like_the_reports():
+    from kiosk.ui.widgets.host_departments import whole_percent
+
+    assert [whole_percent(r) for r in (2 / 3, 1 / 3, 0.996, 0.004, 1.0, 0.0)] == [67, 33, 99, 1,
+                                                                                 100, 0]
+
+
+async def test_latest_sign_ins_keep_their_result_and_door_at_80_columns(db, sqlite_url):
+    """FINDINGS 12: a 50-character name pushed 结果/方式/终端 off an 80-column screen."""
+    ids = make_office(db)
+    long_name = "欧阳" + "很长的名字" * 10
+    from db.models import Staff
+
+    Staff.update(name=long_name).where(Staff.key == "A1001").execute()
+    SignInDesk(db, kiosk_id="east-door", tz=TZ).sign_in("A1001", at=wall("2026-11-28 08:58"))
+    app = make_app(db, sqlite_url, ids["morning"], Clock(wall("2026-11-28 09:20")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: tile(app, "attended") == "实到 1")
+        await pilot.pause(0.3)
+        lines = [s.text for s in app.screen._compositor.render_strips()]
+        row = next(line for line in lines if "欧阳" in line)
+        assert "准时" in row and "east-door" in row and "…" in row, row

@@ -9,6 +9,7 @@ behind the admin PIN and each needs a reason; they run in a thread and wake the 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import threading
@@ -238,11 +239,24 @@ class HostScreen(Screen):
 
     @work(exclusive=True, group="host-action")
     async def _host_flow(self, kind: str, staff: str) -> None:
+        """The form, the action, and the form again after a refusal — with what was typed and
+        the reason in it (FINDINGS 12), so a 补签 refused for its time is corrected, not retyped."""
         if not await self._unlock():
             return
-        form = await self.app.push_screen_wait(HostActionForm(kind, staff))
-        if form is not None:
-            self._apply(form)
+        typed, error = None, ""
+        while True:
+            form = await self.app.push_screen_wait(HostActionForm(kind, staff, typed=typed,
+                                                                  error=error))
+            if form is None:
+                return
+            out = await asyncio.to_thread(self._apply, form)
+            self._wake.set()
+            if out.result != "refused":
+                self._announce(out)
+                return
+            self.last_outcome = out
+            self.app.bell()
+            typed, error = form, self._refusal(out)
 
     async def _unlock(self) -> bool:
         if time.monotonic() < self._unlocked_until:
@@ -257,8 +271,8 @@ class HostScreen(Screen):
             self._unlocked_until = time.monotonic() + UNLOCK_SECONDS
         return bool(ok)
 
-    @work(thread=True, exit_on_error=False, group="host-write")
-    def _apply(self, form: HostForm) -> None:
+    def _apply(self, form: HostForm) -> HostOutcome:
+        """The host's action (in a thread: it writes to the database); never raises."""
         actions, actor = self.app.actions, self.app.actor
         try:
             if form.kind == "leave":
@@ -274,8 +288,11 @@ class HostScreen(Screen):
                               name=exc.__class__.__name__)
         finally:
             self._close_quietly(self.app.db)
-        self._wake.set()
-        self.app.call_from_thread(self._announce, out)
+        return out
+
+    @staticmethod
+    def _refusal(out: HostOutcome) -> str:
+        return t(f"host.refused.{out.reason}", name=out.name, staff=out.staff_id, detail=out.name)
 
     def _arrival(self, hhmm: str) -> dt.datetime | None:
         if not hhmm or self.session is None:
@@ -288,8 +305,7 @@ class HostScreen(Screen):
         self.last_outcome = out
         tz = self.app.settings.tz
         if out.result == "refused":
-            self.notify(t(f"host.refused.{out.reason}", name=out.name, staff=out.staff_id,
-                          detail=out.name), severity="error")
+            self.notify(self._refusal(out), severity="error")
             self.app.bell()
             return
         if out.result == "leave":

@@ -18,17 +18,29 @@ PADDING = 2  # DataTable's cell padding, one column each side
 
 
 def bar(rate: float | None, width: int = BAR_WIDTH) -> str | Text:
-    """``█████░░░ 62%``: filled blocks for the attendance rate (rounded down, 100% only if full).
+    """``█████░░░ 62%``: filled blocks for the attendance rate (blocks rounded down; the number as
+    :func:`whole_percent`).
 
     ``width`` 0 (a narrow terminal with long department names, e.g. 80x24) draws the bar behind
     the percentage instead: its cells shown in reverse video, as many as the rate fills — still
     a bar (SPEC §5: rows with bars at 80x24), on any console, in the five cells of the number.
     """
-    percent = "   —" if rate is None else f"{int(rate * 100):3d}%"
+    percent = "   —" if rate is None else f"{whole_percent(rate):3d}%"
     if width <= 0:
         return inline_bar(rate, f" {percent}")
     filled = 0 if rate is None else int(rate * width)
     return "█" * filled + "░" * (width - filled) + " " + percent
+
+
+def whole_percent(rate: float) -> int:
+    """The rate as a whole percentage, rounded as the reports round (2/3: 67, their 66.7%), but
+    never 100 unless everyone came, nor 0 when someone did."""
+    value = round(rate * 100)
+    if rate < 1:
+        value = min(value, 99)
+    if rate > 0:
+        value = max(value, 1)
+    return value
 
 
 def inline_bar(rate: float | None, text: str) -> Text:

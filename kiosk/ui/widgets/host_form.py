@@ -30,10 +30,14 @@ class HostForm:
 class HostActionForm(ModalScreen[HostForm | None]):
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, kind: str, staff: str = "") -> None:
+    def __init__(self, kind: str, staff: str = "", *, typed: HostForm | None = None,
+                 error: str = "") -> None:
+        """``typed`` and ``error``: the form again after a refusal, with what was typed and why."""
         super().__init__()
         self.kind = kind
-        self.staff = staff
+        self.staff = typed.staff if typed is not None else staff
+        self.typed = typed
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="host-form"):
@@ -41,11 +45,12 @@ class HostActionForm(ModalScreen[HostForm | None]):
             yield Label(t("host.form.staff"))
             yield Input(self.staff, id="form-staff", max_length=64)
             yield Label(t("host.form.reason"))
-            yield Input(id="form-reason", max_length=500)
+            yield Input(self.typed.reason if self.typed else "", id="form-reason", max_length=500)
             if self.kind == "manual":
                 yield Label(t("host.form.time"))
-                yield Input(id="form-time", max_length=5, placeholder="HH:MM")
-            yield Label("", id="form-error")
+                yield Input(self.typed.time if self.typed else "", id="form-time", max_length=5,
+                            placeholder="HH:MM")
+            yield Label(self.error, id="form-error")
             with Horizontal(classes="host-form-buttons"):
                 yield Button(t("host.form.cancel"), id="form-cancel")
                 yield Button(t("host.form.ok"), id="form-ok", variant="primary")

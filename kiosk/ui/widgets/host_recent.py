@@ -11,6 +11,17 @@ from kiosk import timefmt
 from kiosk.i18n import t
 from kiosk.ui.plain import DataTable
 
+# widest name, department and door shown (terminal cells): the result, method and door columns
+# stay on an 80-column screen however long a name the roster holds (FINDINGS 12)
+NAME, DEPARTMENT, KIOSK = 14, 12, 12
+
+
+def cut(text: str, cells: int) -> Text:
+    """``text`` as plain text, at most ``cells`` wide, ending in … when cut."""
+    shown = Text(text, no_wrap=True)
+    shown.truncate(cells, overflow="ellipsis")
+    return shown
+
 
 def method_text(method: str) -> str:
     return t(f"method.{method}")
@@ -39,6 +50,6 @@ class HostRecent(DataTable):
         self._shown = recent
         self.clear()
         for r in recent:
-            self.add_row(timefmt.local(r.at, tz).strftime("%H:%M:%S"), Text(r.name or r.staff_id),
-                         Text(r.department), t(f"host.result.{r.result}"), method_text(r.method),
-                         Text(r.kiosk_id))
+            self.add_row(timefmt.local(r.at, tz).strftime("%H:%M:%S"), cut(r.name or r.staff_id, NAME),
+                         cut(r.department, DEPARTMENT), t(f"host.result.{r.result}"),
+                         method_text(r.method), cut(r.kiosk_id, KIOSK))
