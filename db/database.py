@@ -155,6 +155,14 @@ def redact_url(url: str) -> str:
     return f"{parsed.scheme}://{host}{port}{parsed.path}"
 
 
+def url_user(url: str) -> str:
+    """The user name a database URL logs in as ("" when none): never its password."""
+    try:
+        return unquote(urlparse(url).username or "")
+    except ValueError:
+        return ""
+
+
 def _safe_port(parsed) -> int | None:
     try:
         return parsed.port

@@ -62,6 +62,14 @@ class UnknownRole(ValueError):
     """The role (PostgreSQL) or account (MariaDB) does not exist on the server."""
 
 
+NO_SUCH_ACCOUNT = 1133  # MariaDB: "Can't find any matching row in the user table"
+
+
+class AccountsUnreadable(PermissionError):
+    """MariaDB: the owner may not read the server's account list (``mysql.user``), so the
+    accounts a bare name stands for cannot be found; ``user@host`` names one without it."""
+
+
 class CentreNotUpgraded(RuntimeError):
     """The centre lacks migration 0012's view: its owner runs ``kiosk init --db URL`` first."""
 
@@ -112,10 +120,15 @@ def grant(db: pw.Database, kind: str, role: str) -> Granted:
     if not has_view(db):
         raise CentreNotUpgraded()
     done = _pg_statements(db, kind, role) if engine == "postgresql" else _my_statements(db, kind, role)
-    with db.atomic():
-        for sql in done.revoked + done.granted:
-            # no parameters, but PyMySQL still %-formats: an account's host '%' must be doubled
-            db.execute_sql(sql.replace("%", "%%") if engine == "mysql" else sql)
+    try:
+        with db.atomic():
+            for sql in done.revoked + done.granted:
+                # no parameters, but PyMySQL still %-formats: an account's host '%' must be doubled
+                db.execute_sql(sql.replace("%", "%%") if engine == "mysql" else sql)
+    except pw.DatabaseError as exc:
+        if engine == "mysql" and exc.args and exc.args[0] == NO_SUCH_ACCOUNT:
+            raise UnknownRole(role) from None
+        raise
     return done
 
 
@@ -288,7 +301,13 @@ def _my_accounts(db: pw.Database, role: str) -> list[tuple[str, str | None]]:
     """(user, host) for ``user@host``, else every account named ``role`` (a role: host None)."""
     user, _, host = role.partition("@")
     query = "SELECT User, Host FROM mysql.user WHERE User = %s" + (" AND Host = %s" if host else "")
-    rows = db.execute_sql(query, (user, host) if host else (user,)).fetchall()
+    try:
+        with db.atomic():  # (a savepoint: the refusal must not end the caller's transaction)
+            rows = db.execute_sql(query, (user, host) if host else (user,)).fetchall()
+    except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):
+        if host:  # one account named whole: its GRANT says so if it does not exist
+            return [(user, host)]
+        raise AccountsUnreadable(role) from None
     if not rows:
         raise UnknownRole(role)
     return [(u, h if h else None) for u, h in rows]

@@ -31,7 +31,7 @@ def register(commands, common) -> None:
 
 
 def grant(ctx: Context) -> int:
-    from db.sync.grants import CentreNotUpgraded, UnknownRole
+    from db.sync.grants import AccountsUnreadable, CentreNotUpgraded, UnknownRole
     from db.sync.grants import grant as grant_rights
 
     db = ctx.database()
@@ -43,6 +43,9 @@ def grant(ctx: Context) -> int:
         done = grant_rights(db, kind, role)
     except UnknownRole:
         raise CommandError(t("centre.unknown_role", role=role)) from None
+    except AccountsUnreadable:
+        owner = database.url_user(ctx.settings.db_url) or "OWNER"
+        raise CommandError(t("centre.accounts_unreadable", role=role, owner=owner)) from None
     except CentreNotUpgraded:
         raise CommandError(t("sync.central_schema", where=where)) from None
     except pw.DatabaseError as exc:

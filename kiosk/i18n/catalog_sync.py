@@ -67,6 +67,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "centre.not_server": ("角色授权只用于 PostgreSQL 或 MariaDB 中心数据库(--db 为属主的地址)",
                           "Roles exist only on a PostgreSQL or MariaDB centre (--db: the owner's URL)"),
     "centre.unknown_role": ("数据库中没有角色/账号 {role}:请先由中心管理员创建", "No role or account {role} on the server: create it first"),
+    "centre.accounts_unreadable": (
+        "无法查到名为 {role} 的账户:{owner} 无权读取 MariaDB 的账户表 mysql.user。请写明主机,如 {role}@'%',"
+        "或请数据库管理员执行 GRANT SELECT ON mysql.user TO {owner}",
+        "Cannot find the accounts named {role}: {owner} may not read MariaDB's account list "
+        "(mysql.user). Name the account with its host, e.g. {role}@'%', or have a server "
+        "administrator run GRANT SELECT ON mysql.user TO {owner}",
+    ),
     "centre.grant_failed": ("无法向 {role} 授权:{detail}(请用中心数据库属主的地址作 --db)",
                             "Could not grant to {role}: {detail} (use the centre owner's URL as --db)"),
     "centre.granted": ("已在 {where} 授予 {role} {kind}权限:", "Granted {role} the rights of {kind} on {where}:"),
