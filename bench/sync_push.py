@@ -93,7 +93,7 @@ def copy_centre(base: str, template: str, prefix: str) -> tuple[str, str]:
     name, url = create_db(base, prefix)
     if _is_mysql(base):
         from db import database
-        from db.sync.centre_sql import MY_RULES
+        from db.sync.centre_mariadb import MY_RULES
 
         handle = database.make_database(url)
         handle.connect()
@@ -117,7 +117,9 @@ def without_rules(url: str) -> None:
     handle = database.make_database(url)
     handle.connect()
     if _is_mysql(url):
-        for trigger in ("kiosk_apply_event", "kiosk_flag_revoked_badge"):
+        from db.sync.centre_mariadb import TRIGGERS
+
+        for trigger in TRIGGERS:
             handle.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
     else:
         handle.execute_sql("ALTER TABLE sign_in_event DISABLE TRIGGER USER")

@@ -8,7 +8,8 @@ and nothing else, so a door's credential needs no right to write the register (S
 import peewee as pw
 from playhouse.migrate import migrate
 
-from db.sync.centre_sql import MY_RULES, PG_RULES
+from db.sync.centre_mariadb import MY_RULES
+from db.sync.centre_pg import PG_RULES
 
 
 def apply(db, migrator) -> None:

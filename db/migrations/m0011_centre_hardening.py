@@ -15,7 +15,8 @@
   session's window, is kept but not applied, like the host's kinds.
 
 - The register's guard: an admin role keeps who is expected, never a sign-in (FINDINGS 33; see
-  ``db.sync.centre_sql.pg_guard`` / ``MY_GUARD``; grant-admin then grants column rights).
+  ``db.sync.centre_pg.pg_guard`` / ``db.sync.centre_mariadb.MY_GUARD``; grant-admin then grants
+  column rights).
 
 Idempotent: ``kiosk init`` runs :func:`apply` again on a server centre already at 0011, so a
 centre upgraded by an earlier build of this release gets the whole of it.
@@ -25,16 +26,9 @@ SQLite databases are homes (the rules stay in Python there): nothing to do.
 
 import peewee as pw
 
-from db.sync.centre_sql import (
-    MY_BACKFILL,
-    MY_GUARD,
-    MY_RULES,
-    PG_BACKFILL,
-    ROLE_TABLE_SQL,
-    pg_guard,
-    pg_rules,
-    scrub_sql,
-)
+from db.sync.centre_mariadb import MY_BACKFILL, MY_GUARD, MY_RULES
+from db.sync.centre_pg import PG_BACKFILL, pg_guard, pg_rules
+from db.sync.centre_sql import ROLE_TABLE_SQL, scrub_sql
 
 
 def apply(db, migrator) -> None:

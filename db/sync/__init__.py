@@ -9,7 +9,8 @@ Where things live:
 - :mod:`db.sync.push` — one batch into the centre's event log (idempotent by event UUID);
 - :mod:`db.sync.centre_rules` — the centre's register rules applied to a pushed batch;
 - :mod:`db.sync.register_pull` — today's register of sign-ins at every door;
-- :mod:`db.sync.centre_sql` — the same rules as triggers inside a server centre (m0008);
+- :mod:`db.sync.centre_sql` — the same rules as database code inside a server centre (m0008,
+  m0012), with :mod:`db.sync.centre_pg` and :mod:`db.sync.centre_mariadb` per server;
 - :mod:`db.sync.grants` — the centre's door/host/admin roles (``kiosk centre grant-*``);
 - :mod:`db.sync.adopt` — ``kiosk sync --adopt``;
 - :mod:`db.sync.pull` — what changed at the centre (roster, plan, leaves, public key), read and

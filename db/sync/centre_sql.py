@@ -1,4 +1,4 @@
-"""The centre's register rules as database code (migration 0008), run with the owner's rights.
+"""The centre's register rules as database code, run with the owner's rights (SPEC §13).
 
 A door then needs no right to write the register: it only INSERTs events, and the database
 applies them — the same rules as :mod:`db.sync.centre_rules` (earliest accepted sign-in wins,
@@ -7,17 +7,21 @@ sign-in not later than itself; a withdrawal re-expects an excused person; a badg
 version the centre had revoked before the scan's time is flagged in the event's note). Every
 event is stamped with the database role that delivered it (``received_by``), whatever it says.
 
-PostgreSQL: a ``BEFORE INSERT`` row trigger flags revoked badges, and an ``AFTER INSERT``
-*statement* trigger applies the whole batch set-wise over its transition table (only the rows
-actually inserted, so a re-sent batch applies nothing), both ``SECURITY DEFINER`` functions with a
-pinned ``search_path``. MariaDB (no statement triggers): the same rules per inserted row, in two
-triggers created ``DEFINER = CURRENT_USER`` (the owner running ``kiosk init``); a door pushes in
-the order its events happened, so row by row gives the batch's result.
+This module holds what both servers share, written once for both dialects: the ``BEFORE
+INSERT`` row bodies (:func:`flag_body`: flag a revoked badge; :func:`stamp_body`: stamp the
+receiver, cut signatures, mark a door's refused kinds) and the set-based rules over a batch of
+events (:func:`rule_blocks`). :mod:`db.sync.centre_pg` wraps them in PostgreSQL's trigger
+functions (an ``AFTER INSERT`` statement trigger over the transition table);
+:mod:`db.sync.centre_mariadb` in MariaDB's triggers and procedures (the door's push calls one
+procedure per batch).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 SIGN_INS = "('present', 'late', 'visitor')"
+BADGE_METHODS = "('qr', 'camera')"
 FLAG = "revoked_badge_at_centre"
 # a door's own kinds (SPEC §13): its scans' sign-ins and sign-outs by these methods. Any other
 # event a door role delivers (a leave, an undo, a withdrawal, a 补签 'manual' sign-in) is kept in
@@ -32,6 +36,43 @@ _RUN = "[-A-Za-z0-9_.+/=]"
 CLAIM = r"([Ss][Kk]1\.[-A-Za-z0-9_+/=]{1,32}\.[0-9]{1,9})\." + _RUN + "*"
 UNCLAIMED = r"([Ss][Kk]1\." + _RUN + "{32})" + _RUN + "+"
 TOKEN = "(?=[-A-Za-z0-9_]*[-A-Za-z_])[-A-Za-z0-9_]{40,}"
+REDACT_MIN = 8  # the shortest text any of the three can match ('SK1.a.1.')
+EMPTY = "''"
+# a door's scan is of now: one timed more than this ahead of the centre's clock (a door's clock
+# may drift; the fleet flags 2 minutes) or a sign-in outside its session's window is not applied
+FUTURE_SLACK_MINUTES = 15
+# the results the register rules apply (anything else is only kept in the log)
+APPLIED_RESULTS = "('present', 'late', 'visitor', 'signed_out', 'leave', 'undo', 'leave_withdrawn')"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The little that differs between PL/pgSQL and MariaDB's SQL/PSM in these bodies."""
+
+    mariadb: bool
+
+    def q(self, name: str) -> str:
+        """A quoted identifier (``key``, ``leave``, ``at``, ``start``, ``end`` are keywords)."""
+        return f"`{name}`" if self.mariadb else f'"{name}"'
+
+    def let(self, target: str, value: str) -> str:
+        return f"SET {target} = {value};" if self.mariadb else f"{target} := {value};"
+
+    @property
+    def user(self) -> str:
+        """The delivering account: the role (PostgreSQL), ``user@host`` (MariaDB)."""
+        return "USER()" if self.mariadb else "session_user"
+
+    @property
+    def role(self) -> str:
+        """The name ``kiosk_role`` records for the delivering account."""
+        return "SUBSTRING_INDEX(USER(), '@', 1)" if self.mariadb else "session_user"
+
+    def minutes(self, count: str) -> str:
+        return f"INTERVAL {count} MINUTE" if self.mariadb else f"{count} * interval '1 minute'"
+
+
+PG, MARIADB = Dialect(False), Dialect(True)
 
 
 def redact_sql(column: str, scanned: bool, mariadb: bool = False) -> str:
@@ -59,23 +100,15 @@ def host_kind(new: str) -> str:
             f"OR ({new}result IN {moves} AND COALESCE({new}method, '') NOT IN {DOOR_METHODS}))")
 
 
-# a door's scan is of now: one timed more than this ahead of the centre's clock (a door's clock
-# may drift; the fleet flags 2 minutes) or a sign-in outside its session's window is not applied
-FUTURE_SLACK_MINUTES = 15
-
-
 def out_of_time(mariadb: bool) -> str:
     """SQL: a door's sign-in/sign-out ``NEW`` that no scan could have made at that time."""
-    if mariadb:
-        now = f"UTC_TIMESTAMP(6) + INTERVAL {FUTURE_SLACK_MINUTES} MINUTE"
-        opens, end = "s.`start` - INTERVAL s.`open_before` MINUTE", "s.`end`"
-    else:
-        now = f"(now() AT TIME ZONE 'utc') + interval '{FUTURE_SLACK_MINUTES} minutes'"
-        opens, end = "s.start - s.open_before * interval '1 minute'", 's."end"'
-    at = "NEW.`at`" if mariadb else "NEW.at"
+    d = Dialect(mariadb)
+    now = ("UTC_TIMESTAMP(6)" if mariadb else "(now() AT TIME ZONE 'utc')") + \
+        " + " + d.minutes(str(FUTURE_SLACK_MINUTES))
+    opens, at = f"s.{d.q('start')} - {d.minutes('s.open_before')}", f"NEW.{d.q('at')}"
     return (f"(NEW.result IN ({SIGN_INS[1:-1]}, 'signed_out') AND ({at} > {now} "
             f"OR (NEW.result IN {SIGN_INS} AND EXISTS (SELECT 1 FROM study_session s "
-            f"WHERE s.uid = NEW.session_uid AND ({at} < {opens} OR {at} > {end})))))")
+            f"WHERE s.uid = NEW.session_uid AND ({at} < {opens} OR {at} > s.{d.q('end')})))))")
 
 
 def applies(note: str) -> str:
@@ -83,152 +116,189 @@ def applies(note: str) -> str:
     return f"left(COALESCE({note}, ''), {len(NOT_APPLIED)}) <> '{NOT_APPLIED}'"
 
 
-APPLIES = applies("n.note")
+def prefixed(mark: str, note: str) -> str:
+    """SQL: ``note`` with ``mark`` put first (the column holds 500 characters)."""
+    return (f"LEFT(CONCAT('{mark}', CASE WHEN COALESCE({note}, '') <> '' "
+            f"THEN CONCAT(' ', {note}) ELSE '' END), 500)")
 
 
-def _pick(results: str, latest: bool) -> str:
-    """One event per (session, person) of the batch: the earliest (ties: smallest id) or latest."""
-    order = "DESC" if latest else "ASC"
-    return (f"SELECT DISTINCT ON (s.id, n.staff_key) s.id AS sid, n.staff_key AS skey, n.at, "
-            f"n.method, n.kiosk_id, n.id AS event_id, n.note, n.actor, s.start, s.late_after "
-            f"FROM kiosk_new_events n JOIN study_session s ON s.uid = n.session_uid "
-            f"WHERE n.result IN {results} AND n.staff_key IS NOT NULL AND {APPLIES} "
-            f'ORDER BY s.id, n.staff_key, n.at {order}, n.id COLLATE "C" {order}')
+STAMP_VARIABLES = (("held_version", "integer", "INT"), ("held_updated", "timestamp", "DATETIME(6)"),
+                   ("first_revoked", "timestamp", "DATETIME(6)"))
 
 
-PAIR = "a.session_id = e.sid AND a.staff_id = e.skey"
-PG_RULES = f"""
-CREATE OR REPLACE FUNCTION kiosk_apply_events() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $rules$
-BEGIN
-  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result IN {SIGN_INS}) THEN
-    WITH e AS ({_pick(SIGN_INS, False)})
-    INSERT INTO attendance AS a (session_id, staff_id, expected, status, signed_in_at,
-                                 early_leave, method, kiosk_id, event_id)
-    SELECT e.sid, e.skey, FALSE,
-           CASE WHEN e.at > e.start + e.late_after * interval '1 minute' THEN 'late'
-                ELSE 'present' END,
-           e.at, FALSE, e.method, e.kiosk_id, e.event_id
-    FROM e WHERE EXISTS (SELECT 1 FROM staff st WHERE st."key" = e.skey)
-    ON CONFLICT (session_id, staff_id) DO UPDATE SET signed_in_at = excluded.signed_in_at,
-      status = excluded.status, method = excluded.method, kiosk_id = excluded.kiosk_id,
-      event_id = excluded.event_id
-    WHERE a.signed_in_at IS NULL OR a.signed_in_at > excluded.signed_in_at
-       OR (a.signed_in_at = excluded.signed_in_at
-           AND (a.event_id IS NULL OR a.event_id > excluded.event_id));
-  END IF;
-  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'signed_out') THEN
-    WITH e AS ({_pick("('signed_out')", True)})
-    UPDATE attendance a SET signed_out_at = e.at, early_leave = (e.note = 'early_leave') FROM e
-    WHERE {PAIR} AND a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.at
-      AND (a.signed_out_at IS NULL OR a.signed_out_at < e.at);
-  END IF;
-  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'leave') THEN
-    WITH e AS ({_pick("('leave')", False)})
-    INSERT INTO leave (session_id, staff_id, reason, recorded_at, recorded_by, event_id, uid,
-                       withdrawn_by)
-    SELECT e.sid, e.skey, COALESCE(NULLIF(e.note, ''), '-'), e.at, e.actor, e.event_id,
-           gen_random_uuid()::text, ''
-    FROM e WHERE EXISTS (SELECT 1 FROM staff st WHERE st."key" = e.skey)
-    ON CONFLICT (session_id, staff_id) DO NOTHING;
-    WITH e AS ({_pick("('leave')", False)})
-    UPDATE leave l SET withdrawn_at = NULL, withdrawn_by = '',
-      reason = COALESCE(NULLIF(e.note, ''), '-'), recorded_at = e.at, recorded_by = e.actor,
-      event_id = e.event_id
-    FROM e WHERE l.session_id = e.sid AND l.staff_id = e.skey AND l.withdrawn_at < e.at;
-    WITH e AS ({_pick("('leave')", False)})
-    UPDATE attendance a SET status = 'excused' FROM e WHERE {PAIR} AND a.status = 'pending';
-  END IF;
-  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'undo') THEN
-    WITH e AS ({_pick("('undo')", True)})
-    DELETE FROM attendance a USING e
-    WHERE {PAIR} AND a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.at AND NOT a.expected;
-    WITH e AS ({_pick("('undo')", True)})
-    UPDATE attendance a SET status = CASE WHEN EXISTS (
-        SELECT 1 FROM leave l WHERE l.session_id = e.sid AND l.staff_id = e.skey
-        AND l.withdrawn_at IS NULL) THEN 'excused' ELSE 'pending' END,
-      signed_in_at = NULL, signed_out_at = NULL, early_leave = FALSE, method = NULL,
-      kiosk_id = NULL, event_id = NULL
-    FROM e WHERE {PAIR} AND a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.at AND a.expected;
-  END IF;
-  IF EXISTS (SELECT 1 FROM kiosk_new_events WHERE result = 'leave_withdrawn') THEN
-    WITH e AS ({_pick("('leave_withdrawn')", True)}),
-    w AS (UPDATE leave l SET withdrawn_at = e.at, withdrawn_by = e.actor FROM e
-          WHERE l.session_id = e.sid AND l.staff_id = e.skey AND l.withdrawn_at IS NULL
-            AND l.recorded_at <= e.at
-          RETURNING l.session_id, l.staff_id)
-    UPDATE attendance a SET status = 'pending' FROM w
-    WHERE a.session_id = w.session_id AND a.staff_id = w.staff_id AND a.status = 'excused';
-  END IF;
-  RETURN NULL;
-END
-$rules$;
+BADGE_SCAN = (f"NEW.result IN {SIGN_INS} AND NEW.method IN {BADGE_METHODS} "
+              "AND NEW.badge_version IS NOT NULL AND NEW.staff_key IS NOT NULL")
 
-CREATE OR REPLACE FUNCTION kiosk_flag_revoked_badge() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $flag$
-DECLARE
-  held_version integer;
-  held_updated timestamp;
-  first_revoked timestamp;
-BEGIN
-  SELECT badge_version, updated_at INTO held_version, held_updated
-  FROM staff WHERE "key" = NEW.staff_key;
-  IF held_version IS NULL OR NEW.badge_version >= held_version THEN
-    RETURN NEW;
-  END IF;
-  SELECT MIN(at) INTO first_revoked FROM sign_in_event
-  WHERE result = 'badge_revoked' AND staff_key = NEW.staff_key
-    AND {applies("note")}
-    AND substring(note from 'badge_version ([0-9]+)->')::integer >= NEW.badge_version;
-  IF (first_revoked IS NOT NULL AND first_revoked <= NEW.at)
-     OR (first_revoked IS NULL AND held_updated IS NOT NULL AND held_updated <= NEW.at) THEN
-    NEW.note := left('{FLAG}' || CASE WHEN COALESCE(NEW.note, '') <> ''
-                                      THEN ' ' || NEW.note ELSE '' END, 500);
-  END IF;
-  RETURN NEW;
-END
-$flag$;
 
-CREATE OR REPLACE FUNCTION kiosk_stamp_receiver() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $stamp$
-BEGIN
-  NEW.received_by := session_user;
-  NEW.input := {redact_sql("NEW.input", True)};
-  NEW.note := {redact_sql("NEW.note", False)};
-  IF ({host_kind("NEW.")} OR {out_of_time(False)})
-     AND EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = session_user AND r.kind = 'door') THEN
-    NEW.note := left('{NOT_APPLIED}' || CASE WHEN NEW.note <> '' THEN ' ' || NEW.note ELSE '' END,
-                     500);
-  END IF;
-  RETURN NEW;
-END
-$stamp$;
+def flag_body(d: Dialect) -> str:
+    """Flag a badge scan (:data:`BADGE_SCAN`) whose version the centre had revoked before the
+    scan (its variables: :data:`STAMP_VARIABLES`).
 
-DROP TRIGGER IF EXISTS kiosk_stamp_receiver ON sign_in_event;
-CREATE TRIGGER kiosk_stamp_receiver BEFORE INSERT ON sign_in_event FOR EACH ROW
-  EXECUTE FUNCTION kiosk_stamp_receiver();
-DROP TRIGGER IF EXISTS kiosk_apply_events ON sign_in_event;
-CREATE TRIGGER kiosk_apply_events AFTER INSERT ON sign_in_event
-  REFERENCING NEW TABLE AS kiosk_new_events
-  FOR EACH STATEMENT EXECUTE FUNCTION kiosk_apply_events();
-DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge ON sign_in_event;
-CREATE TRIGGER kiosk_flag_revoked_badge BEFORE INSERT ON sign_in_event FOR EACH ROW
-  WHEN (NEW.result IN {SIGN_INS} AND NEW.method IN ('qr', 'camera')
-        AND NEW.badge_version IS NOT NULL AND NEW.staff_key IS NOT NULL)
-  EXECUTE FUNCTION kiosk_flag_revoked_badge();
-REVOKE ALL ON FUNCTION kiosk_apply_events() FROM PUBLIC;
-REVOKE ALL ON FUNCTION kiosk_flag_revoked_badge() FROM PUBLIC;
-REVOKE ALL ON FUNCTION kiosk_stamp_receiver() FROM PUBLIC;
+    The version stopped being valid at the first audited revocation that moved the person past
+    it, or, without one (a version bumped by hand), at ``updated_at``, which a revocation bumps.
+    """
+    at, key = d.q("at"), d.q("key")
+    version = ("CAST(REGEXP_REPLACE(REGEXP_SUBSTR(note, 'badge_version [0-9]+->'), '[^0-9]', '') "
+               "AS UNSIGNED)" if d.mariadb
+               else "substring(note from 'badge_version ([0-9]+)->')::integer")
+    revoked = (f"(SELECT MIN({at}) FROM sign_in_event WHERE result = 'badge_revoked' "
+               f"AND staff_key = NEW.staff_key AND {applies('note')} "
+               f"AND {version} >= NEW.badge_version)")
+    return f"""
+  IF {BADGE_SCAN} THEN
+    {d.let("held_version", f"(SELECT badge_version FROM staff WHERE {key} = NEW.staff_key)")}
+    {d.let("held_updated", f"(SELECT updated_at FROM staff WHERE {key} = NEW.staff_key)")}
+    IF held_version IS NOT NULL AND NEW.badge_version < held_version THEN
+      {d.let("first_revoked", revoked)}
+      IF (first_revoked IS NOT NULL AND first_revoked <= NEW.{at})
+         OR (first_revoked IS NULL AND held_updated IS NOT NULL AND held_updated <= NEW.{at}) THEN
+        {d.let("NEW.note", prefixed(FLAG, "NEW.note"))}
+      END IF;
+    END IF;
+  END IF;
 """
 
 
+def stamp_body(d: Dialect) -> str:
+    """Stamp the receiver, cut signatures, and mark a door's event of a host's kind (or a scan no
+    door could have made then) as not applied — after :func:`flag_body` (PostgreSQL fires the
+    flag's trigger first, by name; MariaDB runs both bodies in one trigger)."""
+    def cut(column: str, scanned: bool) -> str:
+        # no signature fits in fewer characters than REDACT_MIN: most rows skip the expressions
+        return (f"IF COALESCE(CHAR_LENGTH({column}), 0) >= {REDACT_MIN} THEN\n"
+                f"    {d.let(column, redact_sql(column, scanned, d.mariadb))}\n"
+                f"  ELSE\n    {d.let(column, f'COALESCE({column}, {EMPTY})')}\n  END IF;")
+    # the kinds first: a scan in its window (most rows) needs no look at the roles
+    return f"""
+  {d.let("NEW.received_by", d.user)}
+  {cut("NEW.input", True)}
+  {cut("NEW.note", False)}
+  IF ({host_kind("NEW.")} OR {out_of_time(d.mariadb)})
+     AND EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = {d.role} AND r.kind = 'door') THEN
+    {d.let("NEW.note", prefixed(NOT_APPLIED, "NEW.note"))}
+  END IF;
+"""
 
-def pg_rules(schema: str) -> str:
-    """The rules with the functions' ``search_path`` pinned to the centre's schema, then
-    ``pg_temp`` last (migration 0011): PostgreSQL otherwise searches the caller's temporary
-    schema first, and a door could shadow ``study_session`` with a temp table of its own."""
-    path = '"' + schema.replace('"', '""') + '", pg_temp'
-    return PG_RULES.replace("SET search_path FROM CURRENT", f"SET search_path = {path}")
+
+# -- the register rules over a batch ---------------------------------------------------------
+# ``batch`` is a relation of the events to apply (those this statement or transaction inserted,
+# that the register can take: a known person key, a session the centre holds, not marked
+# not-applied), with the columns id, sid (the centre's session id), skey, at, result, method,
+# kiosk_id, note, actor and late_from (when a sign-in becomes late).
+BATCH_COLUMNS = ("id", "sid", "skey", "at", "result", "method", "kiosk_id", "note", "actor",
+                 "late_from")
+PAIR = "a.session_id = e.sid AND a.staff_id = e.skey"
+
+
+def _pick(d: Dialect, batch: str, results: str, latest: bool) -> str:
+    """One event per (session, person) of the batch: the earliest (ties: smallest id) or latest."""
+    order = "DESC" if latest else "ASC"
+    collate = "" if d.mariadb else ' COLLATE "C"'
+    return (f"(SELECT * FROM (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY b.sid, b.skey "
+            f"ORDER BY b.{d.q('at')} {order}, b.id{collate} {order}) AS kiosk_rank "
+            f"FROM {batch} b WHERE b.result IN {results}) r WHERE r.kiosk_rank = 1)")
+
+
+def _update(d: Dialect, table: str, source: str, on: str, sets: list[tuple[str, str]],
+            where: str) -> str:
+    """``UPDATE table a`` from ``source e`` (PostgreSQL ``FROM``; MariaDB a join, whose SET
+    names the table's columns, as ``e`` has columns of the same names)."""
+    if d.mariadb:
+        assigned = ", ".join(f"a.{column} = {value}" for column, value in sets)
+        return f"UPDATE {table} a JOIN {source} e ON {on} SET {assigned} WHERE {where}"
+    assigned = ", ".join(f"{column} = {value}" for column, value in sets)
+    return f"UPDATE {table} a SET {assigned} FROM {source} e WHERE {on} AND {where}"
+
+
+def _delete(d: Dialect, table: str, source: str, on: str, where: str) -> str:
+    if d.mariadb:
+        return f"DELETE a FROM {table} a JOIN {source} e ON {on} WHERE {where}"
+    return f"DELETE FROM {table} a USING {source} e WHERE {on} AND {where}"
+
+
+def _sign_ins(d: Dialect, batch: str) -> list[str]:
+    """A visitor row, or the held row moved to an earlier sign-in (ties: the smaller event id)."""
+    at, key = d.q("at"), d.q("key")
+    best = _pick(d, batch, SIGN_INS, False)
+    status = f"CASE WHEN e.{at} > e.late_from THEN 'late' ELSE 'present' END"
+    known = f"EXISTS (SELECT 1 FROM staff st WHERE st.{key} = e.skey)"
+    if d.mariadb:
+        # an expected (pending) row for a visitor first, then one guarded UPDATE: the register's
+        # guard trigger then looks at each row once (an upsert fires its INSERT and UPDATE ones)
+        return [
+            "INSERT IGNORE INTO attendance (session_id, staff_id, expected, status, early_leave) "
+            f"SELECT e.sid, e.skey, FALSE, 'pending', FALSE FROM {best} e WHERE {known} "
+            f"AND NOT EXISTS (SELECT 1 FROM attendance a WHERE {PAIR})",
+            _update(d, "attendance", best, PAIR,
+                    [("status", status), ("signed_in_at", f"e.{at}"), ("method", "e.method"),
+                     ("kiosk_id", "e.kiosk_id"), ("event_id", "e.id")],
+                    f"(a.signed_in_at IS NULL OR a.signed_in_at > e.{at} OR (a.signed_in_at = "
+                    f"e.{at} AND (a.event_id IS NULL OR a.event_id > e.id)))")]
+    return [
+        "INSERT INTO attendance AS a (session_id, staff_id, expected, status, signed_in_at, "
+        f"early_leave, method, kiosk_id, event_id) SELECT e.sid, e.skey, FALSE, {status}, e.{at}, "
+        f"FALSE, e.method, e.kiosk_id, e.id FROM {best} e WHERE {known} "
+        "ON CONFLICT (session_id, staff_id) DO UPDATE SET "
+        "signed_in_at = excluded.signed_in_at, status = excluded.status, "
+        "method = excluded.method, kiosk_id = excluded.kiosk_id, event_id = excluded.event_id "
+        "WHERE a.signed_in_at IS NULL OR a.signed_in_at > excluded.signed_in_at "
+        "OR (a.signed_in_at = excluded.signed_in_at "
+        "AND (a.event_id IS NULL OR a.event_id > excluded.event_id))"]
+
+
+def rule_blocks(d: Dialect, batch: str) -> str:
+    """The register rules over ``batch``, one guarded block per kind of event, in the order of
+    :func:`db.sync.push.push_batch`'s Python rules (sign-ins, sign-outs, leaves, undos,
+    withdrawals), so a batch gives the result those give."""
+    at, leave, key = d.q("at"), d.q("leave"), d.q("key")
+    uid = "UUID()" if d.mariadb else "gen_random_uuid()::text"
+    ignore, nothing = ("INSERT IGNORE", "") if d.mariadb else \
+        ("INSERT", " ON CONFLICT (session_id, staff_id) DO NOTHING")
+    outs, leaves = _pick(d, batch, "('signed_out')", True), _pick(d, batch, "('leave')", False)
+    undos = _pick(d, batch, "('undo')", True)
+    withdrawals = _pick(d, batch, "('leave_withdrawn')", True)
+    held = f"a.signed_in_at IS NOT NULL AND a.signed_in_at <= e.{at}"
+    leave_pair = "l.session_id = e.sid AND l.staff_id = e.skey"
+    excused = (f"CASE WHEN EXISTS (SELECT 1 FROM {leave} l WHERE {leave_pair} "
+               "AND l.withdrawn_at IS NULL) THEN 'excused' ELSE 'pending' END")
+    blocks = {
+        SIGN_INS: _sign_ins(d, batch),
+        "('signed_out')": [_update(
+            d, "attendance", outs, PAIR,
+            [("signed_out_at", f"e.{at}"), ("early_leave", "(e.note = 'early_leave')")],
+            f"{held} AND (a.signed_out_at IS NULL OR a.signed_out_at < e.{at})")],
+        "('leave')": [
+            f"{ignore} INTO {leave} (session_id, staff_id, reason, recorded_at, recorded_by, "
+            f"event_id, uid, withdrawn_by) SELECT e.sid, e.skey, COALESCE(NULLIF(e.note, ''), '-'), "
+            f"e.{at}, e.actor, e.id, {uid}, '' FROM {leaves} e "
+            f"WHERE EXISTS (SELECT 1 FROM staff st WHERE st.{key} = e.skey){nothing}",
+            _update(d, leave, leaves, PAIR,
+                    [("withdrawn_at", "NULL"), ("withdrawn_by", "''"),
+                     ("reason", "COALESCE(NULLIF(e.note, ''), '-')"), ("recorded_at", f"e.{at}"),
+                     ("recorded_by", "e.actor"), ("event_id", "e.id")],
+                    f"a.withdrawn_at < e.{at}"),
+            _update(d, "attendance", leaves, PAIR, [("status", "'excused'")],
+                    "a.status = 'pending'")],
+        "('undo')": [
+            _delete(d, "attendance", undos, PAIR, f"{held} AND NOT a.expected"),
+            _update(d, "attendance", undos, PAIR,
+                    [("status", excused), ("signed_in_at", "NULL"), ("signed_out_at", "NULL"),
+                     ("early_leave", "FALSE"), ("method", "NULL"), ("kiosk_id", "NULL"),
+                     ("event_id", "NULL")],
+                    f"{held} AND a.expected")],
+        # the register first (while the leave still reads as held), then the leave itself
+        "('leave_withdrawn')": [
+            _update(d, "attendance", withdrawals, PAIR, [("status", "'pending'")],
+                    f"a.status = 'excused' AND EXISTS (SELECT 1 FROM {leave} l WHERE {leave_pair} "
+                    f"AND l.withdrawn_at IS NULL AND l.recorded_at <= e.{at})"),
+            _update(d, leave, withdrawals, PAIR,
+                    [("withdrawn_at", f"e.{at}"), ("withdrawn_by", "e.actor")],
+                    f"a.withdrawn_at IS NULL AND a.recorded_at <= e.{at}")],
+    }
+    return "\n".join(
+        f"  IF EXISTS (SELECT 1 FROM {batch} x WHERE x.result IN {results}) THEN\n    "
+        + ";\n    ".join(statements) + ";\n  END IF;"
+        for results, statements in blocks.items())
 
 
 ROLE_TABLE_SQL = {
@@ -239,178 +309,6 @@ ROLE_TABLE_SQL = {
 }
 
 
-MY_PAIR = "`session_id` = sid AND `staff_id` = NEW.`staff_key`"
-MY_EARLIER = ("(`signed_in_at` IS NULL OR `signed_in_at` > NEW.`at` OR (`signed_in_at` = NEW.`at` "
-              "AND (`event_id` IS NULL OR `event_id` > NEW.`id`)))")
-MY_APPLY = f"""
-CREATE DEFINER = CURRENT_USER TRIGGER kiosk_apply_event AFTER INSERT ON `sign_in_event`
-FOR EACH ROW
-BEGIN
-  DECLARE sid INT DEFAULT NULL;
-  DECLARE late_from DATETIME(6) DEFAULT NULL;
-  IF NEW.`staff_key` IS NOT NULL AND NEW.`session_uid` IS NOT NULL
-     AND {applies("NEW.`note`")} THEN
-    SET sid = (SELECT `id` FROM `study_session` WHERE `uid` = NEW.`session_uid`);
-    SET late_from = (SELECT `start` + INTERVAL `late_after` MINUTE FROM `study_session`
-                     WHERE `id` = sid);
-  END IF;
-  IF sid IS NOT NULL AND NEW.`result` IN {SIGN_INS}
-     AND EXISTS (SELECT 1 FROM `staff` WHERE `key` = NEW.`staff_key`) THEN
-    -- one statement: a visitor row, or the held row moved to an earlier sign-in. MariaDB assigns
-    -- left to right, each seeing the columns already assigned: every column's guard reads the
-    -- old signed_in_at (assigned last); event_id's own guard reads its old value, and once it
-    -- is assigned, signed_in_at's guard differs only for a tie, where the time is the same.
-    INSERT INTO `attendance` (`session_id`, `staff_id`, `expected`, `status`, `signed_in_at`,
-                              `early_leave`, `method`, `kiosk_id`, `event_id`)
-    VALUES (sid, NEW.`staff_key`, FALSE, IF(NEW.`at` > late_from, 'late', 'present'), NEW.`at`,
-            FALSE, NEW.`method`, NEW.`kiosk_id`, NEW.`id`)
-    ON DUPLICATE KEY UPDATE
-      `status` = IF({MY_EARLIER}, VALUES(`status`), `status`),
-      `method` = IF({MY_EARLIER}, VALUES(`method`), `method`),
-      `kiosk_id` = IF({MY_EARLIER}, VALUES(`kiosk_id`), `kiosk_id`),
-      `event_id` = IF({MY_EARLIER}, VALUES(`event_id`), `event_id`),
-      `signed_in_at` = IF({MY_EARLIER}, VALUES(`signed_in_at`), `signed_in_at`);
-  ELSEIF sid IS NOT NULL AND NEW.`result` = 'signed_out' THEN
-    UPDATE `attendance` SET `signed_out_at` = NEW.`at`, `early_leave` = (NEW.`note` = 'early_leave')
-    WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL AND `signed_in_at` <= NEW.`at`
-      AND (`signed_out_at` IS NULL OR `signed_out_at` < NEW.`at`);
-  ELSEIF sid IS NOT NULL AND NEW.`result` = 'leave'
-     AND EXISTS (SELECT 1 FROM `staff` WHERE `key` = NEW.`staff_key`) THEN
-    INSERT IGNORE INTO `leave` (`session_id`, `staff_id`, `reason`, `recorded_at`, `recorded_by`,
-                                `event_id`, `uid`, `withdrawn_by`)
-    VALUES (sid, NEW.`staff_key`, COALESCE(NULLIF(NEW.`note`, ''), '-'), NEW.`at`, NEW.`actor`,
-            NEW.`id`, UUID(), '');
-    UPDATE `leave` SET `withdrawn_at` = NULL, `withdrawn_by` = '',
-      `reason` = COALESCE(NULLIF(NEW.`note`, ''), '-'), `recorded_at` = NEW.`at`,
-      `recorded_by` = NEW.`actor`, `event_id` = NEW.`id`
-    WHERE {MY_PAIR} AND `withdrawn_at` < NEW.`at`;
-    UPDATE `attendance` SET `status` = 'excused' WHERE {MY_PAIR} AND `status` = 'pending';
-  ELSEIF sid IS NOT NULL AND NEW.`result` = 'undo' THEN
-    DELETE FROM `attendance` WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL
-      AND `signed_in_at` <= NEW.`at` AND NOT `expected`;
-    UPDATE `attendance` SET `status` = IF(EXISTS (SELECT 1 FROM `leave` l
-        WHERE l.`session_id` = sid AND l.`staff_id` = NEW.`staff_key`
-        AND l.`withdrawn_at` IS NULL), 'excused', 'pending'),
-      `signed_in_at` = NULL, `signed_out_at` = NULL, `early_leave` = FALSE, `method` = NULL,
-      `kiosk_id` = NULL, `event_id` = NULL
-    WHERE {MY_PAIR} AND `signed_in_at` IS NOT NULL AND `signed_in_at` <= NEW.`at` AND `expected`;
-  ELSEIF sid IS NOT NULL AND NEW.`result` = 'leave_withdrawn' THEN
-    UPDATE `leave` SET `withdrawn_at` = NEW.`at`, `withdrawn_by` = NEW.`actor`
-    WHERE {MY_PAIR} AND `withdrawn_at` IS NULL AND `recorded_at` <= NEW.`at`;
-    IF ROW_COUNT() > 0 THEN
-      UPDATE `attendance` SET `status` = 'pending' WHERE {MY_PAIR} AND `status` = 'excused';
-    END IF;
-  END IF;
-END
-"""
-
-MY_FLAG = f"""
-CREATE DEFINER = CURRENT_USER TRIGGER kiosk_flag_revoked_badge BEFORE INSERT ON `sign_in_event`
-FOR EACH ROW
-BEGIN
-  DECLARE held_version INT DEFAULT NULL;
-  DECLARE held_updated DATETIME(6) DEFAULT NULL;
-  DECLARE first_revoked DATETIME(6) DEFAULT NULL;
-  SET NEW.`received_by` = USER();
-  IF NEW.`result` IN {SIGN_INS} AND NEW.`method` IN ('qr', 'camera')
-     AND NEW.`badge_version` IS NOT NULL AND NEW.`staff_key` IS NOT NULL THEN
-    SET held_version = (SELECT `badge_version` FROM `staff` WHERE `key` = NEW.`staff_key`);
-    SET held_updated = (SELECT `updated_at` FROM `staff` WHERE `key` = NEW.`staff_key`);
-    IF held_version IS NOT NULL AND NEW.`badge_version` < held_version THEN
-      SET first_revoked = (SELECT MIN(`at`) FROM `sign_in_event`
-        WHERE `result` = 'badge_revoked' AND `staff_key` = NEW.`staff_key`
-        AND {applies("`note`")}
-        AND CAST(REGEXP_REPLACE(REGEXP_SUBSTR(`note`, 'badge_version [0-9]+->'), '[^0-9]', '')
-                 AS UNSIGNED) >= NEW.`badge_version`);
-      IF (first_revoked IS NOT NULL AND first_revoked <= NEW.`at`)
-         OR (first_revoked IS NULL AND held_updated IS NOT NULL AND held_updated <= NEW.`at`) THEN
-        SET NEW.`note` = LEFT(CONCAT('{FLAG}', IF(COALESCE(NEW.`note`, '') <> '',
-                                                  CONCAT(' ', NEW.`note`), '')), 500);
-      END IF;
-    END IF;
-  END IF;
-  SET NEW.`input` = {redact_sql("NEW.`input`", True, mariadb=True)};
-  SET NEW.`note` = {redact_sql("NEW.`note`", False, mariadb=True)};
-  IF ({host_kind("NEW.")} OR {out_of_time(True)}) AND EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r
-      WHERE r.`role` = SUBSTRING_INDEX(USER(), '@', 1) AND r.`kind` = 'door') THEN
-    SET NEW.`note` = LEFT(CONCAT('{NOT_APPLIED}', IF(NEW.`note` <> '', CONCAT(' ', NEW.`note`), '')),
-                          500);
-  END IF;
-END
-"""
-
-MY_RULES = [
-    "DROP TRIGGER IF EXISTS kiosk_apply_event",
-    MY_APPLY,
-    "DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge",
-    MY_FLAG,
-]
-
-
-# -- the register's guard (FINDINGS 33) ------------------------------------------------------
-# The register is applied from events by the owner's rules; an admin keeps only its bookkeeping
-# (who is expected: rows without a sign-in, pending <-> excused). A role that may not write
-# signed_in_at (PostgreSQL: column privileges from grant-admin; MariaDB: a role recorded as an
-# admin) can neither delete a row holding a sign-in nor give a row a sign-in's status. The
-# owner's rules, which run as the owner, and the host (补签 and undo are its job) are not bound.
-BOOKKEEPING = "('pending', 'excused')"
-
-
-def pg_guard(schema: str) -> str:
-    path = "pg_catalog, " + '"' + schema.replace('"', '""') + '", pg_temp'
-    return f"""
-CREATE OR REPLACE FUNCTION kiosk_guard_register() RETURNS trigger
-LANGUAGE plpgsql SET search_path = {path} AS $guard$
-BEGIN
-  IF has_column_privilege(current_user, TG_RELID, 'signed_in_at', 'UPDATE') THEN
-    RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-  END IF;
-  IF (TG_OP = 'DELETE' AND OLD.signed_in_at IS NOT NULL)
-     OR (TG_OP = 'INSERT' AND NEW.status NOT IN {BOOKKEEPING})
-     OR (TG_OP = 'UPDATE' AND NEW.status <> OLD.status
-         AND NOT (OLD.status IN {BOOKKEEPING} AND NEW.status IN {BOOKKEEPING})) THEN
-    RAISE EXCEPTION 'permission denied for table attendance: the register follows events'
-      USING ERRCODE = '42501';
-  END IF;
-  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
-END
-$guard$;
-DROP TRIGGER IF EXISTS kiosk_guard_register ON attendance;
-CREATE TRIGGER kiosk_guard_register BEFORE INSERT OR UPDATE OR DELETE ON attendance
-  FOR EACH ROW EXECUTE FUNCTION kiosk_guard_register();
-"""
-
-
-_MY_ADMIN = (f"EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r WHERE r.`role` = "
-             "SUBSTRING_INDEX(USER(), '@', 1) AND r.`kind` = 'admin')")
-_MY_DENY = ("SIGNAL SQLSTATE '42000' SET MYSQL_ERRNO = 1142, "
-            "MESSAGE_TEXT = 'UPDATE command denied to user for table `attendance`: the register "
-            "follows events'")
-MY_GUARD = [
-    "DROP TRIGGER IF EXISTS kiosk_guard_register_insert",
-    f"""CREATE DEFINER = CURRENT_USER TRIGGER kiosk_guard_register_insert BEFORE INSERT
-ON `attendance` FOR EACH ROW BEGIN
-  IF NEW.`status` NOT IN {BOOKKEEPING} AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
-END""",
-    "DROP TRIGGER IF EXISTS kiosk_guard_register_update",
-    f"""CREATE DEFINER = CURRENT_USER TRIGGER kiosk_guard_register_update BEFORE UPDATE
-ON `attendance` FOR EACH ROW BEGIN
-  IF NOT (NEW.`status` <=> OLD.`status` AND NEW.`signed_in_at` <=> OLD.`signed_in_at`
-          AND NEW.`signed_out_at` <=> OLD.`signed_out_at` AND NEW.`method` <=> OLD.`method`
-          AND NEW.`kiosk_id` <=> OLD.`kiosk_id` AND NEW.`event_id` <=> OLD.`event_id`
-          AND NEW.`early_leave` <=> OLD.`early_leave`)
-     AND NOT (OLD.`status` IN {BOOKKEEPING} AND NEW.`status` IN {BOOKKEEPING}
-              AND OLD.`signed_in_at` IS NULL AND NEW.`signed_in_at` IS NULL)
-     AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
-END""",
-    "DROP TRIGGER IF EXISTS kiosk_guard_register_delete",
-    f"""CREATE DEFINER = CURRENT_USER TRIGGER kiosk_guard_register_delete BEFORE DELETE
-ON `attendance` FOR EACH ROW BEGIN
-  IF OLD.`signed_in_at` IS NOT NULL AND {_MY_ADMIN} THEN {_MY_DENY}; END IF;
-END""",
-]
-
-
 def scrub_sql(mariadb: bool) -> str:
     """Cut the signatures out of events a not-yet-upgraded door pushed before 0011 (one
     server-side statement; rows without one are left alone)."""
@@ -419,27 +317,3 @@ def scrub_sql(mariadb: bool) -> str:
     clean_text, clean_note = redact_sql(text, True, mariadb), redact_sql(note, False, mariadb)
     return (f"UPDATE sign_in_event SET {text} = {clean_text}, {note} = {clean_note} "
             f"WHERE {text} <> {clean_text} OR {note} <> {clean_note}")
-
-
-# door roles granted before 0011 (no kiosk_role row yet): a role that may add events but not
-# leaves is a door's (grant-door gives exactly that; host/admin/owner may write leaves)
-PG_BACKFILL = f"""
-INSERT INTO {ROLE_TABLE} (role, kind)
-SELECT DISTINCT e.grantee, 'door' FROM information_schema.table_privileges e
-WHERE e.table_schema = current_schema() AND e.table_name = 'sign_in_event'
-  AND e.privilege_type = 'INSERT' AND e.grantee <> 'PUBLIC'
-  AND NOT EXISTS (SELECT 1 FROM information_schema.table_privileges l
-                  WHERE l.table_schema = e.table_schema AND l.grantee = e.grantee
-                    AND l.table_name = 'leave' AND l.privilege_type = 'INSERT')
-  AND NOT pg_has_role(e.grantee, (SELECT relowner FROM pg_class
-                                  WHERE oid = 'sign_in_event'::regclass), 'MEMBER')
-ON CONFLICT (role) DO NOTHING
-"""
-MY_BACKFILL = f"""
-INSERT IGNORE INTO `{ROLE_TABLE}` (`role`, `kind`)
-SELECT DISTINCT e.`User`, 'door' FROM mysql.tables_priv e
-WHERE e.`Db` = DATABASE() AND e.`Table_name` = 'sign_in_event'
-  AND FIND_IN_SET('Insert', e.`Table_priv`) > 0
-  AND NOT EXISTS (SELECT 1 FROM mysql.tables_priv l WHERE l.`Db` = e.`Db` AND l.`User` = e.`User`
-                  AND l.`Table_name` = 'leave' AND FIND_IN_SET('Insert', l.`Table_priv`) > 0)
-"""

@@ -1,7 +1,9 @@
 """The centre's roles (SPEC §13): what a door, a host and an admin may do, granted by the owner.
 
 - **door** — read the roster, plan, leaves, credits, today's register and the public settings;
-  INSERT events (never change or delete one); keep its own fleet row. The register follows by
+  INSERT events (never change or delete one); keep its own fleet row. On MariaDB every role also
+  gets ``EXECUTE`` on ``kiosk_apply_pushed``, the procedure a push calls to have the centre apply
+  its batch (only the caller's own events, with the owner's rights). The register follows by
   itself (migration 0008's rules run with the owner's rights), so a stolen door's credential
   can add events — flagged by the kiosk id they carry — and nothing else. The grant records the
   role as a door (``kiosk_role``): its events of a host's kinds are kept, never applied (0011).
@@ -36,6 +38,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from db.sync.centre_mariadb import APPLY_PUSHED
 from db.sync.centre_sql import ROLE_TABLE
 from db.sync.common import _engine
 from db.sync.public_setting import PUBLIC_SETTINGS, VIEW, has_view
@@ -249,6 +252,9 @@ def _my_statements(db: pw.Database, kind: str, role: str) -> Granted:
     # the kind the centre's trigger reads (by user name: USER() names the client's host)
     out = [f"INSERT INTO `{ROLE_TABLE}` (`role`, `kind`) VALUES ('{_my_text(role.partition('@')[0])}', "
            f"'{kind}') ON DUPLICATE KEY UPDATE `kind` = VALUES(`kind`)"]
+    # the batch apply every push of events calls (db.sync.centre_mariadb)
+    apply = db.execute_sql("SELECT 1 FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = "
+                           f"DATABASE() AND ROUTINE_NAME = '{APPLY_PUSHED}'").fetchone()
     for user, host in accounts:
         who = f"'{_my_text(user)}'@'{_my_text(host)}'" if host is not None else f"'{_my_text(user)}'"
         held = _my_held(db, schema, user, host)
@@ -263,6 +269,8 @@ def _my_statements(db: pw.Database, kind: str, role: str) -> Granted:
                 for table, privs in wanted.tables.items()]
         out += [f"GRANT {priv} ({', '.join(sorted(cols))}) ON {on(table)} TO {who}"
                 for (table, priv), cols in sorted(wanted.columns.items())]
+        if apply:
+            out.append(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{APPLY_PUSHED}` TO {who}")
     if kind == "door":
         out += MY_FLEET_GUARD
     return Granted(revoked, out)

@@ -2,18 +2,24 @@
 
 Each batch is one central transaction: ``INSERT … ON CONFLICT DO NOTHING`` / ``INSERT IGNORE``
 keyed by the event's UUID (so a batch retried after a lost reply never duplicates), with the
-original scan time and kiosk id and the centre's ``received_at``; then the register rules of
-:mod:`db.sync.centre_rules` apply it.
+original scan time and kiosk id and the centre's ``received_at``; then the register rules
+apply it: inside a server centre (:mod:`db.sync.centre_sql`, with the owner's rights), or those
+of :mod:`db.sync.centre_rules` on a SQLite one.
+
+:func:`push_batch` is the one way events enter a server centre (a door's push, a host's 补签, undo
+and leave): on MariaDB it is also what makes the centre apply the batch (one procedure call).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import peewee as pw
 
 from db.models import SignInEvent, Staff, StudySession
+from db.sync.centre_mariadb import APPLY_PUSHED, BATCH_FLAG
 from db.sync.centre_rules import (
     _apply_leave_withdrawals,
     _apply_leaves,
@@ -25,6 +31,7 @@ from db.sync.common import (
     BADGE_METHODS,
     EVENT_COLUMNS,
     EVENT_PG_TYPES,
+    PUSHED_FIELDS,
     REVOKED_FLAG,
     RULES_MIGRATION,
     SIGN_IN_RESULTS,
@@ -44,8 +51,9 @@ def push_batch(central: pw.Database, rows: list[dict], status_of: StatusOf) -> N
     """
     if not rows:
         return
-    if rules_in_database(central):
-        _push_events_only(central, rows)
+    rules = _rules_version(central)
+    if rules:
+        _push_events_only(central, rows, batched=rules >= BATCH_MIGRATION)
         return
     with central.atomic():
         received = central_now(central)
@@ -73,40 +81,79 @@ def push_batch(central: pw.Database, rows: list[dict], status_of: StatusOf) -> N
         _apply_leave_withdrawals(central, [r for r in known if r["result"] == "leave_withdrawn"])
 
 
-TRIGGER_ROWS = 100  # events per INSERT on MariaDB, whose row triggers apply each one
+TRIGGER_ROWS = 100  # events per INSERT into a MariaDB centre before 0013 (rules per row)
+BATCH_MIGRATION = 13  # m0013: a MariaDB centre applies a batch in one procedure call
 
 
 def rules_in_database(central: pw.Database) -> bool:
     """The centre applies events itself (migration 0008: triggers on PostgreSQL/MariaDB)."""
+    return _rules_version(central) > 0
+
+
+def _rules_version(central: pw.Database) -> int:
+    """0 (SQLite, or a server centre before 0008: the rules run here), 8 (row rules), or 13
+    (a MariaDB centre that applies a batch when asked; PostgreSQL's rules need no asking)."""
     if _engine(central) == "sqlite":
-        return False
-    return central.execute_sql(f"SELECT 1 FROM schema_version WHERE version = {RULES_MIGRATION}"
-                               ).fetchone() is not None
+        return 0
+    wanted = f"{RULES_MIGRATION}, {BATCH_MIGRATION}" if _engine(central) == "mysql" \
+        else f"{RULES_MIGRATION}"
+    found = central.execute_sql(f"SELECT MAX(version) FROM schema_version WHERE version IN ({wanted})"
+                                ).fetchone()
+    return int(found[0] or 0) if found else 0
 
 
-def _push_events_only(central: pw.Database, rows: list[dict]) -> None:
+def _push_events_only(central: pw.Database, rows: list[dict], batched: bool) -> None:
     """Insert the batch, nothing else: the centre's triggers attribute, flag and apply it, with
-    the owner's rights (a door's role may only INSERT events)."""
+    the owner's rights (a door's role may only INSERT events, and on MariaDB call the apply).
+
+    ``batched`` (MariaDB at 0013): the session says it will apply its batch (the row trigger then
+    leaves each event to it), inserts the batch as one JSON document, and calls
+    ``kiosk_apply_pushed(ids, received_at)`` before the commit, which applies the events of these
+    ids that this account delivered now (not those a re-sent batch's ``INSERT IGNORE`` skipped).
+    Before 0013 MariaDB applied each row in its trigger: shorter statements stayed well inside
+    the statement timeout.
+    """
+    mysql = _engine(central) == "mysql"
     with central.atomic():
         received = central_now(central)
         rows, _ = _attributed(central, rows)
         for row in rows:
             row["pushed_at"] = received  # acknowledged by definition: never queued at the centre
             row["received_at"] = received
-        # MariaDB applies each row in its trigger: shorter statements stay well inside the
-        # statement timeout when many doors contend for the same register rows
-        _insert_events(central, rows, TRIGGER_ROWS if _engine(central) == "mysql" else SQL_ROWS)
+        if not (mysql and batched):
+            _insert_events(central, rows, TRIGGER_ROWS if mysql else SQL_ROWS)
+            return
+        central.execute_sql(f"SET {BATCH_FLAG} = 1")
+        try:
+            _insert_events(central, rows, as_json=True)
+            # also sets the flag back
+            central.execute_sql(f"CALL {APPLY_PUSHED}(%s, %s)",
+                                (json.dumps([r["id"] for r in rows]), received))
+        except BaseException:
+            _unflag(central)
+            raise
 
 
-def _insert_events(central: pw.Database, rows: list[dict], per_statement: int = SQL_ROWS) -> None:
+def _unflag(central: pw.Database) -> None:
+    """After a failed batch: later inserts on this connection are applied as they come again."""
+    try:
+        central.execute_sql(f"SET {BATCH_FLAG} = NULL")
+    except pw.DatabaseError:
+        pass  # the connection is gone, and the session with it
+
+
+def _insert_events(central: pw.Database, rows: list[dict], per_statement: int = SQL_ROWS,
+                   as_json: bool = False) -> None:
     """Multi-row ``INSERT`` that skips ids the centre already holds (the idempotency key).
 
     PostgreSQL: the whole batch as one statement over ``unnest`` of one array literal per column
     (see :func:`_pg_array`) — 15 parameters instead of 15 per row, so neither the driver's
     per-value quoting nor the server's parsing of a huge ``VALUES`` list costs anything; this is
-    faster than psycopg2's ``execute_values``. MySQL/MariaDB and SQLite: one parameterised
-    multi-row string per chunk (rather than ``insert_many``, whose per-value SQL generation cost
-    more than the database's own work).
+    faster than psycopg2's ``execute_values``. MariaDB with ``as_json`` (10.6+, a centre at
+    0013): the same idea, the batch as one JSON document read by ``JSON_TABLE`` (one parameter:
+    ``json.dumps`` in C instead of PyMySQL quoting each value in Python). Otherwise (and SQLite):
+    one parameterised multi-row string per chunk (rather than ``insert_many``, whose per-value
+    SQL generation cost more than the database's own work).
     """
     engine = _engine(central)
     left, right = central.quote[0], central.quote[1]
@@ -118,12 +165,35 @@ def _insert_events(central: pw.Database, rows: list[dict], per_statement: int = 
                             [_pg_array([r[c] for r in rows], kind)
                              for c, kind in zip(EVENT_COLUMNS, EVENT_PG_TYPES, strict=True)])
         return
+    if as_json and engine == "mysql":
+        document = json.dumps([[r[c] for c in EVENT_COLUMNS] for r in rows], default=_json_value,
+                              ensure_ascii=False, separators=(",", ":"))
+        central.execute_sql(f"INSERT IGNORE INTO `sign_in_event` ({columns}) SELECT * FROM "
+                            f"JSON_TABLE(%s, '$[*]' COLUMNS ({JSON_COLUMNS})) AS j", (document,))
+        return
     verb = {"mysql": "INSERT IGNORE", "sqlite": "INSERT OR IGNORE"}[engine]
     one = "(" + ", ".join([central.param] * len(EVENT_COLUMNS)) + ")"
     for chunk in _chunks(rows, per_statement):
         sql = (f"{verb} INTO {left}sign_in_event{right} ({columns}) VALUES "
                + ", ".join([one] * len(chunk)))
         central.execute_sql(sql, [r[c] for r in chunk for c in EVENT_COLUMNS])
+
+
+def _json_type(field: pw.Field) -> str:
+    if isinstance(field, pw.CharField):
+        return f"VARCHAR({field.max_length})"
+    return {"BIGINT": "BIGINT", "INT": "INT", "DATETIME": "DATETIME(6)"}[field.field_type]
+
+
+JSON_COLUMNS = ", ".join(f"`{f.column_name}` {_json_type(f)} PATH '$[{i}]'"
+                         for i, f in enumerate(PUSHED_FIELDS))
+
+
+def _json_value(value: object) -> str:
+    """A datetime as MariaDB reads it (``2030-03-04 01:00:00.000123``)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    raise TypeError(type(value).__name__)
 
 
 def _central_staff(central: pw.Database, keys: list[str]) -> dict[str, dict]:
