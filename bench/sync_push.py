@@ -26,8 +26,13 @@ a door could not go below.
 
 Usage: ``python bench/sync_push.py [--url postgresql://user@host:5432/anydb | mysql://…]``
 (default: ``KIOSK_TEST_PG_URL``). It creates and drops its own databases on that server. On
-MariaDB the baseline is PyMySQL's ``executemany`` (multi-row ``INSERT IGNORE``), and each copy of the
-centre is copied table by table (MariaDB has no template databases), its triggers made again.
+MariaDB the baseline is PyMySQL's ``executemany`` (multi-row ``INSERT IGNORE``, 1,000 rows per
+call, one commit) into a copy whose two triggers are dropped, so it never applies anything; each
+copy of the centre is copied table by table (MariaDB has no template databases), its triggers and
+procedures made again. There ``run_once`` (a centre at 0013) inserts each batch as one
+``JSON_TABLE`` statement, its rows stamped by the ``BEFORE INSERT`` trigger, then calls
+``kiosk_apply_pushed`` once per batch (see :mod:`db.sync.centre_mariadb`); INSERT-ONLY times that
+same JSON statement.
 """
 
 from __future__ import annotations
@@ -260,7 +265,7 @@ def product_insert(url: str, rows: list[dict]) -> float:
     began = time.perf_counter()
     stored = _as_stored(rows, now)
     with central.atomic():
-        store._insert_events(central, stored)
+        store._insert_events(central, stored, as_json=True)  # (PostgreSQL: its unnest statement)
     elapsed = time.perf_counter() - began
     central.close()
     return elapsed
