@@ -141,7 +141,9 @@ class HostActions:
         if row["event_id"] != event_id:  # another sign-in got there first
             return HostOutcome("already", "", person.staff_id, person.name, person.department,
                                at, already_at=row["signed_in_at"], event_id=event_id)
-        return HostOutcome(result if result == "visitor" else row["status"], "", person.staff_id,
+        # as the centre recorded it (someone in the audience with no register row yet is kept
+        # as a visitor there: the centre's rule does not read audiences)
+        return HostOutcome(row["status"] if row["expected"] else "visitor", "", person.staff_id,
                            person.name, person.department, at, event_id=event_id)
 
     def _centre_undo(self, person: rules.StaffView, session_id: int, at: dt.datetime,

@@ -70,3 +70,18 @@ def test_leave_and_refusals(db):
     assert refused == ["reason_required", "unknown_staff", "session_not_found", "inactive_staff",
                        "not_open_yet", "reason_required", "not_expected"]
     assert SignInEvent.select().where(SignInEvent.method == "manual").count() == 1
+
+
+def test_a_manual_signin_reports_what_the_register_holds(any_db):
+    """Someone added to the roster after the session was made has no register row yet: the
+    outcome says what the register now holds (expected and late, or a visitor at a centre, whose
+    rules do not read audiences), never more."""
+    from db.roster import StaffRecord, upsert_staff
+
+    ids = make_office(any_db)
+    with any_db.atomic():
+        upsert_staff([StaffRecord("N5001", "N5001", "新人", "办公室", "科员", ())])
+    out = actions(any_db).manual_signin("N5001", ids["morning"], "新入职", "刘主任")
+    row = Attendance.get((Attendance.session == ids["morning"]) & (Attendance.staff == "N5001"))
+    assert row.signed_in_at == wall("2026-11-28 09:20")
+    assert out.result == ("late" if row.expected else "visitor"), (out, row.expected)
