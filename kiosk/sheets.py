@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from kiosk.text_safety import escape_controls
+from kiosk.text_safety import BinaryToTerminal, escape_controls
 
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -101,6 +101,8 @@ def write_bytes(out: str, data: bytes) -> None:
     Every failure — including one only seen at flush or close — raises :class:`OSError`.
     """
     if out == "-":
+        if data[:4] == b"PK\x03\x04" and sys.stdout.isatty():
+            raise BinaryToTerminal(out)
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return

@@ -21,6 +21,11 @@ CONTROL_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
 ALLOWED_FORMAT = frozenset({"\u200c", "\u200d"})  # zero-width non-joiner / joiner
 
 
+
+class BinaryToTerminal(ValueError):
+    """An XLSX or Word file (a zip) asked onto standard output while that is a terminal: its
+    bytes would garble the screen and reach the terminal as control sequences."""
+
 def is_control(ch: str) -> bool:
     return unicodedata.category(ch) in CONTROL_CATEGORIES and ch not in ALLOWED_FORMAT
 

@@ -104,7 +104,8 @@ def test_edit_times_title_and_refusals(office, capsys):
                 "2099-03-03 16:30", "--title", "改期的学习", "--location", "二楼", "--credit-hours",
                 "2", "--db", office)
     assert run.code == 0, run.err
-    assert "标题" in run.out and "开始时间" in run.out
+    assert "标题" in run.out and "开始时间" in run.out and "list_sep" not in run.out
+    assert "开始时间、结束时间" in run.out  # FINDINGS 23: the fields joined, not by a raw key
     row = kiosk(capsys, "session", "list", "--date", "2099-03-03", "--json", "--db", office).json()[0]
     assert (row["id"], row["title"], row["start"], row["end"], row["location"],
             row["credit_hours"]) == (sid, "改期的学习", "2099-03-03T14:00:00+08:00",

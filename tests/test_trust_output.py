@@ -7,7 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -124,3 +128,24 @@ def test_study_records_and_the_bulletin_carry_no_control_characters(stored, tmp_
     assert no_controls(text)
     if argv[0] == "person":
         assert "王" in text and "五" in text
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_binary_format_is_not_poured_onto_a_terminal(home, fmt):
+    """FINDINGS 24: `--out -` of a zip at a terminal wrote raw bytes (escape sequences among
+    them) to the screen; it is refused in one line. Piped, the same command writes the file."""
+    from tests.kiosk_pty import KioskOnPty
+
+    env = {"KIOSK_HOME": str(home), "KIOSK_LANG": "en"}
+    kiosk_script = str(Path(sys.executable).parent / "kiosk")
+    subprocess.run([kiosk_script, "init", "--no-keys"], env={**os.environ, **env},
+                   capture_output=True, check=True, timeout=60)
+    on_tty = KioskOnPty(["report", "monthly", "--month", "2026-11", "--format", fmt, "--out", "-"],
+                        env)
+    assert on_tty.finish() == 1
+    assert "binary file and cannot be shown on a terminal" in on_tty.text
+    assert b"PK\x03\x04" not in on_tty.output
+    piped = subprocess.run([kiosk_script, "report", "monthly", "--month", "2026-11", "--format",
+                            fmt, "--out", "-"], env={**os.environ, **env}, capture_output=True,
+                           timeout=60)
+    assert piped.returncode == 0 and piped.stdout[:4] == b"PK\x03\x04"

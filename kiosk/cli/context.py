@@ -16,7 +16,7 @@ from db.migrations import is_current
 from kiosk import config, timefmt
 from kiosk.i18n import language_from_environment, set_language, t
 from kiosk.private_file import ensure_private_home, make_process_private
-from kiosk.text_safety import clean_document, json_text
+from kiosk.text_safety import BinaryToTerminal, clean_document, json_text
 
 log = logging.getLogger("kiosk.cli")
 
@@ -229,6 +229,9 @@ def run_guarded(args) -> int:
         log_path = None if owner is not None else setup_logging(settings.home)
         ctx = Context(args=args, settings=settings)
         return int(args.handler(ctx) or 0)
+    except BinaryToTerminal:
+        _say(t("cli.binary_to_terminal"))
+        return 1
     except CommandError as exc:
         _say_lines(str(exc))
         log.info("refused: %s", exc)

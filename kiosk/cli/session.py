@@ -165,7 +165,7 @@ def edit(ctx: Context) -> int:
                   "removed": done.removed, "visitors": done.demoted})
         return 0
     ctx.out(t("admin.edited", session=done.session_id,
-              fields=t("list_sep").join(t(f"field.{name}") for name in done.changed)))
+              fields=t("admin.list_sep").join(t(f"field.{name}") for name in done.changed)))
     if done.added or done.removed or done.demoted:
         ctx.out(t("admin.expected_follow", added=done.added, removed=done.removed,
                   demoted=done.demoted))

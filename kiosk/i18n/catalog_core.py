@@ -55,6 +55,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # CLI
     "cli.error": ("错误:{message}", "error: {message}"),
     "cli.db_unreachable": ("无法连接数据库:{detail}", "cannot reach the database: {detail}"),
+    "cli.binary_to_terminal": (
+        "该格式是二进制文件,不能显示在终端上:请用 --out 文件名,或将输出重定向到文件",
+        "that format is a binary file and cannot be shown on a terminal: give --out FILE, or "
+        "redirect the output to a file",
+    ),
     "cli.home_of_other_account": (
         "{home} 属于用户 {user}:请以该用户身份运行,例如 sudo -u {user} env KIOSK_HOME={home} kiosk …"
         "(以 root 运行会在其中留下 {user} 无法打开的文件)",
