@@ -21,6 +21,10 @@ a door could not go below.
    side runs on its own fresh copy of the centre made from one template, so no side finds the
    other's rows or a warmer table. INSERT-ONLY is below 1× because the product sends each column
    as one array parameter (``INSERT … SELECT * FROM unnest(…)``) instead of a quoted ``VALUES`` list.
+   When the server runs on this machine a CPU line follows: the bench process's CPU plus the
+   server's own CPU for that one connection (its PostgreSQL backend, or its MariaDB thread by
+   ``PROCESSLIST.TID``), read from /proc — on a shared machine wall time also waits for everyone
+   else's work, CPU seconds do not.
 2. Ten kiosk processes, each with 2,000 queued sign-ins (overlapping people, like doors of one
    hall), start pushing at the same instant; events/s = all events / (last finish − start).
 
@@ -98,15 +102,18 @@ def copy_centre(base: str, template: str, prefix: str) -> tuple[str, str]:
     name, url = create_db(base, prefix)
     if _is_mysql(base):
         from db import database
-        from db.sync.centre_mariadb import MY_RULES
+        from db.sync.centre_mariadb import MY_GUARD, MY_RULES
+        from db.sync.public_setting import VIEW_SQL
 
         handle = database.make_database(url)
         handle.connect()
-        tables = [t for (t,) in handle.execute_sql(f"SHOW TABLES FROM `{template}`").fetchall()]
+        tables = [t for (t, _) in handle.execute_sql(
+            f"SHOW FULL TABLES FROM `{template}` WHERE Table_type = 'BASE TABLE'").fetchall()]
         for table in tables:  # the same rows (and uids) as the template; no foreign keys needed
             handle.execute_sql(f"CREATE TABLE `{table}` LIKE `{template}`.`{table}`")
             handle.execute_sql(f"INSERT INTO `{table}` SELECT * FROM `{template}`.`{table}`")
-        for statement in MY_RULES:
+        # what the migrations make besides tables: the view, the rules, the register's guard
+        for statement in VIEW_SQL["mysql"] + MY_RULES + MY_GUARD:
             handle.execute_sql(statement)
         handle.close()
         return name, url
@@ -129,6 +136,41 @@ def without_rules(url: str) -> None:
     else:
         handle.execute_sql("ALTER TABLE sign_in_event DISABLE TRIGGER USER")
     handle.close()
+
+
+class ServerCpu:
+    """CPU seconds the server spent for one connection: its PostgreSQL backend process, or its
+    MariaDB thread (``information_schema.PROCESSLIST.TID``), read from /proc — so only when the
+    server runs on this machine. With the client's own ``process_time`` this gives a figure the
+    other users of a shared machine do not move (wall time waits for their work too)."""
+
+    def __init__(self, cursor_execute, mysql: bool) -> None:
+        self.path = None
+        if mysql:
+            tid = cursor_execute("SELECT TID FROM information_schema.PROCESSLIST "
+                                 "WHERE ID = CONNECTION_ID()")
+            server = subprocess.run(["pgrep", "-x", "mariadbd|mysqld"], capture_output=True,
+                                    text=True).stdout.split()
+            if tid is not None and server:
+                self.path = f"/proc/{server[0]}/task/{tid}/stat"
+        else:
+            self.path = f"/proc/{cursor_execute('SELECT pg_backend_pid()')}/stat"
+        if self.path and not os.path.exists(self.path):
+            self.path = None
+
+    def seconds(self) -> float | None:
+        if self.path is None:
+            return None
+        fields = Path(self.path).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(began_client: float, server: ServerCpu, began_server: float | None) -> float | None:
+    """Client CPU since ``began_client`` plus the server's CPU for the connection (or None)."""
+    now = server.seconds()
+    if now is None or began_server is None:
+        return None
+    return time.process_time() - began_client + now - began_server
 
 
 def make_centre(url: str) -> None:
@@ -184,8 +226,10 @@ def queue_events(home: Path, kiosk_id: str, pairs: list[tuple[int, int]], minute
     return rows
 
 
-def push_once(home: Path) -> float:
-    """The product's sync round on ``home``; returns seconds (asserts nothing stays queued)."""
+def push_once(home: Path) -> tuple[float, float | None]:
+    """The product's sync round on ``home``: (seconds, CPU seconds of this process and of the
+    centre's connection); asserts nothing stays queued. The central connection is opened before
+    the clock starts (as the baseline's is); ``run_once`` reuses it."""
     from db import database
     from kiosk import config
     from kiosk.syncer import SyncAgent
@@ -194,13 +238,19 @@ def push_once(home: Path) -> float:
     settings = config.load(environ={"KIOSK_HOME": str(home)})
     database.bind(settings.db_url)
     agent = SyncAgent(settings)
-    began = time.perf_counter()
+    central = agent._central_db(settings.central_url)
+    central.connect()
+    server = ServerCpu(lambda sql: central.execute_sql(sql).fetchone()[0],
+                       _is_mysql(settings.central_url))
+    began, began_client, began_server = time.perf_counter(), time.process_time(), server.seconds()
     report = agent.run_once()
     elapsed = time.perf_counter() - began
+    cpu = _cpu(began_client, server, began_server)
     if not report.reachable or report.error or report.queued:
         raise SystemExit(f"sync failed: {report}")
+    agent.close()
     database.proxy.obj.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def _as_stored(rows: list[dict], now: dt.datetime) -> list[dict]:
@@ -209,7 +259,7 @@ def _as_stored(rows: list[dict], now: dt.datetime) -> list[dict]:
             for r in rows]
 
 
-def raw_push(url: str, rows: list[dict]) -> float:
+def raw_push(url: str, rows: list[dict]) -> tuple[float, float | None]:
     if _is_mysql(url):
         return raw_push_mysql(url, rows)
     import psycopg2
@@ -222,17 +272,25 @@ def raw_push(url: str, rows: list[dict]) -> float:
                            password=p.password, dbname=p.path.lstrip("/"))
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     values = [tuple(r[c] for c in EVENT_COLUMNS) for r in _as_stored(rows, now)]
-    began = time.perf_counter()
+    server = ServerCpu(lambda sql: _fetch_one(con, sql), mysql=False)
+    began, began_client, began_server = time.perf_counter(), time.process_time(), server.seconds()
     with con.cursor() as cur:
         execute_values(cur, f"INSERT INTO sign_in_event ({', '.join(EVENT_COLUMNS)}) VALUES %s "
                             "ON CONFLICT DO NOTHING", values, page_size=1000)
     con.commit()
     elapsed = time.perf_counter() - began
+    cpu = _cpu(began_client, server, began_server)
     con.close()
-    return elapsed
+    return elapsed, cpu
 
 
-def raw_push_mysql(url: str, rows: list[dict]) -> float:
+def _fetch_one(con, sql: str):
+    with con.cursor() as cur:
+        cur.execute(sql)
+        return cur.fetchone()[0]
+
+
+def raw_push_mysql(url: str, rows: list[dict]) -> tuple[float, float | None]:
     import pymysql
 
     from db.sync import EVENT_COLUMNS
@@ -243,15 +301,17 @@ def raw_push_mysql(url: str, rows: list[dict]) -> float:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     values = [tuple(r[c] for c in EVENT_COLUMNS) for r in _as_stored(rows, now)]
     marks = ", ".join(["%s"] * len(EVENT_COLUMNS))
-    began = time.perf_counter()
+    server = ServerCpu(lambda sql: _fetch_one(con, sql), mysql=True)
+    began, began_client, began_server = time.perf_counter(), time.process_time(), server.seconds()
     with con.cursor() as cur:
         for i in range(0, len(values), 1000):
             cur.executemany(f"INSERT IGNORE INTO sign_in_event ({', '.join(EVENT_COLUMNS)}) "
                             f"VALUES ({marks})", values[i:i + 1000])
     con.commit()
     elapsed = time.perf_counter() - began
+    cpu = _cpu(began_client, server, began_server)
     con.close()
-    return elapsed
+    return elapsed, cpu
 
 
 def product_insert(url: str, rows: list[dict]) -> float:
@@ -305,6 +365,19 @@ def report_one(url: str, n: int, ours: list[float], raw: list[float], inserts: l
     sys.stdout.flush()
 
 
+def report_cpu(ours: list[float | None], raw: list[float | None]) -> None:
+    """The same comparison in CPU seconds (client process + the server's work for that
+    connection), when the server is local: what the rules cost, whatever else the machine runs."""
+    if None in ours or None in raw:
+        return
+    print(f"CPU (client + server connection): run_once best {min(ours):.3f} s "
+          f"(median {statistics.median(ours):.3f} s), raw best {min(raw):.3f} s "
+          f"(median {statistics.median(raw):.3f} s); CPU ratio best "
+          f"{min(ours) / min(raw):.2f}x (median {statistics.median(ours) / statistics.median(raw):.2f}x); "
+          f"load average {os.getloadavg()[0]:.2f}")
+    sys.stdout.flush()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("KIOSK_TEST_PG_URL"),
@@ -320,6 +393,8 @@ def main() -> int:
 
     pairs = [(st, se) for se in range(1, SESSIONS + 1) for st in range(STAFF)]
     ours, raw, inserts = [], [], []
+    ours_cpu: list[float | None] = []
+    raw_cpu: list[float | None] = []
     made: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         tmp_path = Path(tmp)
@@ -337,16 +412,21 @@ def main() -> int:
                 shutil.copytree(master, home)
                 (home / "config.toml").write_text(f'[sync]\ncentral = "{rurl}"\n', encoding="utf-8")
                 rows = queue_events(home, "door-1", pairs, minute=10)
-                ours.append(push_once(home))
+                took, cpu = push_once(home)
+                ours.append(took)
+                ours_cpu.append(cpu)
                 bname, burl = copy_centre(args.url, name, "bench_raw")
                 made.append(bname)
                 without_rules(burl)
-                raw.append(raw_push(burl, rows))
+                took, cpu = raw_push(burl, rows)
+                raw.append(took)
+                raw_cpu.append(cpu)
                 iname, iurl = copy_centre(args.url, name, "bench_ins")
                 made.append(iname)
                 without_rules(iurl)
                 inserts.append(product_insert(iurl, rows))
             report_one(args.url, len(pairs), ours, raw, inserts)
+            report_cpu(ours_cpu, raw_cpu)
             # ten kiosk processes at once, against one fresh centre
             tname, turl = copy_centre(args.url, name, "bench_ten")
             made.append(tname)

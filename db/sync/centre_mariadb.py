@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from db.sync.centre_sql import (
     APPLIED_RESULTS,
+    BADGE_SCAN,
     MARIADB,
     ROLE_TABLE,
     STAMP_VARIABLES,
@@ -84,8 +85,11 @@ APPLY_PUSHED_SQL = f"""{DEFINER} PROCEDURE {APPLY_PUSHED}(ids LONGTEXT, received
 STAMP = f"""{DEFINER} TRIGGER kiosk_stamp_receiver BEFORE INSERT ON `sign_in_event`
 FOR EACH ROW
 BEGIN
+  IF {BADGE_SCAN} THEN BEGIN  -- its variables only where they are used: each DECLARE runs per row
 {"".join(f"  DECLARE {name} {kind} DEFAULT NULL;{chr(10)}" for name, _, kind in STAMP_VARIABLES)}
-{flag_body(MARIADB)}{stamp_body(MARIADB)}
+{flag_body(MARIADB)}
+  END; END IF;
+{stamp_body(MARIADB)}
 END"""
 
 APPLY_EVENT = f"""{DEFINER} TRIGGER kiosk_apply_event AFTER INSERT ON `sign_in_event`

@@ -100,15 +100,19 @@ def host_kind(new: str) -> str:
             f"OR ({new}result IN {moves} AND COALESCE({new}method, '') NOT IN {DOOR_METHODS}))")
 
 
-def out_of_time(mariadb: bool) -> str:
-    """SQL: a door's sign-in/sign-out ``NEW`` that no scan could have made at that time."""
-    d = Dialect(mariadb)
-    now = ("UTC_TIMESTAMP(6)" if mariadb else "(now() AT TIME ZONE 'utc')") + \
+def future(d: Dialect) -> str:
+    """SQL: a door's sign-in/sign-out ``NEW`` timed further ahead of the centre's clock than any
+    door's clock drifts."""
+    now = ("UTC_TIMESTAMP(6)" if d.mariadb else "(now() AT TIME ZONE 'utc')") + \
         " + " + d.minutes(str(FUTURE_SLACK_MINUTES))
-    opens, at = f"s.{d.q('start')} - {d.minutes('s.open_before')}", f"NEW.{d.q('at')}"
-    return (f"(NEW.result IN ({SIGN_INS[1:-1]}, 'signed_out') AND ({at} > {now} "
-            f"OR (NEW.result IN {SIGN_INS} AND EXISTS (SELECT 1 FROM study_session s "
-            f"WHERE s.uid = NEW.session_uid AND ({at} < {opens} OR {at} > s.{d.q('end')})))))")
+    return f"(NEW.result IN ({SIGN_INS[1:-1]}, 'signed_out') AND NEW.{d.q('at')} > {now})"
+
+
+def outside_window(d: Dialect) -> str:
+    """SQL: a sign-in ``NEW`` outside its session's window (when the session is known)."""
+    at, opens = f"NEW.{d.q('at')}", f"s.{d.q('start')} - {d.minutes('s.open_before')}"
+    return (f"(NEW.result IN {SIGN_INS} AND EXISTS (SELECT 1 FROM study_session s "
+            f"WHERE s.uid = NEW.session_uid AND ({at} < {opens} OR {at} > s.{d.q('end')})))")
 
 
 def applies(note: str) -> str:
@@ -167,15 +171,20 @@ def stamp_body(d: Dialect) -> str:
         # no signature fits in fewer characters than REDACT_MIN: most rows skip the expressions
         return (f"IF COALESCE(CHAR_LENGTH({column}), 0) >= {REDACT_MIN} THEN\n"
                 f"    {d.let(column, redact_sql(column, scanned, d.mariadb))}\n"
-                f"  ELSE\n    {d.let(column, f'COALESCE({column}, {EMPTY})')}\n  END IF;")
-    # the kinds first: a scan in its window (most rows) needs no look at the roles
+                f"  ELSEIF {column} IS NULL THEN\n    {d.let(column, EMPTY)}\n  END IF;")
+    # what no scan at a door makes, then (one query) a sign-in outside its window; only then
+    # (a second query) is the deliverer a door? A statement of a row trigger costs each time it
+    # runs, queries most: a scan in its window (most rows) runs one, whoever delivers it
+    door = f"EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = {d.role} AND r.kind = 'door')"
+    mark = f"IF {door} THEN\n      {d.let('NEW.note', prefixed(NOT_APPLIED, 'NEW.note'))}\n    END IF;"
     return f"""
   {d.let("NEW.received_by", d.user)}
   {cut("NEW.input", True)}
   {cut("NEW.note", False)}
-  IF ({host_kind("NEW.")} OR {out_of_time(d.mariadb)})
-     AND EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = {d.role} AND r.kind = 'door') THEN
-    {d.let("NEW.note", prefixed(NOT_APPLIED, "NEW.note"))}
+  IF {host_kind("NEW.")} OR {future(d)} THEN
+    {mark}
+  ELSEIF {outside_window(d)} THEN
+    {mark}
   END IF;
 """
 
