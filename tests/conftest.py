@@ -105,21 +105,23 @@ def any_url(request, tmp_path):
         yield request.getfixturevalue("mysql_url")
 
 
-@pytest.fixture
-def db(sqlite_url):
-    """A migrated SQLite database file, bound to the models."""
-    handle = database.bind(sqlite_url)
+def _migrated(url: str):
+    """The database at ``url`` migrated and bound to the models, closed after the test."""
+    handle = database.bind(url)
     migrations.upgrade(handle)
     yield handle
     handle.close()
+
+
+@pytest.fixture
+def db(sqlite_url):
+    """A migrated SQLite database file, bound to the models."""
+    yield from _migrated(sqlite_url)
 
 
 @pytest.fixture
 def any_db(any_url):
-    handle = database.bind(any_url)
-    migrations.upgrade(handle)
-    yield handle
-    handle.close()
+    yield from _migrated(any_url)
 
 
 def wall(text: str) -> dt.datetime:
