@@ -98,9 +98,7 @@ class AdminActions:
         key = rules.normalise_staff_id(staff_text or "")
         at = self.clock()
         with self.db.atomic():
-            row = queries.staff_row(key) if key else None
-            if row is None:
-                raise Refused(t("cli.unknown_staff", value=(staff_text or "").strip()[:64]))
+            row = self.person(key, staff_text)
             if not lifecycle.deactivate_staff(key, at):
                 raise Refused(t("admin.already_inactive", staff_id=row["staff_id"], name=row["name"]))
             self._audit("deactivated", at, staff_key=key)
@@ -150,6 +148,13 @@ class AdminActions:
         self.refuse_on_mirror()
         with self.db.atomic():
             return [upsert_session(item.fields, item.audience) for item in items]
+
+    def person(self, key: str, staff_text: str | None) -> dict:
+        """The roster row of ``key`` (normalised from ``staff_text``, named in the refusal)."""
+        row = queries.staff_row(key) if key else None
+        if row is None:
+            raise Refused(t("cli.unknown_staff", value=(staff_text or "").strip()[:64]))
+        return row
 
     def session(self, session_id: int) -> dict:
         row = queries.session_by_id(session_id)
@@ -233,9 +238,7 @@ class AdminActions:
         key = rules.normalise_staff_id(staff_text or "")
         at = self.clock()
         with self.db.atomic():
-            row = queries.staff_row(key) if key else None
-            if row is None:
-                raise Refused(t("cli.unknown_staff", value=(staff_text or "").strip()[:64]))
+            row = self.person(key, staff_text)
             self.session(session_id)
             if not lifecycle.withdraw_leave(session_id, key, at, self.actor):
                 raise Refused(t("admin.no_leave", staff_id=row["staff_id"], session=session_id))
