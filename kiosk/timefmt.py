@@ -150,3 +150,8 @@ def month_bounds_utc(year: int, month: int, tz: ZoneInfo) -> tuple[dt.datetime, 
     first = dt.date(year, month, 1)
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return day_bounds_utc(first, tz)[0], day_bounds_utc(nxt, tz)[0]
+
+
+def year_bounds_utc(year: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC instants at which ``year`` begins and ends in ``tz``."""
+    return month_bounds_utc(year, 1, tz)[0], month_bounds_utc(year, 12, tz)[1]

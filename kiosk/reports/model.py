@@ -214,6 +214,12 @@ def _trend(year: int, month: int, tz: ZoneInfo, now: dt.datetime) -> list[dict]:
 
 # -- annual ---------------------------------------------------------------------------------------
 
+def year_heading(year: int, options: ReportOptions, left: int) -> dict:
+    """The first keys of the annual report and of a person's study record, in this order."""
+    return {"year": year, "office": options.office_name, "timezone": str(options.tz.key),
+            "generated_at": timefmt.iso(options.now, options.tz), "months_left": left}
+
+
 def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> dict:
     """Per person: credit hours and sessions attended in ``year`` against the targets.
 
@@ -223,8 +229,7 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
     self-study, training, trips dated in the year).
     """
     tz, now = options.tz, options.now
-    start = timefmt.month_bounds_utc(year, 1, tz)[0]
-    end = timefmt.month_bounds_utc(year, 12, tz)[1]
+    start, end = timefmt.year_bounds_utc(year, tz)
     progress("people")
     by_person: dict[str, list[dict]] = defaultdict(list)
     for row in figures.people_kind_stats(start, end, now):
@@ -238,11 +243,7 @@ def annual(year: int, options: ReportOptions, progress: Progress = _quiet) -> di
                              credited.get(person["key"], {}), options.targets, left)
               for person in roster]
     return {
-        "year": year,
-        "office": options.office_name,
-        "timezone": str(tz.key),
-        "generated_at": timefmt.iso(now, tz),
-        "months_left": left,
+        **year_heading(year, options, left),
         "targets": [{"name": t.name, "who": t.who, "metric": t.metric, "required": t.required,
                      "kinds": list(t.kinds), "sources": list(t.sources)} for t in options.targets],
         "summary": {"people": len(people), "behind": sum(1 for p in people if p["behind"]),

@@ -16,7 +16,7 @@ from db import person as person_store
 from db import queries
 from db import reports as figures
 from kiosk import timefmt
-from kiosk.reports.model import ReportOptions, annual_person, months_left
+from kiosk.reports.model import ReportOptions, annual_person, months_left, year_heading
 
 
 def person_record(staff_key: str, year: int, options: ReportOptions) -> dict | None:
@@ -25,8 +25,7 @@ def person_record(staff_key: str, year: int, options: ReportOptions) -> dict | N
     if row is None:
         return None
     tz, now = options.tz, options.now
-    start = timefmt.month_bounds_utc(year, 1, tz)[0]
-    end = timefmt.month_bounds_utc(year, 12, tz)[1]
+    start, end = timefmt.year_bounds_utc(year, tz)
     kinds = figures.people_kind_stats(start, end, now, staff_key=staff_key)
     credits = credit_store.credits_between(dt.date(year, 1, 1), dt.date(year, 12, 31), staff_key)
     sums: dict[str, list] = defaultdict(lambda: [0.0, 0])
@@ -40,11 +39,7 @@ def person_record(staff_key: str, year: int, options: ReportOptions) -> dict | N
     progress = annual_person(person, kinds, credited, options.targets, left)
     sessions = [_session(r, tz) for r in person_store.session_rows(staff_key, start, end, now)]
     return {
-        "year": year,
-        "office": options.office_name,
-        "timezone": str(tz.key),
-        "generated_at": timefmt.iso(now, tz),
-        "months_left": left,
+        **year_heading(year, options, left),
         "person": {"staff_id": row["staff_id"], "name": row["name"], "department": row["department"],
                    "groups": list(row["groups"]), "title": row.get("title", ""),
                    "active": bool(row.get("active", True))},
