@@ -23,10 +23,11 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import call_times  # noqa: E402
 
 from db import database, ledger, live, migrations  # noqa: E402
 from db.roster import StaffRecord, upsert_staff  # noqa: E402
@@ -73,13 +74,7 @@ def build_office(staff: int, departments: int) -> int:
 
 def per_call(fn, repeat: int) -> float:
     """Median seconds per call over ``repeat`` calls (after one warm-up)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(call_times(fn, repeat, warm=True))
 
 
 def main() -> None:

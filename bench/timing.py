@@ -8,9 +8,9 @@ import subprocess
 import time
 
 
-def best_of(fn, rounds: int, *, warm: bool = False) -> float:
-    """The fastest of ``rounds`` calls of ``fn``, in seconds (after one untimed call if
-    ``warm``: caches and imports filled); the best, not the mean, on a shared machine."""
+def call_times(fn, rounds: int, *, warm: bool = False) -> list[float]:
+    """Seconds each of ``rounds`` calls of ``fn`` took (after one untimed call if ``warm``:
+    caches and imports filled)."""
     if warm:
         fn()
     times = []
@@ -18,7 +18,12 @@ def best_of(fn, rounds: int, *, warm: bool = False) -> float:
         began = time.perf_counter()
         fn()
         times.append(time.perf_counter() - began)
-    return min(times)
+    return times
+
+
+def best_of(fn, rounds: int, *, warm: bool = False) -> float:
+    """The fastest of ``rounds`` calls of ``fn``: the best, not the mean, on a shared machine."""
+    return min(call_times(fn, rounds, warm=warm))
 
 
 def peak_rss_mb(argv: list[str], env: dict) -> tuple[float, float, int]:
