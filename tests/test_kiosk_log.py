@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOD = """
 import logging, sys
 from pathlib import Path
-from kiosk.cli.context import setup_logging
+from kiosk.cli.log_file import setup_logging
 setup_logging(Path(sys.argv[1]))
 log = logging.getLogger("kiosk.ui")
 for n in range(60_000):  # ~12 MB: months of a busy door's refusals and warnings

@@ -118,7 +118,7 @@ def test_the_log_file_never_holds_a_payload(home, capsys):
     ``SK1.<id>.<version>`` only."""
     import logging
 
-    from kiosk.cli.context import setup_logging
+    from kiosk.cli.log_file import setup_logging
 
     good = "SK1.A1001.1." + "Ab-_" * 21 + "xy"
     root = logging.getLogger()

@@ -79,7 +79,7 @@ def _demo_home_only(ctx: Context) -> None:
     """Refuse a home holding real data; else mark it as the demo's and log into it."""
     from db import migrations
     from kiosk import demo_home
-    from kiosk.cli.context import move_logging
+    from kiosk.cli.log_file import move_logging
 
     db = ctx.database(require_schema=False) if demo_home.existing_database(ctx.settings) else None
     try:
