@@ -6,7 +6,9 @@ inserts it, and calls ``kiosk_apply_pushed(ids, received_at)``, a ``SQL SECURITY
 procedure that applies that batch set-wise with the owner's rights; an insert that does not say so
 (a door not yet upgraded) is still applied row by row. The accounts that may already add events
 (door, host and admin grants before this release) are given ``EXECUTE`` on the procedure; ``kiosk
-centre grant-*`` gives it from now on. Needs MariaDB 10.6 or later (10.5 ended in 2025).
+centre grant-*`` gives it from now on. The register's guard triggers (0011) are made again: the
+same checks, the roles looked up only when needed. Needs MariaDB 10.6 or later (10.5 ended in
+2025).
 
 PostgreSQL: the same rules, now written once for both servers (``db.sync.centre_sql``), made
 again.
@@ -16,7 +18,7 @@ Idempotent, like 0011 (``kiosk init`` re-applies the rules). SQLite homes: nothi
 
 import peewee as pw
 
-from db.sync.centre_mariadb import MY_RULES, grant_existing
+from db.sync.centre_mariadb import MY_GUARD, MY_RULES, grant_existing
 from db.sync.centre_pg import pg_rules
 
 
@@ -25,6 +27,6 @@ def apply(db, migrator) -> None:
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_rules(schema))
     elif isinstance(db, pw.MySQLDatabase):
-        for statement in MY_RULES:
+        for statement in MY_RULES + MY_GUARD:
             db.execute_sql(statement)
         grant_existing(db)

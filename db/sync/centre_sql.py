@@ -236,7 +236,8 @@ def _sign_ins(d: Dialect, batch: str) -> list[str]:
         # guard trigger then looks at each row once (an upsert fires its INSERT and UPDATE ones)
         return [
             "INSERT IGNORE INTO attendance (session_id, staff_id, expected, status, early_leave) "
-            f"SELECT e.sid, e.skey, FALSE, 'pending', FALSE FROM {best} e WHERE {known} "
+            f"SELECT DISTINCT e.sid, e.skey, FALSE, 'pending', FALSE FROM {batch} e "
+            f"WHERE e.result IN {SIGN_INS} AND {known} "
             f"AND NOT EXISTS (SELECT 1 FROM attendance a WHERE {PAIR})",
             _update(d, "attendance", best, PAIR,
                     [("status", status), ("signed_in_at", f"e.{at}"), ("method", "e.method"),
