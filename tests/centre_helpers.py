@@ -76,3 +76,35 @@ def drop_password_user(admin_url: str, url: str) -> None:
     admin.connect()
     admin.execute_sql(f"DROP USER IF EXISTS '{parsed.username}'@'%%'")
     admin.close()
+
+
+def recent_day() -> str:
+    """Yesterday in Shanghai (``YYYY-MM-DD``): the test office's sessions on it are over, yet
+    ended less than ``centre_guard_sql.STALE_HOURS`` ago, so a door's sign-ins for them still
+    apply at the centre (a module sets ``CENTRE_DAY = recent_day()`` for the ``centre`` fixture)."""
+    import datetime as dt
+
+    from tests.conftest import TZ
+
+    return (dt.datetime.now(TZ).date() - dt.timedelta(days=1)).isoformat()
+
+
+def add_open_session(url: str, title: str = "当前学习", late_after: int = 30,
+                     started_minutes_ago: int = 1) -> int:
+    """A session for everyone whose sign-in window is open now (started a minute ago): what a
+    live door signs people in to at about now."""
+    import datetime as dt
+
+    from db.models import utcnow
+    from db.sessions import add_session
+
+    now = utcnow().replace(microsecond=0)
+    handle = database.bind(url)
+    try:
+        with handle.atomic():
+            start = now - dt.timedelta(minutes=started_minutes_ago)
+            return add_session({"title": title, "kind": "other", "start": start,
+                                "end": now + dt.timedelta(hours=1), "late_after": late_after},
+                               [("all", "")])
+    finally:
+        handle.close()

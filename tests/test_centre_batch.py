@@ -165,24 +165,24 @@ def test_mariadb_applies_only_what_this_account_just_delivered(mariadb):
     try:
         # said it batches, never called: stamped like any event, left unapplied
         event = sign_in("10000000-0000-4000-8000-000000000001", morning)
+        received = store.central_now(other)  # a push's receive time: the centre's (0014 keeps it)
         with other.atomic():
             other.execute_sql("SET @kiosk_batch = 1")
-            store.push._insert_events(other, [{**event, "received_at": wall(f"{DAY} 09:00")}],
-                                      as_json=True)
+            store.push._insert_events(other, [{**event, "received_at": received}], as_json=True)
         received_by = (SignInEvent.select(SignInEvent.received_by)
                        .where(SignInEvent.id == event["id"]).scalar(database=owner))
         assert received_by.startswith(other_url.split("//")[1].split(":")[0] + "@")
         assert signed_in(owner, morning) is None
         # another account naming those events applies nothing, nor a wrong delivery time
         owner.execute_sql("CALL kiosk_apply_pushed(%s, %s)",
-                          (json.dumps([event["id"]]), wall(f"{DAY} 09:00")))
+                          (json.dumps([event["id"]]), received))
         other.execute_sql("CALL kiosk_apply_pushed(%s, %s)",
-                          (json.dumps([event["id"]]), wall(f"{DAY} 09:01")))
+                          (json.dumps([event["id"]]), received - dt.timedelta(minutes=1)))
         assert signed_in(owner, morning) is None
         # the account that delivered them, naming its delivery, does (and the flag is off again)
         other.execute_sql("SET @kiosk_batch = 1")
         other.execute_sql("CALL kiosk_apply_pushed(%s, %s)",
-                          (json.dumps([event["id"]]), wall(f"{DAY} 09:00")))
+                          (json.dumps([event["id"]]), received))
         assert signed_in(owner, morning) == event["at"]
         assert other.execute_sql("SELECT @kiosk_batch").fetchone()[0] is None
         # without the flag a plain INSERT is applied by the row trigger, as before 0013
@@ -213,11 +213,11 @@ def test_a_door_may_call_the_batch_apply_and_nothing_else(mariadb):
         try:
             event = sign_in("10000000-0000-4000-8000-000000000003", ids["morning"])
             with door.atomic():
+                received = store.central_now(door)
                 door.execute_sql("SET @kiosk_batch = 1")
-                store.push._insert_events(door, [{**event, "received_at": wall(f"{DAY} 09:00")}],
-                                          as_json=True)
+                store.push._insert_events(door, [{**event, "received_at": received}], as_json=True)
                 door.execute_sql("CALL kiosk_apply_pushed(%s, %s)",
-                                 (json.dumps([event["id"]]), wall(f"{DAY} 09:00")))
+                                 (json.dumps([event["id"]]), received))
             assert signed_in(owner, ids["morning"]) == event["at"]
             for call in ("kiosk_apply_one('x')", "kiosk_apply_batch()"):
                 with pytest.raises(pw.DatabaseError, match="denied"):

@@ -70,7 +70,7 @@ def centre(request, tmp_path) -> Centre:
     handle = database.bind(url)
     assert migrations.current_version(handle) == max(m.version for m in migrations.available())
     assert "badge_version" in {c.name for c in handle.get_columns("sign_in_event")}
-    ids = make_office(handle, day=DAY)
+    ids = make_office(handle, day=getattr(request.module, "CENTRE_DAY", DAY))
     with handle.atomic():
         queries.set_setting("badge_public_key", public_key_text(key.public_key()))
     handle.close()

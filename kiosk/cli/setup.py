@@ -60,14 +60,16 @@ def _refresh_centre_rules(ctx: Context, db, applied) -> None:
     import peewee as pw
 
     from db.migrations import m0011_centre_hardening as hardening
+    from db.sync import centre_guard_sql
 
     if ctx.settings.is_sqlite or migrations.current_version(db) < 11:
         return
-    if any(m.version == 11 for m in applied):
-        return
     try:
         with db.atomic():
-            hardening.apply(db, None)
+            if not any(m.version == 11 for m in applied):
+                hardening.apply(db, None)
+            if migrations.current_version(db) >= 14:  # after 0011's: they follow its triggers
+                centre_guard_sql.install(db)
     except pw.DatabaseError as exc:
         logging.getLogger(__name__).info("centre rules not refreshed: %s", exc.__class__.__name__)
 
