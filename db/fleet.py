@@ -112,9 +112,10 @@ def centre_clock(central: pw.Database, clock: Callable[[], float] = time.time,
 
 
 def report_contact(central: pw.Database, contact: Contact,
-                   clock: Callable[[], float] = time.time) -> None:
+                   clock: Callable[[], float] = time.time) -> float:
     """Upsert this door's own row (one statement; the door reads nothing back). ``clock``: the
-    door's clock (seconds since the epoch)."""
+    door's clock (seconds since the epoch). Returns the door's clock offset from the centre's
+    (seconds), for the door's own status line."""
     now, offset, user = centre_clock(central, clock)
     row = {"kiosk_id": contact.kiosk_id[:64], "last_seen": now,
            "door_time": now + dt.timedelta(seconds=offset), "clock_offset_s": offset,
@@ -125,12 +126,13 @@ def report_contact(central: pw.Database, contact: Contact,
         try:
             with central.atomic():  # a savepoint: an older centre's refusal undoes only this
                 _upsert(central, row, install)
-            return
+            return offset
         except (pw.ProgrammingError, pw.OperationalError) as exc:
             if "install" not in str(exc).lower():
                 raise
             _WITHOUT_INSTALL_COLUMN.add(central)  # a centre before migration 0010
     _upsert(central, row, "")
+    return offset
 
 
 _WITHOUT_INSTALL_COLUMN: weakref.WeakSet = weakref.WeakSet()

@@ -30,6 +30,7 @@ from db import database, fleet
 from db import sync as store
 from db.models import SignInEvent, utcnow
 from db.register_watch import RegisterWatch
+from db.sync import verdicts
 from kiosk import __version__, door_identity, rules, timefmt
 from kiosk.config import Settings
 from kiosk.i18n import t
@@ -55,6 +56,10 @@ class SyncReport:
     error: str
     refused: bool = False  # the centre was reached and refused this home (it mirrors another)
     stalled: bool = False  # the centre stopped answering mid-round (not merely unreachable)
+    # this door's events of today the centre kept but did not apply (db.sync.verdicts), and
+    # its clock's offset from the centre's as last measured (None: not yet)
+    not_applied: int = 0
+    clock_offset_s: float | None = None
 
 
 def arrival_status(session_row: dict, at: dt.datetime) -> str:
@@ -84,6 +89,9 @@ class SyncAgent:
         self._fleet_warned = False
         self._register = RegisterWatch()
         self._install_id: str | None = None  # this home's (kiosk.door_identity), read once
+        self.clock_offset_s: float | None = None  # at the last fleet report
+        self._held: tuple[str, int] | None = None  # (local day, events not applied that day)
+        self._verdicts_warned = False
 
     @property
     def central_url(self) -> str | None:
@@ -113,7 +121,10 @@ class SyncAgent:
             try:
                 local = self._local()
                 opened_here = local.is_closed()
-                return self._round(local, pull)
+                report = self._round(local, pull)
+                report.not_applied = self.not_applied_today()
+                report.clock_offset_s = self.clock_offset_s
+                return report
             except Exception as exc:  # the kiosk's worker must get a report, never a traceback
                 detail = f"{exc.__class__.__name__}: {self._detail(exc)}"
                 log.error("sync round failed: %s", detail)  # redacted: no traceback with a URL
@@ -208,7 +219,7 @@ class SyncAgent:
         schema) or a role without the right is logged once, never a failed round."""
         try:
             with central.atomic():
-                fleet.report_contact(central, self.contact(queued))
+                self.clock_offset_s = fleet.report_contact(central, self.contact(queued))
         except (pw.ProgrammingError, pw.IntegrityError, pw.OperationalError) as exc:
             if isinstance(exc, pw.OperationalError) and not store.denied_table(exc) \
                     and "another door" not in str(exc):
@@ -259,7 +270,44 @@ class SyncAgent:
             self._push_batch(central, rows)
             store.mark_pushed([r["id"] for r in rows], utcnow())
             pushed += len(rows)
+            self._read_verdicts(central, rows)
         return pushed
+
+    def _read_verdicts(self, central: pw.Database, rows: list[dict]) -> None:
+        """Ask the centre which of the events just pushed it kept but did not apply (a door's
+        clock too far ahead, a scan out of the door's order …): each is logged, and counted on
+        the status line, so a sign-in confirmed here is never silently lost there."""
+        found = verdicts.not_applied(central, [r["id"] for r in rows])
+        if found is None:
+            if not self._verdicts_warned:
+                self._verdicts_warned = True
+                log.warning("the centre at %s cannot say which events it did not apply "
+                            "(older schema, or run `kiosk centre grant-door ROLE` there again)",
+                            self.where())
+            return
+        if not found:
+            return
+        for r in rows:
+            if r["id"] in found:
+                log.warning("the centre kept but did not apply event %s (%s %s at %s UTC, "
+                            "kiosk %s): %s", r["id"], r["result"], r["staff_key"] or "-",
+                            r["at"], r["kiosk_id"], found[r["id"]])
+        day = self._local_day()
+        self._held = (day, verdicts.remember(found, day))
+
+    def _local_day(self) -> str:
+        now = timefmt.utc_now().replace(tzinfo=dt.UTC)
+        return now.astimezone(self.settings.tz).date().isoformat()
+
+    def not_applied_today(self) -> int:
+        """Events of this door the centre did not apply, recorded today (local day)."""
+        day = self._local_day()
+        if self._held is None or self._held[0] != day:
+            try:
+                self._held = (day, len(verdicts.held_back(day)))
+            except pw.DatabaseError:
+                return 0
+        return self._held[1]
 
     def _push_batch(self, central: pw.Database, rows: list[dict]) -> None:
         """One batch, retried on a deadlock/serialisation failure (the batch is idempotent)."""

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from db.sync.centre_guard_sql import DOOR_VERDICTS
 from db.sync.centre_mariadb import APPLY_PUSHED
 from db.sync.centre_sql import ROLE_TABLE
 from db.sync.common import _engine
@@ -255,6 +256,9 @@ def _my_statements(db: pw.Database, kind: str, role: str) -> Granted:
     # the batch apply every push of events calls (db.sync.centre_mariadb)
     apply = db.execute_sql("SELECT 1 FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = "
                            f"DATABASE() AND ROUTINE_NAME = '{APPLY_PUSHED}'").fetchone()
+    # which of its own events the centre did not apply (db.sync.verdicts; migration 0014)
+    verdicts = db.execute_sql("SELECT 1 FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = "
+                              f"DATABASE() AND ROUTINE_NAME = '{DOOR_VERDICTS}'").fetchone()
     for user, host in accounts:
         who = f"'{_my_text(user)}'@'{_my_text(host)}'" if host is not None else f"'{_my_text(user)}'"
         held = _my_held(db, schema, user, host)
@@ -271,6 +275,8 @@ def _my_statements(db: pw.Database, kind: str, role: str) -> Granted:
                 for (table, priv), cols in sorted(wanted.columns.items())]
         if apply:
             out.append(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{APPLY_PUSHED}` TO {who}")
+        if kind == "door" and verdicts:  # which of its own events the centre did not apply
+            out.append(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{DOOR_VERDICTS}` TO {who}")
     if kind == "door":
         out += MY_FLEET_GUARD
     return Granted(revoked, out)

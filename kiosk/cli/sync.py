@@ -144,15 +144,29 @@ def _once(ctx: Context, agent: SyncAgent, report: SyncReport) -> int:
 
 def _add(first: SyncReport, second: SyncReport) -> SyncReport:
     return SyncReport(second.reachable, first.pushed + second.pushed, first.pulled + second.pulled,
-                      second.queued, second.error)
+                      second.queued, second.error, not_applied=second.not_applied,
+                      clock_offset_s=second.clock_offset_s)
 
 
 def _print(ctx: Context, agent: SyncAgent, report: SyncReport) -> None:
     if report.reachable and not report.error:
         ctx.out(t("sync.done", where=agent.where(), pushed=report.pushed, pulled=report.pulled,
                   queued=report.queued))
+        _warn_door(report)
         return
     _err(f"{report.error}{t('sep')}{t('sync.queued', queued=report.queued)}")
+
+
+def _warn_door(report: SyncReport) -> None:
+    """What the centre did not take from this door today, and a clock off the centre's: the
+    door's own word that a confirmed sign-in did not count (FINDINGS 6)."""
+    from db.fleet import SKEW_LIMIT_S
+    from kiosk.fleet_view import offset_text
+
+    if report.not_applied:
+        _err(t("sync.not_applied", count=report.not_applied))
+    if report.clock_offset_s is not None and abs(report.clock_offset_s) > SKEW_LIMIT_S:
+        _err(t("sync.clock_off", offset=offset_text(report.clock_offset_s)))
 
 
 def _loop(ctx: Context, agent: SyncAgent, attached: _Attach) -> int:

@@ -46,6 +46,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.result.visitor": ("列席", "visitor"),
     "host.result.signed_out": ("签退", "signed out"),
     "host.result.undo": ("撤销签到", "sign-in undone"),
+    "host.result.held": ("待核实（{result}）", "to check ({result})"),
     # key bindings
     "host.key.leave": ("请假", "Leave"),
     "host.key.manual": ("补签", "Manual"),

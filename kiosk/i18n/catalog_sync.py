@@ -16,6 +16,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已与中心数据库 {where} 同步:上传 {pushed} 条,更新 {pulled} 条,待上传 {queued} 条",
         "Synced with the central database {where}: pushed {pushed}, pulled {pulled}, {queued} still queued",
     ),
+    "sync.not_applied": (
+        "中心保留但未采用本机今天的 {count} 条记录(时间或顺序不符),请主持人核实后补签;详见日志",
+        "The centre kept but did not apply {count} of this kiosk's events today (their time or "
+        "order); the host can check them and sign people in by hand; see the log",
+    ),
+    "sync.clock_off": (
+        "本机时钟与中心相差 {offset},请校准时钟(超前 15 分钟以上的签到中心不予采用)",
+        "This kiosk's clock is off the centre's by {offset}; set it right (the centre does not "
+        "apply sign-ins more than 15 minutes ahead)",
+    ),
     "sync.queued": ("仍有 {queued} 条签到记录待上传(已安全保存在本机)", "{queued} events still queued (kept safely on this kiosk)"),
     "sync.remembered": ("已在 {path} 记住中心数据库 {where}", "Remembered the central database {where} in {path}"),
     "sync.not_remembered": ("未记住中心数据库 {where}:本轮未能与它同步(请核对地址后重试)",

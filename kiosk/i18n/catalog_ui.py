@@ -69,6 +69,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.sync.unreachable": ("● 中心未连接", "● central offline"),
     "ui.sync.unknown": ("● 中心状态未知", "● central: checking"),
     "ui.sync.queued": ("待上传 {count}", "{count} waiting"),
+    "ui.sync.not_applied": ("中心未采用 {count} 条", "{count} not applied at centre"),
+    "ui.sync.clock_off": ("时钟偏差 {offset}", "clock off {offset}"),
     "ui.sync.no_agent": ("同步模块未安装", "sync module not installed"),
     "ui.sync.detail_local": ("未配置中心数据库,签到只保存在本机", "No central database configured; sign-ins stay on this machine"),
     "ui.sync.detail": ("中心:{state};待上传 {queued} 条;上次检查 {time}", "Central: {state}; {queued} waiting; last check {time}"),

@@ -213,7 +213,7 @@ class HostScreen(Screen):
         missing.show(snap.missing)
         missing.border_title = plain(t("host.panel.missing_absent" if ended else "host.panel.missing",
                                        count=len(snap.missing)))
-        self.query_one(HostRecent).show(snap.recent, self.app.settings.tz)
+        self.query_one(HostRecent).show(snap.recent, self.app.settings.tz, self.app.clock())
 
     # -- keys ----------------------------------------------------------------------------------
     def action_refresh(self) -> None:

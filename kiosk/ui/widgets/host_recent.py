@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -44,12 +45,29 @@ class HostRecent(DataTable):
         self.add_columns(t("host.col.time"), t("host.col.name"), t("host.col.department"),
                          t("host.col.result"), t("host.col.method"), t("host.col.kiosk"))
 
-    def show(self, recent: tuple[RecentSignIn, ...], tz: ZoneInfo) -> None:
-        if recent == self._shown:
+    def show(self, recent: tuple[RecentSignIn, ...], tz: ZoneInfo,
+             now: dt.datetime | None = None) -> None:
+        """``now``: the view's clock (naive UTC): an event of another day shows its date."""
+        today = timefmt.local(now or timefmt.utc_now(), tz).date()
+        if (recent, today) == self._shown:
             return
-        self._shown = recent
+        self._shown = (recent, today)
         self.clear()
         for r in recent:
-            self.add_row(timefmt.local(r.at, tz).strftime("%H:%M:%S"), cut(r.name or r.staff_id, NAME),
-                         cut(r.department, DEPARTMENT), t(f"host.result.{r.result}"),
-                         method_text(r.method), cut(r.kiosk_id, KIOSK))
+            result = t(f"host.result.{r.result}")
+            if r.held:  # the centre kept it but the register does not hold it
+                result = t("host.result.held", result=result)
+            self.add_row(when(r.at, tz, today), cut(r.name or r.staff_id, NAME),
+                         cut(r.department, DEPARTMENT), result, method_text(r.method),
+                         cut(r.kiosk_id, KIOSK))
+
+
+def when(at: dt.datetime, tz: ZoneInfo, today: dt.date) -> str:
+    """The time of an event of today; with its date when it is of another day (a 2099 sign-in
+    a door delivered must not read as this morning's)."""
+    moment = timefmt.local(at, tz)
+    if moment.date() == today:
+        return moment.strftime("%H:%M:%S")
+    if moment.year == today.year:
+        return moment.strftime("%m-%d %H:%M")
+    return moment.strftime("%Y-%m-%d")

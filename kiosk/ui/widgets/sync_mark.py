@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db.fleet import SKEW_LIMIT_S
+from kiosk.fleet_view import short_offset
 from kiosk.i18n import t
 from kiosk.ui.plain import Static
 
@@ -23,6 +25,25 @@ class SyncState:
     agent_missing: bool = False
     checked_at: str = ""
     failing: bool = False
+    not_applied: int = 0  # this door's events of today the centre kept but did not apply
+    clock_offset_s: float | None = None  # this door's clock minus the centre's
+
+    @property
+    def clock_off(self) -> bool:
+        """Off by more than the fleet's 2 minutes (SPEC §8): the door says so itself."""
+        return self.clock_offset_s is not None and abs(self.clock_offset_s) > SKEW_LIMIT_S
+
+    @property
+    def warning(self) -> bool:
+        return bool(self.not_applied) or self.clock_off
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.not_applied:
+            out.append(t("ui.sync.not_applied", count=self.not_applied))
+        if self.clock_off:
+            out.append(t("ui.sync.clock_off", offset=short_offset(self.clock_offset_s)))
+        return out
 
     def _state_key(self) -> str:
         if self.failing:
@@ -33,7 +54,8 @@ class SyncState:
     def label(self) -> str:
         if self.local_only:
             return t("ui.sync.local")
-        return f"{t(self._state_key())} · {t('ui.sync.queued', count=self.queued)}"
+        return " · ".join([t(self._state_key()), t("ui.sync.queued", count=self.queued),
+                           *self.warnings()])
 
     def detail(self) -> str:
         if self.local_only:
@@ -45,6 +67,8 @@ class SyncState:
             text += "\n" + t("ui.sync.no_agent")
         if self.error:
             text += "\n" + t("ui.sync.error", error=self.error)
+        for line in self.warnings():
+            text += "\n" + line
         return text
 
 
@@ -59,7 +83,7 @@ class SyncMark(Static):
         self.state = state
         down = state.reachable is False or state.failing
         self.set_class(down, "-down")
-        self.set_class(bool(state.queued) and not down, "-waiting")
+        self.set_class((bool(state.queued) or state.warning) and not down, "-waiting")
         self.refresh_text()
 
     def refresh_text(self) -> None:

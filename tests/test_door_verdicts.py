@@ -1,0 +1,104 @@
+"""FINDINGS 6: a door never shows a healthy sync over a sign-in the centre did not count.
+
+A door role's sign-in timed 20 minutes ahead (a door clock running fast) is kept at the centre but
+not applied; the door, through the real ``kiosk sync``, learns it by id, logs it and says so, and
+warns of a clock off the centre's. Real PostgreSQL and MariaDB centres, real door roles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from db import database
+from db.models import SignInEvent
+from db.sync.centre_sql import NOT_APPLIED
+from kiosk.i18n import set_language
+from kiosk.ui.widgets.sync_mark import SyncState
+from tests.centre_helpers import add_open_session, recent_day
+from tests.conftest import TZ
+from tests.test_centre_roles import door_role  # noqa: F401 — a login role with no rights yet
+from tests.test_sync import KIOSK, centre, kiosk, new_home  # noqa: F401 — the centre fixture
+
+CENTRE_DAY = recent_day()
+
+
+def local(at: dt.datetime) -> str:
+    return at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def test_a_sign_in_the_centre_did_not_apply_is_told_at_the_door(centre, door_role, tmp_path):  # noqa: F811
+    role, url = door_role
+    kiosk(tmp_path / "owner", "centre", "grant-door", role, "--db", centre.url)
+    session = add_open_session(centre.url, late_after=60, started_minutes_ago=30)
+    door = new_home(tmp_path, "door", "door-1")
+    kiosk(door, "sync", "--once", "--central", url)  # the door's round: it is heard from now
+    now = dt.datetime.now(dt.UTC)
+    fine = json.loads(kiosk(door, "signin", "A1001", "--session", str(session), "--json").stdout)
+    # a sign-in this door timed a quarter of an hour before its own last round
+    backdated = json.loads(kiosk(door, "signin", "A1002", "--session", str(session), "--at",
+                                 local(now - dt.timedelta(minutes=15)), "--json").stdout)
+    assert fine["result"] == backdated["result"] == "present"  # the door confirmed both
+    done = kiosk(door, "sync", "--once")
+    assert "0 still queued" in done.stdout
+    assert "did not apply 1 of this kiosk's events today" in done.stderr, done.stderr
+    zh = kiosk(door, "sync", "--once", env={"KIOSK_LANG": "zh"})  # remembered, in the door's words
+    assert "中心保留但未采用本机今天的 1 条记录" in zh.stderr, zh.stderr
+    owner = database.make_database(centre.url)
+    owner.connect()
+    try:
+        held = (SignInEvent.select(SignInEvent.id, SignInEvent.note)
+                .where(SignInEvent.staff_key == "A1002").tuples().execute(owner))
+        (event_id, note), = list(held)
+        assert note.startswith(NOT_APPLIED)
+    finally:
+        owner.close()
+    log = (door / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert f"did not apply event {event_id} (present A1002" in log and ": out_of_order" in log, log
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (apt install faketime)")
+@pytest.mark.parametrize("centre", ["postgresql"], indirect=True)
+def test_a_door_whose_clock_is_fast_says_so(centre, door_role, tmp_path):  # noqa: F811
+    role, url = door_role
+    kiosk(tmp_path / "owner", "centre", "grant-door", role, "--db", centre.url)
+    session = add_open_session(centre.url)
+    door = new_home(tmp_path, "door", "door-1")
+    faketime = shutil.which("faketime")
+    done = kiosk(door, "sync", "--once", "--central", url)
+    assert "clock" not in done.stderr
+
+    def fast(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([faketime, "-f", "+20m", KIOSK, *args], capture_output=True,
+                              text=True, timeout=60, env={**os.environ, "KIOSK_HOME": str(door),
+                                                          "KIOSK_LANG": "en"})
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done
+
+    # the tester's door (FINDINGS 6): 20 minutes fast, a sign-in confirmed, then its round
+    assert json.loads(fast("signin", "A1001", "--session", str(session), "--json").stdout
+                      )["result"] in ("present", "late")
+    done = fast("sync", "--once")
+    assert "0 still queued" in done.stdout
+    assert "This kiosk's clock is off the centre's by +20 min" in done.stderr, done.stderr
+    assert "did not apply 1 of this kiosk's events today" in done.stderr, done.stderr
+
+
+def test_the_status_line_names_what_the_centre_did_not_take():
+    set_language("zh")
+    try:
+        healthy = SyncState(local_only=False, reachable=True, queued=0, clock_offset_s=30.0)
+        assert healthy.label() == "● 中心已连接 · 待上传 0" and not healthy.warning
+        state = SyncState(local_only=False, reachable=True, queued=0, not_applied=2,
+                          clock_offset_s=1200.0)
+        assert state.label() == "● 中心已连接 · 待上传 0 · 中心未采用 2 条 · 时钟偏差 +20min"
+        assert state.warning and "中心未采用 2 条" in state.detail()
+        slow = SyncState(local_only=False, reachable=True, clock_offset_s=-150.0)
+        assert slow.label().endswith("时钟偏差 -2min")
+    finally:
+        set_language("en")
