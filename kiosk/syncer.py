@@ -290,8 +290,9 @@ class SyncAgent:
         for r in rows:
             if r["id"] in found:
                 log.warning("the centre kept but did not apply event %s (%s %s at %s UTC, "
-                            "kiosk %s): %s", r["id"], r["result"], r["staff_key"] or "-",
-                            r["at"], r["kiosk_id"], found[r["id"]])
+                            "kiosk %s): %s (%s)", r["id"], r["result"], r["staff_key"] or "-",
+                            r["at"], r["kiosk_id"], found[r["id"]],
+                            verdicts.EXPLAINED.get(found[r["id"]], "see the centre's event log"))
         day = self._local_day()
         self._held = (day, verdicts.remember(found, day))
 

@@ -56,6 +56,7 @@ DOOR_VERDICTS = "kiosk_door_verdicts"  # EXECUTE: PUBLIC on PostgreSQL, grant-do
 # MariaDB's batch apply (migration 0014) finds a push's events by the receive time the door read
 # from the centre's clock just before its INSERT: a time that recent is kept, any other replaced
 RECEIVED_SLACK_MINUTES = 5
+LATEST_STEP_SECONDS = 60  # MariaDB moves a door's latest time on per row, in steps this long
 REASONS = ("other_kiosk", "out_of_order", "stale_session")
 MOVES = f"({SIGN_INS[1:-1]}, 'signed_out')"  # the kinds that change the register
 
@@ -227,14 +228,15 @@ BEGIN
   DECLARE latest DATETIME(6) DEFAULT NULL;
   DECLARE reason VARCHAR(32) DEFAULT NULL;
   DECLARE now_utc DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+  DECLARE who VARCHAR(128) DEFAULT {_MY_WHO};
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET held = NULL;
   IF NEW.`received_at` IS NULL OR NEW.`received_at` > now_utc
      OR NEW.`received_at` < now_utc - INTERVAL {RECEIVED_SLACK_MINUTES} MINUTE THEN
     SET NEW.`received_at` = now_utc;
   END IF;
   SET NEW.`pushed_at` = NEW.`received_at`;
-  IF {_MY_IS_DOOR} THEN
-    SET held = (SELECT `kiosk_id` FROM `{DOOR_TABLE}` WHERE `role` = {_MY_WHO});
-    SET latest = (SELECT `latest_at` FROM `{DOOR_TABLE}` WHERE `role` = {_MY_WHO});
+  IF EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r WHERE r.`role` = who AND r.`kind` = 'door') THEN
+    SELECT `kiosk_id`, `latest_at` INTO held, latest FROM `{DOOR_TABLE}` WHERE `role` = who;
     IF held IS NULL THEN
       IF {_MY_HELD_BY_OTHER} THEN
         SET reason = 'other_kiosk';
@@ -256,8 +258,10 @@ BEGIN
       SET NEW.`note` = {marked("reason", "NEW.`note`", True)};
     ELSEIF reason IS NULL AND {unmarked("NEW.`note`")}
        AND NEW.`at` <= now_utc + INTERVAL {FUTURE_SLACK_MINUTES} MINUTE
-       AND (latest IS NULL OR latest < LEAST(NEW.`at`, now_utc)) THEN
-      UPDATE `{DOOR_TABLE}` SET `latest_at` = LEAST(NEW.`at`, now_utc) WHERE `role` = {_MY_WHO};
+       AND (latest IS NULL
+            OR latest < LEAST(NEW.`at`, now_utc) - INTERVAL {LATEST_STEP_SECONDS} SECOND) THEN
+      -- in steps (a batch's events are milliseconds apart: one row write per step, not per event)
+      UPDATE `{DOOR_TABLE}` SET `latest_at` = LEAST(NEW.`at`, now_utc) WHERE `role` = who;
     END IF;
   END IF;
 END

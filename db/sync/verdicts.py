@@ -23,6 +23,13 @@ from db.sync.common import _engine, get_state, set_state
 NOT_APPLIED = "not_applied_door_role"  # as db.sync.centre_sql.NOT_APPLIED (not imported: SQL module)
 STATE_KEY = "centre.not_applied"
 TIME_REASON = "time"  # 0011's bare mark on a door's own kind: ahead of the centre, or outside the window
+# what each reason means, for the door's log (read by the office's IT, in English like the log)
+EXPLAINED = {
+    TIME_REASON: "timed more than 15 min ahead of the centre's clock, or outside its session's window",
+    "out_of_order": "timed more than 5 min before the latest time the centre had from this door",
+    "other_kiosk": "it names a kiosk id another door's credential holds",
+    "stale_session": "its session ended more than 72 h before it arrived",
+}
 
 
 def reason_of(note: str) -> str:
