@@ -11,10 +11,16 @@ MariaDB has row triggers only, so the rules are applied once per pushed batch by
   (stamped and marked all the same), as if it had not pushed them.
 - ``kiosk_apply_pushed(ids, received_at)`` — the one procedure a door, a host or an admin may
   ``CALL`` (``SQL SECURITY DEFINER``) — applies, set-wise, the events of that batch this very
-  account delivered at that time (the rules of :func:`db.sync.centre_sql.rule_blocks`, one
-  statement per kind of event, like PostgreSQL's statement trigger). An event the ``INSERT
-  IGNORE`` skipped (a re-sent batch) was delivered earlier, so it is not applied again; and an
-  account can never make the centre apply another account's events.
+  connection has just delivered (the rules of :func:`db.sync.centre_sql.rule_blocks`, one
+  statement per kind of event, like PostgreSQL's statement trigger). Each event is applied once,
+  at its arrival (FINDINGS 25): the row trigger of a batching session leaves a marker in the
+  owner's table ``kiosk_pending`` (event id, connection, the centre's clock), and the procedure
+  takes only the named events with a marker of its own connection from the last
+  :data:`ARRIVAL_MINUTES`, deleting those markers as it applies them. So an event the ``INSERT
+  IGNORE`` skipped (a re-sent batch) has no marker and is not applied again; a door that calls
+  again with its old ids (after a host's undo, say) applies nothing; an account never applies
+  another's events. ``received_at`` is the caller's no more: it is ignored (kept in the
+  signature for doors that pass it) and the centre stamps the event's time itself.
 
 Everything is created ``DEFINER = CURRENT_USER`` (the owner running ``kiosk init``); the batch
 lives in session temporary tables (``MEMORY``) the procedures make and drop. A door's account has
@@ -66,8 +72,19 @@ END"""
 APPLY_ONE = f"""{DEFINER} PROCEDURE kiosk_apply_one(event VARCHAR(36)) {ROUTINE}
 {_body(_fill("sign_in_event e", "e.id = event") + ["CALL kiosk_apply_batch()"])}"""
 
+PENDING = "kiosk_pending"  # events a batching session delivered, not yet applied (owner only)
+ARRIVAL_MINUTES = 10  # a batch is applied right after its INSERT (both statements time out in 10 s)
+# the markers take sign_in_event.id's own type and collation (joined by the primary key)
+PENDING_TABLE = (f"CREATE TABLE IF NOT EXISTS {PENDING} (PRIMARY KEY (id)) ENGINE=InnoDB "
+                 "SELECT id, CAST(0 AS UNSIGNED) AS conn, UTC_TIMESTAMP(6) AS `at` "
+                 "FROM sign_in_event WHERE FALSE")
+_MINE = (f"p.conn = CONNECTION_ID() AND p.`at` >= UTC_TIMESTAMP(6) - INTERVAL {ARRIVAL_MINUTES} "
+         "MINUTE")
+
 # the ids travel as one JSON array; kiosk_ids takes sign_in_event.id's own type and collation,
-# so the join below is by the primary key whatever collation the centre was made with
+# so the joins below are by the primary keys whatever collation the centre was made with.
+# ``received`` is not read: the centre's clock stamped the events (kept for 0013's callers).
+# Only what this connection has just delivered, each once: the markers go as they are read.
 APPLY_PUSHED_SQL = f"""{DEFINER} PROCEDURE {APPLY_PUSHED}(ids LONGTEXT, received DATETIME(6))
 {ROUTINE}
 {_body([
@@ -76,8 +93,12 @@ APPLY_PUSHED_SQL = f"""{DEFINER} PROCEDURE {APPLY_PUSHED}(ids LONGTEXT, received
     "CREATE TEMPORARY TABLE kiosk_ids ENGINE=MEMORY AS SELECT id FROM sign_in_event WHERE FALSE",
     "INSERT INTO kiosk_ids SELECT j.id FROM JSON_TABLE(ids, '$[*]' COLUMNS "
     "(id VARCHAR(36) PATH '$')) j",
+    f"DELETE i FROM kiosk_ids i WHERE NOT EXISTS (SELECT 1 FROM {PENDING} p "
+    f"WHERE p.id = i.id AND {_MINE})",
+    f"DELETE p FROM kiosk_ids i STRAIGHT_JOIN {PENDING} p ON p.id = i.id "
+    "WHERE p.conn = CONNECTION_ID()",
     *_fill("kiosk_ids i STRAIGHT_JOIN sign_in_event e ON e.id = i.id",
-           "e.received_at = received AND e.received_by = USER()"),
+           "e.received_by = USER()"),
     "DROP TEMPORARY TABLE kiosk_ids",
     "CALL kiosk_apply_batch()",
 ])}"""
@@ -95,9 +116,13 @@ END"""
 APPLY_EVENT = f"""{DEFINER} TRIGGER kiosk_apply_event AFTER INSERT ON `sign_in_event`
 FOR EACH ROW
 BEGIN
-  IF COALESCE({BATCH_FLAG}, 0) <> 1 AND NEW.staff_key IS NOT NULL AND NEW.session_uid IS NOT NULL
+  IF NEW.staff_key IS NOT NULL AND NEW.session_uid IS NOT NULL
      AND NEW.result IN {APPLIED_RESULTS} AND {applies("NEW.note")} THEN
-    CALL kiosk_apply_one(NEW.id);
+    IF COALESCE({BATCH_FLAG}, 0) <> 1 THEN
+      CALL kiosk_apply_one(NEW.id);
+    ELSE  -- the session applies its batch: this event, once, if it asks soon enough
+      INSERT INTO {PENDING} (id, conn, `at`) VALUES (NEW.id, CONNECTION_ID(), UTC_TIMESTAMP(6));
+    END IF;
   END IF;
 END"""
 
@@ -111,6 +136,7 @@ MY_RULES = [
     "DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge",  # before 0013: stamp and flag
     "DROP TRIGGER IF EXISTS kiosk_apply_event",
     "DROP TRIGGER IF EXISTS kiosk_stamp_receiver",
+    PENDING_TABLE,
     _replacing(APPLY_BATCH),
     _replacing(APPLY_ONE),
     _replacing(APPLY_PUSHED_SQL),
@@ -118,6 +144,9 @@ MY_RULES = [
     APPLY_EVENT,
 ]
 TRIGGERS = ("kiosk_stamp_receiver", "kiosk_apply_event")
+# 0015 (FINDINGS 25): what changed since 0013 only — the BEFORE INSERT triggers keep their order
+MY_APPLY_ONCE = [PENDING_TABLE, _replacing(APPLY_PUSHED_SQL),
+                 "DROP TRIGGER IF EXISTS kiosk_apply_event", APPLY_EVENT]
 
 
 # -- the register's guard (FINDINGS 33; see db.sync.centre_pg for PostgreSQL's) ---------------
