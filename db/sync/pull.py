@@ -2,10 +2,10 @@
 
 Departments (all: a few dozen rows), staff with their groups, sessions with their audiences and
 leaves changed since a watermark (``updated_at``/``recorded_at`` minus an overlap, because those
-times come from the writers' clocks, not from commit order), today's register of sign-ins at
-every door (:mod:`db.sync.register_pull`), and the public badge key — never
-anything else from ``setting``. Everything is read from the centre before anything is written
-locally, so the kiosk's sign-ins never wait on the network.
+times come from the writers' clocks, not from commit order), today's register as the centre
+holds it — every door's sign-ins, a host's corrections (:mod:`db.sync.register_pull`) — and the
+public badge key, never anything else from ``setting``. Everything is read from the centre
+before anything is written locally, so the kiosk's sign-ins never wait on the network.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from db.register import follow_audience, refresh_all_upcoming
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
 from db.sync.public_setting import read_public
 from db.sync.pull_credits import apply_credits, read_credits
-from db.sync.register_pull import apply_register, read_register
+from db.sync.register_pull import CentreRegister, apply_register, read_register
 
 
 def _watermark(name: str) -> dt.datetime | None:
@@ -60,7 +60,7 @@ class Snapshot:
         self.leaves: list[dict] = []
         self.credits: list[dict] = []
         self.settings: dict[str, str] = {}
-        self.register: list[dict] = []  # today's sign-ins at every door (register_pull)
+        self.register = CentreRegister()  # today's register at the centre (register_pull)
         self.marks: dict[str, dt.datetime | None] = {}
 
 
@@ -135,7 +135,8 @@ def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
             follow_audience(sid, now)
         # leaves after the expected rows exist (a first pull creates them just above)
         changed += _apply_local_leaves(snap.leaves)
-        changed += apply_register(snap.register)  # today's sign-ins at the other doors
+        # today's register as the centre holds it: the other doors' sign-ins, a host's undo
+        changed += apply_register(snap.register.rows, whole=snap.register)
         for name, mark in snap.marks.items():
             _set_watermark(name, mark)
     return changed
