@@ -68,6 +68,13 @@ def withdraw_leave(session_id: int, staff_key: str, at: dt.datetime, actor: str)
     return bool(changed)
 
 
+def standing_leave(session_id: int, staff_key: str) -> dict | None:
+    """The leave not withdrawn of this person and session (its ``recorded_at``), or None."""
+    return (Leave.select(Leave.recorded_at)
+            .where((Leave.session == session_id) & (Leave.staff == staff_key)
+                   & Leave.withdrawn_at.is_null()).dicts().first())
+
+
 def leave_rows(limit: int = 500) -> list[dict]:
     """The latest leaves (withdrawn ones included, marked), newest session first, with names."""
     L = Leave  # noqa: N806 - short alias for a long query

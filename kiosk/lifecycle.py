@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import peewee as pw
 
 from db import cards as card_store
-from db import ledger, lifecycle, queries
+from db import corrections, ledger, lifecycle, queries
 from db.roster import StaffRecord, upsert_staff
 from db.sessions import add_session, upsert_session
 from kiosk import card_numbers, cards, rules, timefmt
@@ -240,10 +240,29 @@ class AdminActions:
         with self.db.atomic():
             row = self.person(key, staff_text)
             self.session(session_id)
-            if not lifecycle.withdraw_leave(session_id, key, at, self.actor):
+            if corrections.centre_applies(self.db):
+                withdrawn = self._withdraw_at_centre(row, key, session_id, at)
+            elif lifecycle.withdraw_leave(session_id, key, at, self.actor):
+                self._audit("leave_withdrawn", at, staff_key=key, session_id=session_id)
+                withdrawn = True
+            else:
                 raise Refused(t("admin.no_leave", staff_id=row["staff_id"], session=session_id))
-            self._audit("leave_withdrawn", at, staff_key=key, session_id=session_id)
+        if not withdrawn:  # kept by the centre, not applied: a door's credential (committed)
+            raise Refused(t("reason.not_applied"))
         return row
+
+    def _withdraw_at_centre(self, row: dict, key: str, session_id: int, at: dt.datetime) -> bool:
+        """At a server centre the withdrawal is an event its rules apply (FINDINGS 28): a host
+        withdraws a leave as it records one, with no right to write ``leave``. Timed not before
+        the leave (the rule withdraws a leave recorded at or before it). Applied?"""
+        held = lifecycle.standing_leave(session_id, key)
+        if held is None:
+            raise Refused(t("admin.no_leave", staff_id=row["staff_id"], session=session_id))
+        corrections.deliver(self.db, ledger.Event(
+            kiosk_id=self.kiosk_id, at=max(at, held["recorded_at"]), method="manual",
+            result="leave_withdrawn", staff_key=key, session_id=session_id, actor=self.actor,
+            id=ledger.new_event_id()))
+        return lifecycle.standing_leave(session_id, key) is None
 
     def _audit(self, result: str, at: dt.datetime, *, staff_key: str | None = None,
                session_id: int | None = None, note: str = "") -> str:
