@@ -21,7 +21,10 @@ import peewee as pw
 from db import ledger
 from db.models import Attendance
 from db.sync.common import EVENT_COLUMNS
+from db.sync.credential import door_home
 from db.sync.push import push_batch, rules_in_database
+
+__all__ = ["centre_applies", "deliver", "door_home", "register_row"]
 
 
 def centre_applies(db: pw.Database) -> bool:

@@ -424,6 +424,8 @@ class SignInDesk:
         """Record a leave with its audit event; returns (person row, already signed in)."""
         at = at or self.clock()
         key = rules.normalise_staff_id(staff_text)
+        if corrections.door_home(self.db):  # the centre would keep it, never apply it
+            raise LookupError("door_home")
         with self.db.atomic():
             row = queries.staff_row(key)
             if row is None:

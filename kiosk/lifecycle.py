@@ -229,7 +229,8 @@ class AdminActions:
             detail = {"unknown_staff": t("cli.unknown_staff", value=(staff_text or "").strip()[:64]),
                       "session_not_found": t("reason.session_not_found", session=session_id),
                       "not_expected": t("reason.not_expected"),
-                      "not_applied": t("reason.not_applied")}
+                      "not_applied": t("reason.not_applied"),
+                      "door_home": t("reason.door_home")}
             raise Refused(detail.get(str(exc), str(exc))) from None
 
     def withdraw_leave(self, staff_text: str, session_id: int) -> dict:
@@ -237,6 +238,8 @@ class AdminActions:
         event stay in the record."""
         key = rules.normalise_staff_id(staff_text or "")
         at = self.clock()
+        if corrections.door_home(self.db):  # the centre would keep it, never apply it
+            raise Refused(t("reason.door_home"))
         with self.db.atomic():
             row = self.person(key, staff_text)
             self.session(session_id)
@@ -274,7 +277,8 @@ class AdminActions:
 def mirror_refusal(settings) -> str:
     """One line refusing a local roster/plan/card change when the bound database mirrors a
     centre (``[sync] central`` set and not the database itself); "" otherwise. Leaves are not
-    refused: they travel to the centre as events (applied there for a host's credential)."""
+    refused here: they travel to the centre as events, applied there for a host's or an admin's
+    credential (a door's home refuses them: :func:`db.corrections.door_home`)."""
     from db import database
 
     central = (settings.central_url or "").strip()

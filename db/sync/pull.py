@@ -4,8 +4,9 @@ Departments (all: a few dozen rows), staff with their groups, sessions with thei
 leaves changed since a watermark (``updated_at``/``recorded_at`` minus an overlap, because those
 times come from the writers' clocks, not from commit order), today's register as the centre
 holds it — every door's sign-ins, a host's corrections (:mod:`db.sync.register_pull`) — and the
-public badge key, never anything else from ``setting``. Everything is read from the centre
-before anything is written locally, so the kiosk's sign-ins never wait on the network.
+public badge key, never anything else from ``setting``; and what this home's credential is
+(:mod:`db.sync.credential`). Everything is read from the centre before anything is written
+locally, so the kiosk's sign-ins never wait on the network.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from db.models import (
     StudySession,
 )
 from db.register import follow_audience, refresh_all_upcoming
+from db.sync import credential
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
 from db.sync.public_setting import read_public
 from db.sync.pull_credits import apply_credits, read_credits
@@ -62,6 +64,7 @@ class Snapshot:
         self.settings: dict[str, str] = {}
         self.register = CentreRegister()  # today's register at the centre (register_pull)
         self.marks: dict[str, dt.datetime | None] = {}
+        self.credential: str | None = None  # "door": this home's credential is a door's
 
 
 def _since(query: pw.ModelSelect, field: pw.Field, mark: dt.datetime | None) -> pw.ModelSelect:
@@ -105,6 +108,7 @@ def read_central(central: pw.Database) -> Snapshot:
     snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
     snap.register = read_register(central)
     snap.settings = read_public(central, PULLED_SETTINGS)  # the view a door may read (0012)
+    snap.credential = credential.read_kind(central)
     snap.marks = {
         "staff": max((r["updated_at"] for r in snap.staff if r["updated_at"]), default=None),
         "session": max((r["updated_at"] for r in snap.sessions if r["updated_at"]), default=None),
@@ -139,6 +143,8 @@ def apply_snapshot(snap: Snapshot, now: dt.datetime | None = None) -> int:
         changed += apply_register(snap.register.rows, whole=snap.register)
         for name, mark in snap.marks.items():
             _set_watermark(name, mark)
+        if snap.credential is not None:
+            credential.remember(snap.credential)
     return changed
 
 
