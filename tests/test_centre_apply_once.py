@@ -25,7 +25,7 @@ FORGED = "2000-01-01 00:00:00"
 
 
 def deliver(door: pw.Database, mysql: bool, event_id: str, uid: str, staff: str,
-            at: dt.datetime, call: bool = True) -> None:
+            at: dt.datetime, call: bool = True, received: object = FORGED) -> None:
     """The tester's statements: one sign-in with the door's own ``received_at``, then (MariaDB)
     the batch procedure with the same ids and time. ``INSERT`` that skips a known id, as the
     door's push does."""
@@ -37,7 +37,7 @@ def deliver(door: pw.Database, mysql: bool, event_id: str, uid: str, staff: str,
             f"{verb} INTO sign_in_event (id, seq, kiosk_id, {'`at`' if mysql else 'at'}, method, "
             "result, reason, staff_key, session_uid, input, note, actor, received_at, pushed_at) "
             f"VALUES (%s, 51, 'west-door', %s, 'id', 'present', '', %s, %s, '', '', '', %s, %s)"
-            f"{tail}", (event_id, at, staff, uid, FORGED, FORGED))
+            f"{tail}", (event_id, at, staff, uid, received, received))
         if mysql and call:
             apply_again(door, [event_id])
 
@@ -128,4 +128,33 @@ def test_mariadb_applies_an_event_only_from_the_connection_that_just_delivered_i
     finally:
         door.close()
         other.close()
+        owner.close()
+
+
+def test_the_receive_time_is_the_centres_even_one_a_door_sends_from_a_minute_ago(
+        live_centre, role_of):  # noqa: F811
+    """FINDINGS 2 with 25: no time a door sends is kept, not even a plausible recent one (0014 kept
+    one of the last five minutes on MariaDB for 0013's batch apply; 0016 stamps always)."""
+    mysql = live_centre.engine == "mysql"
+    _, door_url = role_of("door")
+    sid = live_centre.ids["now"]
+    owner = live_centre.owner()
+    door = database.make_database(door_url)
+    door.connect()
+    try:
+        uid = StudySession.select(StudySession.uid).where(StudySession.id == sid).scalar(owner)
+        clock = "SELECT UTC_TIMESTAMP(6)" if mysql else \
+            "SELECT CAST(now() AT TIME ZONE 'UTC' AS timestamp)"
+        before = owner.execute_sql(clock).fetchone()[0]
+        sent = before - dt.timedelta(minutes=3)
+        event = str(uuid.uuid4())
+        deliver(door, mysql, event, uid, "A1002", now_utc() - dt.timedelta(minutes=1),
+                received=sent)
+        stored = (SignInEvent.select(SignInEvent.received_at, SignInEvent.pushed_at)
+                  .where(SignInEvent.id == event).tuples().get(owner))
+        assert all(before <= stamp <= before + dt.timedelta(minutes=1) for stamp in stored), \
+            (sent, stored)
+        assert signed_in(owner, sid, "A1002") is not None  # and the push applied all the same
+    finally:
+        door.close()
         owner.close()

@@ -35,11 +35,10 @@ come first in the note, not under a later prefix); MariaDB's is created ``FOLLOW
 kiosk_stamp_receiver`` (0013's stamp-and-flag trigger) and re-created by every ``kiosk init``
 (:func:`install`), which re-creates 0011's first.
 
-MariaDB's receive time: 0013's ``kiosk_apply_pushed(ids, received_at)`` applies the events of a
-push by the receive time the door read from the centre's clock (``central_now``) and sent with
-them, so there the centre keeps a sent ``received_at`` no later than its clock and at most
-``RECEIVED_SLACK_MINUTES`` earlier, and stamps its own otherwise (NULL, 2000-01-01, the future).
-PostgreSQL's ``now()`` is the transaction's start, the very time the push read: always stamped.
+The receive time is always the centre's: PostgreSQL's ``now()`` (the transaction's start),
+MariaDB's ``UTC_TIMESTAMP(6)`` (the statement's). (0014 kept on MariaDB a sent time of the last
+five minutes, which 0013's batch apply found a push's events by; since 0015 that apply goes by
+the centre's own markers and ignores any time it is given — FINDINGS 25 — so 0016 stamps always.)
 """
 
 from __future__ import annotations
@@ -53,9 +52,6 @@ ORDER_SLACK_MINUTES = 5  # a clock step (NTP) or a round in flight; a door pushe
 STALE_HOURS = 72  # a door offline from Friday evening to Monday morning still catches up
 EVENT_TRIGGER = "kiosk_z_door_bounds"  # "z": after 0011's BEFORE INSERT triggers (by name)
 DOOR_VERDICTS = "kiosk_door_verdicts"  # EXECUTE: PUBLIC on PostgreSQL, grant-door on MariaDB
-# MariaDB's batch apply (migration 0014) finds a push's events by the receive time the door read
-# from the centre's clock just before its INSERT: a time that recent is kept, any other replaced
-RECEIVED_SLACK_MINUTES = 5
 LATEST_STEP_SECONDS = 60  # MariaDB moves a door's latest time on per row, in steps this long
 REASONS = ("other_kiosk", "out_of_order", "stale_session")
 MOVES = f"({SIGN_INS[1:-1]}, 'signed_out')"  # the kinds that change the register
@@ -230,11 +226,7 @@ BEGIN
   DECLARE now_utc DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
   DECLARE who VARCHAR(128) DEFAULT {_MY_WHO};
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET held = NULL;
-  IF NEW.`received_at` IS NULL OR NEW.`received_at` > now_utc
-     OR NEW.`received_at` < now_utc - INTERVAL {RECEIVED_SLACK_MINUTES} MINUTE THEN
-    SET NEW.`received_at` = now_utc;
-  END IF;
-  SET NEW.`pushed_at` = NEW.`received_at`;
+  SET NEW.`received_at` = now_utc, NEW.`pushed_at` = now_utc;
   IF EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r WHERE r.`role` = who AND r.`kind` = 'door') THEN
     SELECT `kiosk_id`, `latest_at` INTO held, latest FROM `{DOOR_TABLE}` WHERE `role` = who;
     IF held IS NULL THEN
