@@ -183,7 +183,7 @@ class SyncAgent:
                 key = "sync.central_not_initialised"
             return self._failed(True, t(key, where=self.where()), pushed)
         except store.CentralPermissionDenied as exc:
-            return self._denied(exc.table, pushed)
+            return self._denied(exc.table, pushed, central)
         except store.ForeignHome as exc:
             report = self._failed(True, t("sync.foreign_home", where=self.where(), staff=exc.staff,
                                           sessions=exc.sessions), pushed)
@@ -191,7 +191,7 @@ class SyncAgent:
             return report
         except (pw.OperationalError, pw.InterfaceError) as exc:
             if store.denied_table(exc):  # MariaDB reports a missing grant as "operational"
-                return self._denied(store.denied_table(exc), pushed)
+                return self._denied(store.denied_table(exc), pushed, central)
             if _stalled(exc):
                 report = self._failed(False, t("fleet.stalled", where=self.where(),
                                                seconds=f"{self.timeouts.reply:g}"), pushed)
@@ -201,7 +201,7 @@ class SyncAgent:
                                          detail=self._detail(exc)), pushed)
         except pw.DatabaseError as exc:
             if store.denied_table(exc):
-                return self._denied(store.denied_table(exc), pushed)
+                return self._denied(store.denied_table(exc), pushed, central)
             return self._failed(True, t("sync.failed", where=self.where(),
                                         detail=self._detail(exc)), pushed)
         if pushed or pulled:
@@ -209,8 +209,20 @@ class SyncAgent:
                      queued)
         return SyncReport(True, pushed, pulled, queued, "")
 
-    def _denied(self, table: str, pushed: int) -> SyncReport:
-        """A right the centre did not grant this door's role: named as such, with the fix."""
+    def _denied(self, table: str, pushed: int, central: pw.Database) -> SyncReport:
+        """A right the centre did not grant this door's role: named as such, with the fix — or,
+        when the centre runs a newer release whose grants this door's reads predate (FINDINGS
+        21), the upgrade this door needs (re-running the grant would change nothing)."""
+        from db.migrations import available
+
+        ours = max(m.version for m in available())
+        try:
+            theirs = store.central_version(central)
+        except Exception:  # (unreadable too: the grant is the likelier fix)
+            theirs = 0
+        if theirs > ours:
+            return self._failed(True, t("sync.centre_newer", where=self.where(), centre=theirs,
+                                        ours=ours), pushed)
         return self._failed(True, t("sync.permission_denied", where=self.where(), table=table),
                             pushed)
 
@@ -353,9 +365,10 @@ class SyncAgent:
 
 
 def _stalled(exc: BaseException) -> bool:
-    """A reply that never came (as opposed to a refused or dropped connection)."""
+    """A reply that never came (as opposed to a refused or dropped connection). PyMySQL says
+    only ``(0, '')`` when the watchdog shut a socket the server had stopped answering on."""
     text = str(exc).lower()
-    return any(mark in text for mark in STALL_MARKS)
+    return any(mark in text for mark in STALL_MARKS) or tuple(exc.args[:2]) == (0, "")
 
 
 def _is_retryable(exc: BaseException) -> bool:

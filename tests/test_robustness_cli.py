@@ -175,7 +175,7 @@ def test_signin_start_up_stays_lean(office_home):
             "print(heavy, db.signin_sql.current().__class__.__name__)\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=60)
-    assert run.stdout.strip().splitlines()[-1] == "[] SqliteDatabase", run.stdout + run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[] HomeDatabase", run.stdout + run.stderr
     assert "机关学习日" in run.stdout, run.stdout  # it signed in (the morning session's title)
 
 

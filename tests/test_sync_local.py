@@ -60,7 +60,7 @@ def test_centre_down_keeps_everything_queued_and_no_password_shows(home):
     assert SECRET not in done.stdout + done.stderr
     assert SECRET not in (home / "logs" / "kiosk.log").read_text(encoding="utf-8")
     # a URL no round succeeded with (a typo, FINDINGS 15) is not remembered, and it says so
-    assert "Not remembering the central database" in done.stderr
+    assert "not remembering the central database" in done.stderr
     assert "central" not in tomllib.loads((home / "config.toml").read_text(encoding="utf-8")
                                           if (home / "config.toml").exists() else "").get("sync", {})
     handle = database.bind(config.sqlite_url_for(home))
@@ -82,7 +82,7 @@ def test_remembering_keeps_the_rest_of_the_config(home, tmp_path):
     conf.write_text('[kiosk]\nid = "门口-1"\n\n[sync]  # every half minute\ninterval = 30\n\n'
                     '[office]\nname = "市政府办公室"\n', encoding="utf-8")
     typo = run(home, "sync", "--once", "--central", CLOSED)  # FINDINGS 15: a typo first …
-    assert typo.returncode == 1 and "Not remembering" in typo.stderr
+    assert typo.returncode == 1 and "not remembering" in typo.stderr
     assert "central" not in tomllib.loads(conf.read_text(encoding="utf-8"))["sync"]
     done = run(home, "sync", "--once", "--central", centre)  # … then the right URL: remembered
     assert done.returncode == 0, done.stderr

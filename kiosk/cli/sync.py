@@ -62,12 +62,13 @@ def sync(ctx: Context) -> int:
     if report.refused:  # a home that does not mirror this centre: nothing changes, config neither
         return _once(ctx, agent, report)
     attached = _Attach(ctx, own, configured)
+    note = ""
     if report.reachable and not report.error:
         attached.succeeded()
-    elif a.central and remember:  # a mistyped URL is never remembered
-        _err(t("sync.not_remembered", where=database.redact_url(a.central)))
+    elif a.central and remember:  # a mistyped URL is never remembered: said on the same line
+        note = t("sync.not_remembered", where=database.redact_url(a.central))
     if a.once or a.adopt:
-        return _once(ctx, agent, report)
+        return _once(ctx, agent, report, note)
     return _loop(ctx, agent, attached)
 
 
@@ -135,10 +136,10 @@ def _prepare_local(ctx: Context) -> None:
         raise CommandError(t("sync.local_server"))
 
 
-def _once(ctx: Context, agent: SyncAgent, report: SyncReport) -> int:
+def _once(ctx: Context, agent: SyncAgent, report: SyncReport, note: str = "") -> int:
     if report.reachable and not report.error and report.queued:
         report = _add(report, agent.run_once())  # events signed in while we were pushing
-    _print(ctx, agent, report)
+    _print(ctx, agent, report, note)
     return 0 if report.reachable and not report.error and report.queued == 0 else 1
 
 
@@ -148,13 +149,14 @@ def _add(first: SyncReport, second: SyncReport) -> SyncReport:
                       clock_offset_s=second.clock_offset_s)
 
 
-def _print(ctx: Context, agent: SyncAgent, report: SyncReport) -> None:
+def _print(ctx: Context, agent: SyncAgent, report: SyncReport, note: str = "") -> None:
     if report.reachable and not report.error:
         ctx.out(t("sync.done", where=agent.where(), pushed=report.pushed, pulled=report.pulled,
                   queued=report.queued))
         _warn_door(report)
         return
-    _err(f"{report.error}{t('sep')}{t('sync.queued', queued=report.queued)}")
+    _err(f"{report.error}{t('sep')}{t('sync.queued', queued=report.queued)}"
+         + (f"{t('sep')}{note}" if note else ""))
 
 
 def _warn_door(report: SyncReport) -> None:

@@ -28,8 +28,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sync.queued": ("仍有 {queued} 条签到记录待上传(已安全保存在本机)", "{queued} events still queued (kept safely on this kiosk)"),
     "sync.remembered": ("已在 {path} 记住中心数据库 {where}", "Remembered the central database {where} in {path}"),
+    "sync.centre_newer": (
+        "中心数据库 {where} 已升级到新版本(结构 {centre},本机 {ours}):请先升级本签到机的程序(pip install …;kiosk init)",
+        "The central database {where} runs a newer release (schema {centre}, this door {ours}): "
+        "upgrade this door's program first (pip install …; kiosk init)",
+    ),
     "sync.not_remembered": ("未记住中心数据库 {where}:本轮未能与它同步(请核对地址后重试)",
-                            "Not remembering the central database {where}: no round with it "
+                            "not remembering the central database {where}: no round with it "
                             "succeeded (check the URL and run again)"),
     "sync.config_names_other": ("注意:{path} 仍指向中心数据库 {where};要改用本次的地址,请修改该文件",
                                 "Note: {path} still names the central database {where}; edit it "
