@@ -24,6 +24,19 @@ SQLITE_OK, SQLITE_BUSY, SQLITE_LOCKED = 0, 5, 6  # a backup step's status
 REQUIRED_TABLES = ("schema_version", "staff", "study_session", "sign_in_event", "attendance")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` starts like an SQLite database (a 0-byte or half-written file does not):
+    the cheap test rotation applies to every file named like a backup, which only then counts."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
 class BadBackup(ValueError):
     """The file is not a sound kiosk database; ``reason`` is one of the keys below."""
 
@@ -118,7 +131,7 @@ def check_file(path: Path, *, newest_schema: int) -> Checked:
             header = fh.read(16)
     except OSError as exc:
         raise BadBackup("not_sqlite", exc.strerror or str(exc)) from None
-    if header != b"SQLite format 3\x00":
+    if header != SQLITE_HEADER:
         raise BadBackup("not_sqlite")
     try:
         conn = _connect(path, readonly=True)

@@ -1,19 +1,30 @@
 """The home's backups: where they go, what they are called, how many are kept, the daily one.
 
-Backups are named by the UTC time they were taken (``kiosk-20261201T081500Z.db``) so they sort
-by name, never collide across a DST change, and say when they were made without opening them.
-Only files with that name are ever deleted by rotation: whatever else the admin keeps in the
-folder (and the copy ``kiosk restore`` keeps of the database it replaced) is left alone.
+Backups are named by the UTC time they were taken (``kiosk-20261201T081500Z.db``) so they never
+collide across a DST change and say when they were made without opening them. Only files with
+that name that hold an SQLite database are counted and rotated: whatever else the admin keeps in
+the folder (and the copy ``kiosk restore`` keeps of the database it replaced, and a 0-byte file
+under a backup's name) is left alone.
+
+Neither the name nor the file's time can be trusted to say which backup is newest once the clock
+has been wrong: a door whose clock runs behind (a dead RTC battery, an isolated LAN) writes
+backups dated before the ones it already has, and one whose clock once ran ahead leaves backups
+dated in the future. So rotation never deletes the backup it has just written, and counts a file
+dated after it (after "now") as older than all the others: it was written before the present, by
+a clock that was ahead of the one writing now.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +38,7 @@ DEFAULT_KEEP = 14
 DAY = dt.timedelta(days=1)
 NAME = re.compile(r"^kiosk-(\d{8}T\d{6})Z(?:-(\d+))?\.db$")
 CHECK_EVERY = 3600.0  # seconds between the running kiosk's "is a backup due?" checks
+FUTURE_SLACK = dt.timedelta(minutes=5)  # a backup dated later than now plus this is "from the future"
 
 
 class NotEmbedded(RuntimeError):
@@ -74,7 +86,7 @@ def database_file(settings: Settings) -> Path:
 def backup_name(now: dt.datetime, folder: Path) -> Path:
     """``kiosk-<UTC time>Z.db``; a second one within the same second gets the next ``-N``."""
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    same = [_order(p)[1] for p in backups_in(folder) if NAME.match(p.name).group(1) == stamp]
+    same = [_order(p)[1] for p in named_in(folder) if NAME.match(p.name).group(1) == stamp]
     if not same and not (folder / f"kiosk-{stamp}Z.db").exists():
         return folder / f"kiosk-{stamp}Z.db"
     return folder / f"kiosk-{stamp}Z-{max(same, default=0) + 1}.db"
@@ -85,24 +97,46 @@ def _order(path: Path) -> tuple[str, int]:
     return match.group(1), int(match.group(2) or 0)
 
 
-def backups_in(folder: Path) -> list[Path]:
-    """This folder's backups (by their name only), oldest first."""
+def named_in(folder: Path) -> list[Path]:
+    """Every file in the folder named like a backup, whatever it holds."""
     try:
-        names = [p for p in folder.iterdir() if NAME.match(p.name) and p.is_file()]
+        return [p for p in folder.iterdir() if NAME.match(p.name) and p.is_file()]
     except (FileNotFoundError, NotADirectoryError, PermissionError):
         return []  # (an unreadable folder: kiosk doctor names it, with the chown that fixes it)
-    return sorted(names, key=_order)
+
+
+def backups_in(folder: Path, now: dt.datetime | None = None) -> list[Path]:
+    """This folder's backups, oldest first: the files named like one that hold an SQLite database,
+    by the time they were written (mtime) — except that one dated after ``now`` (default: the
+    clock) plus a few minutes counts as older than every other, see the module's docstring."""
+    limit = ((now or dt.datetime.now(dt.UTC)) + FUTURE_SLACK).timestamp()
+    found = []
+    for path in named_in(folder):
+        try:
+            written = path.stat().st_mtime
+        except OSError:  # (gone meanwhile)
+            continue
+        if sqlite_backup.is_sqlite_file(path):
+            found.append((written <= limit, written, _order(path), path))
+    return [row[-1] for row in sorted(found)]
 
 
 def taken_at(path: Path) -> dt.datetime | None:
-    match = NAME.match(path.name)
-    if not match:
+    """When the backup was written, by its file's time (None: the file is gone)."""
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    except OSError:
         return None
-    return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
 
 
-def newest(folder: Path) -> Path | None:
-    found = backups_in(folder)
+def from_future(path: Path, now: dt.datetime) -> bool:
+    """Dated after ``now`` (plus a few minutes): this clock is behind, or was ahead back then."""
+    when = taken_at(path)
+    return when is not None and when > now + FUTURE_SLACK
+
+
+def newest(folder: Path, now: dt.datetime | None = None) -> Path | None:
+    found = backups_in(folder, now)
     return found[-1] if found else None
 
 
@@ -123,25 +157,49 @@ def private_folder(folder: Path) -> None:
 
 
 def make_backup(settings: Settings, rules: BackupPolicy, now: dt.datetime | None = None) -> Made:
-    """Copy the live database into ``rules.folder`` and rotate; raises OSError/sqlite3.Error."""
+    """Copy the live database into ``rules.folder`` and rotate; raises OSError/sqlite3.Error.
+
+    The file is dated (its mtime) with the same time as its name. Two backups into one folder
+    (the timer's and the kiosk's own) take turns, so neither's rotation sees the other half-done.
+    """
     source = database_file(settings)
     if not source.exists():
         raise FileNotFoundError(2, "No such file or directory", str(source))
     private_folder(rules.folder)
-    target = backup_name(now or dt.datetime.now(dt.UTC), rules.folder)
-    started = time.perf_counter()
-    size = sqlite_backup.copy_database(source, target)
-    seconds = time.perf_counter() - started
-    removed = rotate(rules.folder, rules.keep)
+    now = now or dt.datetime.now(dt.UTC)
+    with _folder_lock(rules.folder):
+        target = backup_name(now, rules.folder)
+        started = time.perf_counter()
+        size = sqlite_backup.copy_database(source, target)
+        seconds = time.perf_counter() - started
+        os.utime(target, (now.timestamp(), now.timestamp()))
+        removed = rotate(rules.folder, rules.keep, made=target)
     log.info("backup written: %s (%d bytes, %.2f s); %d old removed", target, size, seconds,
              len(removed))
     return Made(target, size, seconds, tuple(removed))
 
 
-def rotate(folder: Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backups (named ones only); returns what went."""
-    found = backups_in(folder)
-    doomed = found[:-keep] if keep > 0 else found
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the backup folder for one backup's write and rotation."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # (closing releases the lock)
+
+
+def rotate(folder: Path, keep: int, made: Path | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; returns what went.
+
+    ``made``, the backup just written, is always one of those kept, and the order is judged by
+    its time: a backup dated after it was written before it, by a clock that ran ahead.
+    """
+    now = taken_at(made) if made is not None else None
+    others = [p for p in backups_in(folder, now) if p != made]
+    room = keep - 1 if made is not None else keep
+    doomed = others[:-room] if room > 0 else others
     for path in doomed:
         path.unlink(missing_ok=True)
     return doomed
@@ -151,9 +209,9 @@ def due(rules: BackupPolicy, now: dt.datetime, tz: dt.tzinfo | None = None) -> b
     """A daily backup is due when the newest one is a day old (or there is none) — and, given
     the office's time zone, none was made on this local day: the running kiosk's own daily
     backup and the timer's (``kiosk backup --daily``) make one a day between them."""
-    last = newest(rules.folder)
+    last = newest(rules.folder, now)
     when = taken_at(last) if last else None
-    if when is None or when > now + DAY:  # (a clock set back a year)
+    if when is None or from_future(last, now):  # (a clock set back a year)
         return True
     if tz is not None and made_today(rules, now, tz):
         return False
@@ -161,10 +219,13 @@ def due(rules: BackupPolicy, now: dt.datetime, tz: dt.tzinfo | None = None) -> b
 
 
 def made_today(rules: BackupPolicy, now: dt.datetime, tz: dt.tzinfo) -> Path | None:
-    """The newest backup in the folder when it was taken on ``now``'s local day, else None."""
-    last = newest(rules.folder)
+    """The newest backup in the folder when it was taken on ``now``'s local day, else None
+    (one dated in the future does not count: this clock is behind, or was ahead then)."""
+    last = newest(rules.folder, now)
     when = taken_at(last) if last else None
-    if when is None or when.astimezone(tz).date() != now.astimezone(tz).date():
+    if when is None or from_future(last, now):
+        return None
+    if when.astimezone(tz).date() != now.astimezone(tz).date():
         return None
     return last
 

@@ -268,14 +268,22 @@ class Doctor:
         if rules.folder.is_dir() and not os.access(rules.folder, os.R_OK | os.X_OK):
             return Check("backup", False, t("doctor.backup_unreadable", folder=rules.folder),
                          f"sudo chown -R {_account(os.geteuid())}: {rules.folder}")
-        last = backups.newest(rules.folder)
+        found = backups.backups_in(rules.folder, self.now)
+        ahead = [p for p in found if backups.from_future(p, self.now)]
+        if ahead:  # this clock is behind, or was ahead when they were made: never "fine"
+            last = max(ahead, key=lambda p: p.stat().st_mtime)
+            when = backups.taken_at(last).astimezone(self.settings.tz)
+            return Check("backup", False, t("doctor.backup_future", count=len(ahead), path=last,
+                                            when=when.isoformat(timespec="minutes")),
+                         t("doctor.fix.backup_future"))
+        last = found[-1] if found else None
         when = backups.taken_at(last) if last else None
         if when is None:
             born = self._home_age()
             if born is not None and born < dt.timedelta(days=1):
                 return Check("backup", True, t("doctor.backup_none"), note=t("doctor.note.new_home"))
             return Check("backup", False, t("doctor.backup_none"), t("doctor.fix.backup"))
-        age = self.now - when
+        age = max(self.now - when, dt.timedelta(0))  # (within the few minutes of slack)
         detail = t("doctor.backup_age", hours=f"{age.total_seconds() / 3600:.1f}", path=last)
         if age > BACKUP_MAX_AGE:
             return Check("backup", False, detail, t("doctor.fix.backup"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -323,3 +325,85 @@ def _events(path: Path) -> dict[str, tuple[str, str]]:
     with sqlite3.connect(path) as conn:
         rows = conn.execute("SELECT id, staff_key, result FROM sign_in_event").fetchall()
     return {event: (staff, result) for event, staff, result in rows}
+
+
+def _dated(path: Path, when: dt.datetime) -> Path:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def test_a_backup_made_while_the_clock_is_behind_is_kept_and_those_dated_later_go_first(
+        office, home, capsys):
+    """FINDINGS #39: a door whose clock runs behind (a dead RTC battery) makes backups dated before
+    the ones it has; the one just written is never the one rotation deletes, and those dated
+    after it (written earlier, by a clock that was ahead of this one) are deleted first."""
+    made = [Path(kiosk(capsys, "backup", "--keep", "3", "--json").json()["path"]) for _ in range(3)]
+    now = dt.datetime.now(dt.UTC)
+    for n, path in enumerate(made):
+        _dated(path, now - dt.timedelta(hours=3 - n))  # three, an hour apart
+    behind = dt.datetime(2025, 6, 1, 0, 0, tzinfo=dt.UTC)
+    rules = backups.policy(config.load(), keep=3)
+    daily = backups.DailyBackup(config.load(), rules, clock=lambda: behind)
+    first = daily.check()  # the newest is "from the future": a backup is due
+    assert first is not None and first.path.name == "kiosk-20250601T000000Z.db"
+    assert first.path.exists() and events_in(first.path) == 0 and first.removed == (made[0],)
+    assert backups.backups_in(home / "backups", behind) == [made[1], made[2], first.path]
+    run = kiosk(capsys, "backup", "--keep", "3", "--json")  # then the clock is put right
+    assert run.code == 0 and Path(run.json()["path"]).exists()
+    # now the 2025 one is dated earliest: the oldest (by the clock's word, the one left to trust)
+    assert run.json()["removed"] == [str(first.path)]
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="needs faketime (apt install faketime)")
+def test_kiosk_backup_with_a_clock_a_year_behind_keeps_what_it_says_it_wrote(office, home, capsys):
+    """The tester's reproduction: the real ``kiosk backup`` under a clock set back to 2025."""
+    for _ in range(3):
+        assert kiosk(capsys, "backup", "--keep", "3").code == 0
+    before = set(backups.backups_in(home / "backups"))
+    done = subprocess.run([shutil.which("faketime"), "2025-06-01 08:00:00",
+                           str(Path(sys.executable).with_name("kiosk")), "backup", "--keep", "3",
+                           "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    path = Path(json.loads(done.stdout)["path"])
+    assert path.name.startswith("kiosk-20250601T0800") and path.exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    left = set(backups.backups_in(home / "backups"))
+    assert path in left and len(left) == 3 and len(before - left) == 1
+
+
+def test_a_file_named_like_a_backup_that_holds_none_is_neither_counted_nor_kept_instead(
+        office, home, capsys, tmp_path):
+    out = tmp_path / "bkx"
+    out.mkdir()
+    empty = out / "kiosk-20991231T235959Z.db"
+    empty.touch()  # the tester's 0-byte "2099" file
+    text = out / "kiosk-20991230T000000Z.db"
+    text.write_text("notes, not a database")
+    _dated(text, dt.datetime(2099, 12, 30, tzinfo=dt.UTC))
+    first = kiosk(capsys, "backup", "--out", str(out), "--keep", "1", "--json")
+    assert first.code == 0 and first.json()["removed"] == []
+    assert Path(first.json()["path"]).stat().st_size > 0 and empty.exists() and text.exists()
+    second = kiosk(capsys, "backup", "--out", str(out), "--keep", "1", "--lang", "en")
+    assert second.code == 0 and "1 kept" in second.out, second.out
+    assert backups.backups_in(out) == [backups.newest(out)] and not Path(first.json()["path"]).exists()
+    assert empty.exists() and text.exists()  # not ours to judge: left alone, never counted
+
+
+def test_two_backups_into_one_folder_at_once_each_keep_their_own(office, home, tmp_path):
+    """The timer's and the kiosk's backup take turns on the folder: with ``keep 1`` one of the
+    two survives, never neither."""
+    import threading
+
+    out = tmp_path / "both"
+    backups.private_folder(out)
+    rules = backups.policy(config.load(), out=str(out), keep=1)
+    made: list[backups.Made] = []
+    racers = [threading.Thread(target=lambda: made.append(backups.make_backup(config.load(), rules)))
+              for _ in range(4)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=60)
+    assert len(made) == 4 and len(backups.backups_in(out)) == 1
+    assert backups.backups_in(out)[0] in {m.path for m in made}

@@ -73,6 +73,24 @@ def test_backup_age(sound, capsys):
     assert code == 0, found
 
 
+def test_a_backup_dated_in_the_future_is_flagged_and_the_age_is_the_files(sound, capsys):
+    """FINDINGS #39: doctor once said "-274.7 h ago" and passed; the age is the file's own time,
+    and a backup dated after now (this clock behind, or ahead when it was made) is flagged."""
+    _age_home(sound, 30)
+    rules = backups.policy(config.load())
+    ahead = backups.make_backup(config.load(), rules, dt.datetime.now(dt.UTC) + dt.timedelta(days=11))
+    code, found = checks(capsys)
+    assert code == 1 and failed(found) == {"backup"}
+    assert "dated after" in found["backup"]["detail"] and str(ahead.path) in found["backup"]["detail"]
+    assert "timedatectl" in found["backup"]["fix"]
+    ahead.path.unlink()  # the admin's fix once the clock is known to be right
+    made = backups.make_backup(config.load(), rules)
+    three_days = (dt.datetime.now(dt.UTC) - dt.timedelta(days=3)).timestamp()
+    os.utime(made.path, (three_days, three_days))  # its name says now, its file three days ago
+    code, found = checks(capsys)
+    assert code == 1 and failed(found) == {"backup"} and "72." in found["backup"]["detail"]
+
+
 def test_loose_file_modes_name_the_chmod(sound, capsys):
     (sound / "kiosk.db").chmod(0o644)
     (sound / "keys").chmod(0o755)

@@ -85,6 +85,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doctor.key_verify_only": ("仅验证(公钥指纹 {fp}),本机不持有签名私钥", "verify only ({fp}); no signing key on this kiosk"),
     "doctor.backup_none": ("尚无备份", "no backup yet"),
     "doctor.backup_age": ("{hours} 小时前:{path}", "{hours} h ago: {path}"),
+    "doctor.backup_future": ("{count} 份备份的时间晚于本机当前时间(最新 {when}):{path}",
+                             "{count} backup(s) dated after this clock's now (latest {when}): {path}"),
     "doctor.log": ("{count} 个文件,共 {size}", "{size} in {count} file(s)"),
     "doctor.modes_foreign": ("以下文件属于其他用户,本用户无法使用:{paths}",
                              "owned by another account, so this one cannot use them: {paths}"),
@@ -125,6 +127,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "doctor.fix.backup": (
         "运行 kiosk backup,并确认签到机服务(含每日备份)正在运行",
         "run kiosk backup, and check the kiosk service (which backs up daily) is running",
+    ),
+    "doctor.fix.backup_future": (
+        "校准时钟(timedatectl set-ntp true);若时钟无误,这些备份是时钟偏快时所做,可删除(轮换也会先删除它们)",
+        "set the clock right (timedatectl set-ntp true); if it is right, these were made while it "
+        "ran ahead: delete them (rotation deletes them first)",
     ),
     "doctor.fix.log": ("日志超出上限,请检查 {folder} 中的异常文件", "the log is over its bound: look for stray files in {folder}"),
     "doctor.fix.unexpected": ("请查看日志并报告此问题", "see the log and report this"),
