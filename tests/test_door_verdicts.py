@@ -102,3 +102,27 @@ def test_the_status_line_names_what_the_centre_did_not_take():
         assert slow.label().endswith("时钟偏差 -2min")
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("centre", ["mysql"], indirect=True)
+def test_a_mariadb_door_granted_before_the_upgrade_may_ask(centre, door_role, tmp_path):  # noqa: F811
+    """A door account granted before 0014 gets EXECUTE on the verdicts from the owner's next
+    ``kiosk init`` (as 0013 does for its procedure), not only from a new grant-door."""
+    role, _ = door_role
+    kiosk(tmp_path / "owner", "centre", "grant-door", role, "--db", centre.url)
+    owner = database.make_database(centre.url)
+    owner.connect()
+    try:
+        name = owner.execute_sql("SELECT DATABASE()").fetchone()[0]
+        owner.execute_sql(f"REVOKE EXECUTE ON PROCEDURE `{name}`.`kiosk_door_verdicts` "
+                          f"FROM '{role}'@'%%'")
+
+        def granted() -> bool:
+            rows = owner.execute_sql(f"SHOW GRANTS FOR '{role}'@'%%'").fetchall()
+            return any("kiosk_door_verdicts" in row[0] for row in rows)
+
+        assert not granted()
+        kiosk(tmp_path / "owner", "init", "--db", centre.url, "--no-keys")
+        assert granted()
+    finally:
+        owner.close()

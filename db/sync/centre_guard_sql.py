@@ -339,3 +339,29 @@ def install(db: pw.Database) -> None:
             statement = statement.replace("{collation}", collation or "utf8mb4_general_ci")
             db.execute_sql(statement.replace("%", "%%"))
         db.execute_sql(MY_BACKFILL)
+        _my_grant_verdicts(db)
+
+
+def _my_grant_verdicts(db: pw.Database) -> None:
+    """``EXECUTE`` on the verdicts for each door account granted before 0014 (as 0013 does for
+    its procedure); skipped when the owner may not read the grant tables or grant — the door's
+    next ``kiosk centre grant-door`` gives it."""
+    errors = (pw.ProgrammingError, pw.OperationalError, pw.InternalError)
+    try:
+        accounts = db.execute_sql(
+            "SELECT DISTINCT p.`User`, p.`Host` FROM mysql.tables_priv p "
+            f"JOIN `{ROLE_TABLE}` r ON r.`role` = p.`User` AND r.`kind` = 'door' "
+            "WHERE p.`Db` = DATABASE() AND p.`Table_name` = 'sign_in_event' "
+            "AND FIND_IN_SET('Insert', p.`Table_priv`) > 0").fetchall()
+        schema = db.execute_sql("SELECT DATABASE()").fetchone()[0]
+    except errors:
+        return
+    for user, host in accounts:
+        who = "'" + user.replace("\\", "\\\\").replace("'", "''") + "'@'" \
+            + host.replace("\\", "\\\\").replace("'", "''") + "'"
+        try:
+            with db.atomic():
+                db.execute_sql(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{DOOR_VERDICTS}` "
+                               f"TO {who}".replace("%", "%%"))
+        except errors:
+            continue
