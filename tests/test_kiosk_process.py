@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 
 import pytest
@@ -104,3 +105,24 @@ def test_run_on_a_sqlite_home_loads_no_server_driver_nor_export_library(kiosk_ho
     assert "kiosk.ui.app" in loaded and "peewee" in loaded  # the kiosk really ran
     heavy = {"psycopg2", "psycopg", "pymysql", "MySQLdb", "openpyxl", "docx", "playhouse.migrate"}
     assert loaded & heavy == set(), loaded & heavy
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143),
+                                          (signal.SIGHUP, 129)])
+def test_run_ended_by_a_signal_from_outside_never_exits_0(kiosk_home, signum, code):
+    """FINDINGS #37: SIGINT from a supervisor script or ``timeout -s INT`` ended ``kiosk run``
+    with 0, which reads as a deliberate quit (SPEC §7: only the admin screen's quit is 0)."""
+    door = KioskOnPty(["run", "--lang", "en"], {"KIOSK_HOME": str(kiosk_home)})
+    assert door.wait_for(lambda: b"staff ID / badge" in door.output, 30), door.text[-2000:]
+
+    def events() -> int:
+        with sqlite3.connect(kiosk_home / "kiosk.db") as conn:
+            return conn.execute("SELECT COUNT(*) FROM sign_in_event").fetchone()[0]
+
+    door.type("A1001\r")
+    assert door.wait_for(lambda: events() == 1, 20), door.text[-2000:]  # the app is at work
+    door.proc.send_signal(signum)
+    ended = door.finish(30)
+    assert (ended if ended >= 0 else 128 - ended) == code, door.text[-2000:]
+    assert "Traceback" not in door.text and events() == 1

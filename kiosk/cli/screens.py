@@ -102,9 +102,14 @@ def run_app(app, ctx: Context) -> int:
     all were well: left alone, a crashed kiosk would exit 0 and a supervisor would read it as a
     deliberate stop. Its traceback goes to the log (not the screen of the door: Textual's own
     print of it is caught), and the terminal gets one line naming the log.
+
+    So would a SIGINT from outside (a supervisor script, ``timeout -s INT``; at the door Ctrl+C
+    is a key): asyncio turns it into the main task's cancellation, which Textual swallows. It
+    closes the app as a quit does and exits 130, as TERM and HUP already end it with 143/129.
     """
     import io
     import logging
+    import signal
     import threading
 
     from rich.console import Console
@@ -114,10 +119,16 @@ def run_app(app, ctx: Context) -> int:
     threading.excepthook = _log_thread_crash
     caught = io.StringIO()
     app.error_console = Console(file=caught, markup=False, highlight=False, width=100)
+    interrupted: list[int] = []
+    previous_int = signal.signal(signal.SIGINT, lambda signum, frame: _interrupt(app, interrupted))
     try:
         app.run()
     finally:
         threading.excepthook = previous_hook
+        signal.signal(signal.SIGINT, previous_int)
+    if interrupted:
+        log.warning("the %s was stopped by SIGINT", app.__class__.__name__)
+        return 128 + signal.SIGINT
     error = getattr(app, "_exception", None)
     if error is None and not app.return_code:
         return 0
@@ -132,6 +143,19 @@ def run_app(app, ctx: Context) -> int:
                   caught.getvalue()[-2000:])
     raise CommandError(t("run.crashed", kind=error.__class__.__name__ if error else app.return_code,
                          log=ctx.settings.home / "logs" / "kiosk.log"))
+
+
+def _interrupt(app, interrupted: list[int]) -> None:
+    """SIGINT: close the running app (in its loop, as its quit would); outside it, the usual
+    KeyboardInterrupt (exit 130 from the CLI's guard)."""
+    import asyncio
+
+    interrupted.append(1)
+    try:
+        loop = asyncio.get_running_loop()  # (a handler runs in the main thread: the app's loop)
+    except RuntimeError:
+        raise KeyboardInterrupt from None
+    loop.call_soon_threadsafe(app.exit)
 
 
 def _log_thread_crash(args) -> None:
