@@ -179,3 +179,25 @@ async def test_the_whole_hint_shows_at_80x24_in_english(db, home):
         hint = app.screen.query_one(".pick-hint")
         assert str(hint.content).endswith("a scan closes this list")
         assert hint.size.height >= 2 and hint.size.width <= app.screen.query_one(".dialog").size.width
+
+
+async def test_the_choice_is_timed_at_the_scan_not_at_the_answer(db, home):
+    """Review m1: an answer given after the late mark must not make an on-time scan late."""
+    from tests.conftest import wall
+
+    ids = make_office(db)
+    app, clock = kiosk(db, home, at=AFTERNOON)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot)
+        type_burst(app, "B2002\r")
+        await settled(app, pilot)
+        assert isinstance(app.screen, SessionPickDialog)
+        first = app.screen.choices[0].id
+        clock.set("2026-11-28 14:25")  # the person hesitates; the late mark passes meanwhile
+        await pilot.press("enter")
+        await settled(app, pilot)
+        assert isinstance(app.screen, SignInScreen)
+    chosen = "central" if first == ids["central"] else "finance"
+    assert signed_in(ids, "B2002")[chosen] == "present"
+    [event] = SignInEvent.select()
+    assert event.at == wall(AFTERNOON) and event.result == "present"

@@ -219,11 +219,13 @@ class SignInScreen(Screen):
             return
         self.sign_in(raw)
 
-    def sign_in(self, raw: str, method: str | None = None, session_id: int | None = None) -> None:
-        """Run the durable sign-in now, then show its outcome (or ask which session)."""
+    def sign_in(self, raw: str, method: str | None = None, session_id: int | None = None,
+                at: dt.datetime | None = None) -> None:
+        """Run the durable sign-in now, then show its outcome (or ask which session). ``at``:
+        the scan's own time when it is recorded later (the answer to "which session?")."""
         chosen = session_id if session_id is not None else getattr(self.app, "chosen_session_id", None)
         try:
-            outcome = self.desk.sign_in(raw, method=method, session_id=chosen, ask=True)
+            outcome = self.desk.sign_in(raw, method=method, session_id=chosen, ask=True, at=at)
         except DatabaseFileGone as exc:
             self._database_gone(exc)
             return
@@ -254,8 +256,9 @@ class SignInScreen(Screen):
         """
         from kiosk.ui.dialogs import PickClosed, ScanInstead
 
-        if isinstance(picked, int):
-            self.sign_in(scan.raw, scan.method, session_id=picked)
+        if isinstance(picked, int):  # timed at the scan, not at the choice (up to 30 s later)
+            self.sign_in(scan.raw, scan.method, session_id=picked,
+                         at=scan.asked.at if scan.asked is not None else None)
             return
         why = ("next_scan" if isinstance(picked, ScanInstead)
                else picked.why if isinstance(picked, PickClosed) else "cancelled")
