@@ -39,6 +39,9 @@ def test_a_host_withdraws_a_leave_it_recorded(live_centre, role_of, tmp_path):  
           "--db", host_url)
     assert at_centre(live_centre, int(sid), "B2001")[0] == "excused"
     # a door's credential: refused, saying whose credential it takes; the leave stands
+    added = kiosk(here, "leave", "add", "B2002", "--session", sid, "--reason", "x", "--db",
+                  door_url, check=1)  # review m3: kept, not applied — not a grant to re-run
+    assert "credential is a door's" in added.stderr and "grant-host" not in added.stderr
     denied = kiosk(here, "leave", "cancel", "B2001", "--session", sid, "--db", door_url, check=1)
     assert "credential is a door's" in denied.stderr, denied.stderr
     assert at_centre(live_centre, int(sid), "B2001")[1][0] is None

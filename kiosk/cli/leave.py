@@ -42,7 +42,7 @@ def add(ctx: Context) -> int:
                   "session_not_found": t("reason.session_not_found", session=a.session),
                   "not_expected": t("reason.not_expected"),
                   # the centre kept the event but, a door's role, did not apply it
-                  "not_applied": t("cli.permission_denied", table="leave", kind="host"),
+                  "not_applied": t("reason.not_applied"),
                   "door_home": t("reason.door_home")}[code]
         raise CommandError(detail) from None
     if a.json:
