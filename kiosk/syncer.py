@@ -289,7 +289,16 @@ class SyncAgent:
         """Ask the centre which of the events just pushed it kept but did not apply (a door's
         clock too far ahead, a scan out of the door's order …): each is logged, and counted on
         the status line, so a sign-in confirmed here is never silently lost there."""
-        found = verdicts.not_applied(central, [r["id"] for r in rows])
+        ids = verdicts.still_to_ask() + [r["id"] for r in rows]
+        try:
+            found = verdicts.not_applied(central, ids)
+        except (pw.OperationalError, pw.InterfaceError) as exc:  # (review m2) not lost: next round
+            verdicts.ask_again(ids)
+            log.info("could not ask the centre which events it did not apply (%s): asking again "
+                     "next round", self._detail(exc))
+            return
+        if len(ids) > len(rows):
+            verdicts.ask_again([])
         if found is None:
             if not self._verdicts_warned:
                 self._verdicts_warned = True

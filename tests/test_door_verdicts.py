@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 
+import peewee as pw
 import pytest
 
 from db import database
@@ -126,3 +127,36 @@ def test_a_mariadb_door_granted_before_the_upgrade_may_ask(centre, door_role, tm
         assert granted()
     finally:
         owner.close()
+
+
+def test_a_question_cut_off_by_the_network_is_asked_again(centre, db):  # noqa: F811
+    """Review m2: the question "which of my events did you not apply?" failing on a dropped
+    connection must not be answered "none" for good: the error reaches the caller (the round
+    keeps the ids to ask again), while a centre that cannot say at all answers None."""
+    from db.sync import verdicts
+
+    central = database.make_database(centre.url)
+    central.connect()
+    try:
+        assert verdicts.not_applied(central, ["no-such-id"]) == {}  # the routine answers
+        killer = database.make_database(centre.url)
+        killer.connect()
+        if "postgres" in centre.url:
+            pid = central.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+            killer.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
+        else:
+            pid = central.execute_sql("SELECT CONNECTION_ID()").fetchone()[0]
+            killer.execute_sql(f"KILL {int(pid)}")
+        killer.close()
+        with pytest.raises((pw.OperationalError, pw.InterfaceError)):
+            verdicts.not_applied(central, ["no-such-id"])
+    finally:
+        if not central.is_closed():
+            try:
+                central.close()
+            except (pw.OperationalError, pw.InterfaceError):
+                pass
+    verdicts.ask_again(["a", "b"])  # the door's own home remembers them until asked
+    assert verdicts.still_to_ask() == ["a", "b"]
+    verdicts.ask_again([])
+    assert verdicts.still_to_ask() == []

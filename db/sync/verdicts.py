@@ -22,6 +22,10 @@ from db.sync.common import _engine, get_state, set_state
 
 NOT_APPLIED = "not_applied_door_role"  # as db.sync.centre_sql.NOT_APPLIED (not imported: SQL module)
 STATE_KEY = "centre.not_applied"
+PENDING_KEY = "centre.verdicts_to_ask"
+MAX_PENDING = 20_000
+# MariaDB: no routine (1305), no right to call it (1370), no right on a table (1142): unknown
+CANNOT_SAY = (1305, 1370, 1142)
 TIME_REASON = "time"  # 0011's bare mark on a door's own kind: ahead of the centre, or outside the window
 # what each reason means, for the door's log (read by the office's IT, in English like the log)
 EXPLAINED = {
@@ -59,9 +63,27 @@ def not_applied(central: pw.Database, ids: list[str]) -> dict[str, str] | None:
                 rows = cursor.fetchall()
                 while cursor.nextset():  # the CALL's own status result
                     pass
-    except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):
+    except (pw.ProgrammingError, pw.InternalError):
         return None
+    except pw.OperationalError as exc:
+        if engine == "mysql" and exc.args and exc.args[0] in CANNOT_SAY:
+            return None
+        raise  # the connection failed (timeout, dropped): ask again next round (ask_again)
     return {event_id: reason_of(note) for event_id, note in rows}
+
+
+def still_to_ask() -> list[str]:
+    """Ids pushed in a round whose question failed on the way (the connection dropped)."""
+    try:
+        ids = json.loads(get_state(PENDING_KEY) or "[]")
+    except ValueError:
+        return []
+    return [str(i) for i in ids] if isinstance(ids, list) else []
+
+
+def ask_again(ids: list[str]) -> None:
+    """Keep ``ids`` to ask about at the next round (bounded: the newest ones)."""
+    set_state(PENDING_KEY, json.dumps(ids[-MAX_PENDING:]))
 
 
 def remember(found: dict[str, str], day: str) -> int:
