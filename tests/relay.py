@@ -5,6 +5,7 @@ sends) but forwards nothing more in either direction: the way a broken firewall,
 half-dead VPN looks to a kiosk. ``stall_after`` stalls each connection once it has carried that
 many bytes from the server to the client; ``stall()`` stalls everything now; ``resume()`` lets
 new connections through again (stalled ones stay stalled, as on a real broken path).
+``refuse()`` is a server that went away: open connections are cut, new ones closed at once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Relay:
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._refusing = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def url(self, base_url: str) -> str:
@@ -39,6 +41,18 @@ class Relay:
 
     def resume(self) -> None:
         self._stalled.clear()
+        self._refusing = False
+
+    def refuse(self) -> None:
+        self._refusing = True
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            except OSError:
+                pass
 
     def close(self) -> None:
         self._closed = True
@@ -56,6 +70,9 @@ class Relay:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            if self._refusing:
+                client.close()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)

@@ -30,6 +30,7 @@ from kiosk.desk import session_view
 from kiosk.host_actions import HostOutcome
 from kiosk.i18n import t
 from kiosk.ui.dialogs import PinDialog
+from kiosk.ui.outage import Outage
 from kiosk.ui.plain import Static, plain
 from kiosk.ui.widgets.host_counts import HostCounts
 from kiosk.ui.widgets.host_departments import HostDepartments
@@ -89,6 +90,7 @@ class HostScreen(Screen):
         self._wake = threading.Event()
         self._doors_stop = threading.Event()
         self._unlocked_until = 0.0
+        self.refresh_outage: Outage | None = None  # the live data's failures (set by _watch)
 
     def compose(self) -> ComposeResult:
         yield HostHeader(id="host-header")
@@ -119,24 +121,28 @@ class HostScreen(Screen):
         db = self.app.db
         detector = live.ChangeDetector(db, self.session_id)
         last_full = 0.0
+        outage = self.refresh_outage = Outage(log, "host refresh", POLL_SECONDS,
+                                              url=self.app.settings.db_url)
         try:
             while not worker.is_cancelled:
                 forced = self._wake.is_set()
                 self._wake.clear()
                 try:
                     moved = detector.changed()
-                    if forced or moved or time.monotonic() - last_full > SAFETY_REFRESH_SECONDS:
+                    if (forced or moved or outage.down
+                            or time.monotonic() - last_full > SAFETY_REFRESH_SECONDS):
                         row = queries.session_by_id(self.session_id)
                         session = session_view(row) if row else None
                         snap = live.snapshot(self.session_id) if row else None
                         last_full = time.monotonic()
                         self.post_message(self.Refreshed(session, snap, self.app.clock()))
-                except Exception:  # the view must keep trying: a dropped server, a locked file
-                    log.warning("host refresh failed", exc_info=True)
+                    wait = outage.succeeded()
+                except Exception as exc:  # the view keeps trying: a dropped server, a locked file
+                    wait = outage.failed(exc)  # (logged once, then once per change: FINDINGS 33)
                     detector = live.ChangeDetector(db, self.session_id)
                     self._close_quietly(db)
                     self.post_message(self.Failed())
-                self._wake.wait(POLL_SECONDS)
+                self._wake.wait(wait)  # (F5 wakes it at once, down or not)
         finally:
             self._close_quietly(db)
 
@@ -148,16 +154,18 @@ class HostScreen(Screen):
         worker = get_current_worker()
         db = self.app.db
         tz = self.app.settings.tz
+        outage = Outage(log, "reading the doors", DOORS_SECONDS, url=self.app.settings.db_url)
         try:
             while not worker.is_cancelled:
                 try:
                     now = self.app.clock()
                     today = timefmt.local(now, tz).date().isoformat()
                     self.post_message(self.DoorsRead(fleet.list_doors(db, today, now)))
-                except Exception:  # an older centre without the table, a dropped server
-                    log.warning("reading the doors failed", exc_info=True)
+                    wait = outage.succeeded()
+                except Exception as exc:  # an older centre without the table, a dropped server
+                    wait = outage.failed(exc)
                     self._close_quietly(db)
-                if self._doors_stop.wait(DOORS_SECONDS):
+                if self._doors_stop.wait(wait):
                     break
         finally:
             self._close_quietly(db)
