@@ -21,7 +21,8 @@ import peewee as pw
 
 from db import corrections, ledger, queries
 from kiosk import rules, timefmt
-from kiosk.desk import FUTURE_TOLERANCE, SignInDesk, session_view, staff_view
+from kiosk.desk import FUTURE_TOLERANCE, SignInDesk
+from kiosk.sign_in_outcome import session_view, staff_view
 from kiosk.text_safety import has_controls
 
 MAX_REASON = 500

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from db import database
 from db.models import Attendance, Department, SessionAudience, SignInEvent, Staff, StaffGroup, StudySession
 from kiosk import pin, rules, timefmt
-from kiosk.desk import session_view
+from kiosk.sign_in_outcome import session_view
 from tests.cli_runner import kiosk
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from db import queries
 from kiosk import rules, timefmt
-from kiosk.desk import session_view
+from kiosk.sign_in_outcome import session_view
 
 log = logging.getLogger("kiosk.ui")
 

@@ -26,9 +26,9 @@ from textual.worker import get_current_worker
 from db import live, queries
 from kiosk import pin as admin_pin
 from kiosk import rules, timefmt
-from kiosk.desk import session_view
 from kiosk.host_actions import HostOutcome
 from kiosk.i18n import t
+from kiosk.sign_in_outcome import session_view
 from kiosk.ui.dialogs import PinDialog
 from kiosk.ui.outage import Outage
 from kiosk.ui.plain import Static, plain

@@ -23,8 +23,9 @@ from textual.widgets import Input
 
 from db.database import DatabaseFileGone
 from kiosk import timefmt
-from kiosk.desk import SignInDesk, SignInOutcome
+from kiosk.desk import SignInDesk
 from kiosk.i18n import t
+from kiosk.sign_in_outcome import SignInOutcome
 from kiosk.ui.plain import Static
 from kiosk.ui.today import TodayPlan, load_today
 from kiosk.ui.widgets.clock import KioskClock

@@ -13,8 +13,8 @@ from textual.containers import Vertical
 from textual.widgets import Digits
 
 from kiosk import timefmt
-from kiosk.desk import SignInOutcome
 from kiosk.i18n import t
+from kiosk.sign_in_outcome import SignInOutcome
 from kiosk.ui.plain import Static
 
 TONES = ("-ok", "-warn", "-bad")
