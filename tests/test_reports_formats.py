@@ -336,3 +336,20 @@ def test_cli_report_to_an_unwritable_path_fails_in_one_line(db, sqlite_url, tmp_
         assert lines[0] == f"cannot write the report to {out_path}: {reason}"
         assert "Traceback" not in err.decode() and out == b""
     assert blocker.read_text() == "x" and not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+
+
+def test_the_english_bulletin_title_keeps_a_space_after_the_office(db):
+    """FINDINGS 42: "示范机关Study Bulletin"; and with no office name, no leading space."""
+    from kiosk.i18n import set_language
+
+    build_month(db)
+    set_language("en")
+    try:
+        named = monthly_document(monthly(2026, 10, options(now=wall("2026-11-15 12:00"),
+                                                           office_name="示范机关")), "md")
+        bare = monthly_document(monthly(2026, 10, options(now=wall("2026-11-15 12:00"))), "md")
+    finally:
+        set_language("zh")
+    assert "示范机关 Study Bulletin" in named.decode("utf-8")
+    assert [line for line in bare.decode("utf-8").splitlines() if "Study Bulletin" in line] == [
+        "## Study Bulletin"]

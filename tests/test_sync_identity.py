@@ -270,3 +270,37 @@ def test_a_second_door_knows_who_signed_in_at_the_first(centre_now, tmp_path):
         assert SignInEvent.select().where(SignInEvent.result == "already").count() == 3
     finally:
         handle.close()
+
+
+def test_adopt_with_the_admins_credential_says_it_needs_the_owners(empty_centre, tmp_path):
+    """FINDINGS 41: it said "cannot connect … permission denied for table attendance"."""
+    import os
+    import uuid
+    from urllib.parse import urlparse, urlunparse
+
+    name = f"ka_{uuid.uuid4().hex[:10]}"
+    engine = database.engine_of(empty_centre)
+    base = os.environ["KIOSK_TEST_PG_URL" if engine == "postgresql" else "KIOSK_TEST_MYSQL_URL"]
+    root = database.make_database(base)
+    root.connect()
+    root.execute_sql(f"CREATE ROLE {name} LOGIN" if engine == "postgresql"
+                     else f"CREATE USER '{name}'@'%%'")
+    try:
+        grant = name if engine == "postgresql" else f"{name}@%"
+        kiosk(tmp_path / "owner", "centre", "grant-admin", grant, "--db", empty_centre)
+        parsed = urlparse(empty_centre)
+        admin_url = urlunparse(parsed._replace(netloc=f"{name}@{parsed.hostname}:{parsed.port}"))
+        home = _standalone_home(tmp_path, "office")
+        done = kiosk(home, "sync", "--adopt", "--central", admin_url, check=1)
+        assert "needs the centre owner's credential" in done.stderr, done.stderr
+        assert "Cannot reach" not in done.stderr
+    finally:
+        if engine == "postgresql":
+            owner = database.make_database(empty_centre)
+            owner.connect()
+            owner.execute_sql(f"DROP OWNED BY {name}")
+            owner.close()
+            root.execute_sql(f"DROP ROLE {name}")
+        else:
+            root.execute_sql(f"DROP USER '{name}'@'%%'")
+        root.close()

@@ -120,7 +120,8 @@ class CentralPermissionDenied(RuntimeError):
 
 
 PG_DENIED = re.compile(r'permission denied for (?:table|relation|view|sequence|schema|database) "?([\w.$]+)')
-MY_DENIED = re.compile(r"command denied to user [^ ]+ for (?:table|routine) [`']?(?:\w+[`']?\.[`']?)?(\w+)")
+MY_DENIED = re.compile(r"command denied to user [^ ]+ for (?:column [`']?\w+[`']? in table |table "
+                       r"|routine )[`']?(?:\w+[`']?\.[`']?)?(\w+)")
 MY_DB_DENIED = re.compile(r"Access denied for user [^ ]+ to database '([^']+)'")
 
 

@@ -117,6 +117,9 @@ def adopt(ctx: Context, agent: SyncAgent, url: str) -> None:
     except store.CentralSchemaTooOld:
         raise CommandError(t("sync.central_schema", where=agent.where())) from None
     except (pw.DatabaseError, pw.InterfaceError, OSError) as exc:
+        if store.denied_table(exc):  # reached, but adopting writes what only the owner may
+            raise CommandError(t("sync.adopt_needs_owner", where=agent.where(),
+                                 table=store.denied_table(exc))) from None
         detail = database.redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else
                                       exc.__class__.__name__, url)[:160]
         raise CommandError(t("sync.unreachable", where=agent.where(), detail=detail)) from None

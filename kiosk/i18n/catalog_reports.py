@@ -2,7 +2,7 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # bulletin
-    "report.bulletin.title": ("{office}学习情况通报", "{office}Study Bulletin"),
+    "report.bulletin.title": ("{office}学习情况通报", "{office} Study Bulletin"),
     "report.bulletin.issue": ("{year}年第{issue}期", "{year}, No. {issue}"),
     "report.bulletin.period": ("({year}年{month}月)", "(month of {year}-{month:02d})"),
     "report.bulletin.summary": (

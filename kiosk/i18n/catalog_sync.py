@@ -28,6 +28,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sync.queued": ("仍有 {queued} 条签到记录待上传(已安全保存在本机)", "{queued} events still queued (kept safely on this kiosk)"),
     "sync.remembered": ("已在 {path} 记住中心数据库 {where}", "Remembered the central database {where} in {path}"),
+    "sync.adopt_needs_owner": (
+        "已连上 {where},但迁入整个机关需要中心数据库属主的账号(本账号无权写入 {table}):请用属主的地址作 --central",
+        "Reached {where}, but moving a whole office there needs the centre owner's credential "
+        "(this one may not write {table}): give the owner's URL as --central",
+    ),
     "sync.centre_newer": (
         "中心数据库 {where} 已升级到新版本(结构 {centre},本机 {ours}):请先升级本签到机的程序(pip install …;kiosk init)",
         "The central database {where} runs a newer release (schema {centre}, this door {ours}): "

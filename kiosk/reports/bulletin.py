@@ -22,7 +22,7 @@ def percent(rate: float | None) -> str:
 
 def monthly_bulletin(report: dict) -> str:
     year, month = (int(part) for part in report["month"].split("-"))
-    lines = [t("report.bulletin.title", office=report.get("office") or "")]
+    lines = [t("report.bulletin.title", office=report.get("office") or "").strip()]
     if report["issue"] is not None:  # a month without sessions issues no numbered bulletin
         lines.append(issue_line(report))
     lines += [t("report.bulletin.period", year=year, month=month), ""]

@@ -54,7 +54,7 @@ def _monthly_docx(report: dict, distribution: Distribution) -> bytes:
     date = page.chinese_date(report["as_of"])
     document = page.new_document()
     core = document.core_properties
-    core.title = page.clean(t("report.bulletin.title", office=office))
+    core.title = page.clean(t("report.bulletin.title", office=office).strip())
     core.author = page.clean(issuer)
     _masthead(document, report, year, issuer, date)
     page.title(document, t("records.docx.title", year=year, month=month))
@@ -82,7 +82,7 @@ def _monthly_docx(report: dict, distribution: Distribution) -> bytes:
 
 
 def _masthead(document, report: dict, year: int, issuer: str, date: str) -> None:
-    page.title(document, t("report.bulletin.title", office=report.get("office") or ""),
+    page.title(document, t("report.bulletin.title", office=report.get("office") or "").strip(),
                color=page.RED, after=False)
     if report["issue"] is not None:
         page.body(document, issue_line(report), indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
