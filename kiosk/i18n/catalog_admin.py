@@ -68,6 +68,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console.confirm_hint": ("Enter 确认 · Esc 取消", "Enter confirms · Esc cancels"),
     "console.field_hint": ("{label}:{hint}", "{label}: {hint}"),
     "console.working": ("正在处理…", "Working…"),
+    # what came in one paste after the Enter that submitted a form (FINDINGS #30)
+    "console.burst_unused": ("随后粘贴的 {count} 行未使用:一次 Enter 只提交一次", "{count} more pasted line(s) not used: one Enter, one submission"),
+    "console.burst_unused_refused": ("随后粘贴的 {count} 行未使用:改好这一行按 Enter,再粘贴其余各行", "{count} more pasted line(s) not used: fix this one, press Enter, then paste the rest again"),
+    "console.burst_row_keys": ("粘贴的这一行含有不是文字的按键(方向键、退格等),未提交", "This pasted line holds keys that are not text (arrows, Backspace …): not submitted"),
+    "console.burst_row_cells": ("粘贴的这一行有 {count} 列,表单只有 {fields} 项:未提交,请检查各列", "This pasted line has {count} cells, the form {fields} fields: not submitted, check the columns"),
+    "console.burst_row_cells_typed": ("粘贴的这一行列数多于表单的 {fields} 项:未提交,请检查后再按 Enter", "This pasted line has more cells than the form's {fields} fields: not submitted, check it and press Enter"),
+    "console.burst_in_list": ("粘贴到列表中的内容未使用,未修改任何记录;要新增请先按 Ctrl+N", "What was pasted into the list was not used and nothing was changed; to add, press Ctrl+N first"),
     "console.failed": ("操作未完成:发生意外错误,详情已记入日志", "Not done: an unexpected error (details in the log)"),
     "console.load_failed": ("读取数据失败,详情已记入日志", "Could not read the data (details in the log)"),
     "console.not_a_terminal": ("kiosk admin 需要在终端中运行", "kiosk admin needs a terminal"),

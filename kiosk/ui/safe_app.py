@@ -13,6 +13,11 @@ screens is idle (the previous key has fully taken effect) — at most ``SETTLE_L
 a busy screen never swallows keys. Typing into a field (the common case, and all but two keys of
 a scan) still goes straight through. A bracketed paste that holds line breaks or tabs is replayed
 as its text runs with Enter/Tab keys between them, and a scanner's LF is Enter (CRLF one Enter).
+
+A form that closes or changes the screen on Enter (the admin console's) also asks for the rest of
+the burst (``capture_burst``): the keys that came with its Enter are kept, not delivered, until
+the burst is over and the form has decided what they are (another row of the same form, or
+nothing, said on screen) — otherwise they would drive whatever lies under it (FINDINGS #30).
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ from kiosk.ui.plain import clean
 log = logging.getLogger("kiosk.ui.keys")
 SETTLE_LIMIT = 0.5  # seconds: a key never waits longer than this for the previous one's effects …
 DIALOG_LIMIT = 5.0  # … except behind a dialog's check (scrypt, ~50 ms; slower on a loaded machine)
+BURST_GAP = 0.05  # seconds without a key that end a burst (a paste arrives at once, a scanner
+# types a key every few ms; nobody types twice within 50 ms after an Enter on purpose)
+BURST_LIMIT = 2.0  # seconds a burst is kept for a form at most (a stuck key never holds it forever)
 RUN_LIMIT = 1024  # printable keys in a row (no Enter/Tab/…) that any field of ours could want
 _PASTE_BREAKS = re.compile(r"(\r\n|\r|\n|\t)")
 _PASTE_KEYS = {"\r\n": ("enter", "\r"), "\r": ("enter", "\r"), "\n": ("enter", "\r"), "\t": ("tab", "\t")}
@@ -49,6 +57,42 @@ def paste_pieces(text: str) -> list[events.Key | events.Paste]:
     return pieces
 
 
+def burst_rows(keys: list[events.Key | events.Paste]) -> list[list[events.Key | events.Paste]]:
+    """The rest of a burst as its lines, each with its Enter (the last may lack one); lines with
+    nothing but tabs and spaces are left out (a spreadsheet's trailing empty row)."""
+    rows: list[list[events.Key | events.Paste]] = [[]]
+    for key in keys:
+        rows[-1].append(key)
+        if isinstance(key, events.Key) and key.key == "enter":
+            rows.append([])
+    return [row for row in rows if any(_typed(key).strip() for key in row)]
+
+
+def row_cells(row: list[events.Key | events.Paste]) -> tuple[list[str], bool] | None:
+    """One line of a burst as the cells a form's fields take (split at its Tabs) and whether
+    it ends with Enter; None when it holds another key (an arrow, a Backspace …) that a line
+    meant for a form cannot be read without."""
+    cells, ends = [""], False
+    for key in row:
+        if isinstance(key, events.Paste):
+            cells[-1] += key.text
+        elif key.key == "enter":
+            ends = True
+        elif key.key == "tab":
+            cells.append("")
+        elif key.is_printable and key.character:
+            cells[-1] += key.character
+        else:
+            return None
+    return cells, ends
+
+
+def _typed(key: events.Key | events.Paste) -> str:
+    if isinstance(key, events.Paste):
+        return key.text
+    return key.character if key.is_printable and key.character else ""
+
+
 class SafeApp(App):
     """Base of the kiosk's, the host's and the admin's apps (see the module docstring)."""
 
@@ -60,6 +104,8 @@ class SafeApp(App):
         self._last_key = ""
         self._run = 0  # printable keys posted since the last other key (counted as they arrive)
         self._driver_filtered = False
+        self._captured: deque[events.Key | events.Paste] | None = None  # see capture_burst
+        self._last_key_at = 0.0
 
     # -- text, never markup -------------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity="information",
@@ -105,10 +151,18 @@ class SafeApp(App):
             self._filter_driver()
         if isinstance(event, events.Key) and not event.is_forwarded:
             key = self._as_typed(event)
-            if key is not None:
+            self._last_key_at = time.monotonic()
+            if key is not None and self._captured is not None:
+                self._captured.append(key)
+            elif key is not None:
                 await self._take(key)
             return
+        if isinstance(event, events.Paste) and not event.is_forwarded and self._captured is not None:
+            self._last_key_at = time.monotonic()
+            self._captured.extend(paste_pieces(event.text))
+            return
         if isinstance(event, events.Paste) and not event.is_forwarded and _PASTE_BREAKS.search(event.text):
+            self._last_key_at = time.monotonic()
             self._held.extend(paste_pieces(event.text))
             self._start_draining()
             return
@@ -120,6 +174,32 @@ class SafeApp(App):
         pick list's lone number key) asks this first, so a slow screen never reads a burst's gap
         as a pause."""
         return bool(self._held) or self.message_queue_size > 0
+
+    # -- the rest of a burst, for the form whose Enter it followed -------------------------------
+    def capture_burst(self) -> None:
+        """Keep the keys still to come in this burst (those held behind the Enter being handled,
+        and those that arrive before the burst is over) instead of delivering them: a form
+        whose Enter closes it must not let them reach the screen underneath."""
+        if self._captured is None:
+            self._captured = deque()
+        self._captured.extend(self._held)
+        self._held.clear()
+
+    async def burst_over(self) -> list[events.Key | events.Paste]:
+        """Wait until the burst is over (nothing queued, no key for ``BURST_GAP`` seconds; at most
+        ``BURST_LIMIT``), then hand over what was captured and deliver keys normally again."""
+        start = time.monotonic()
+        while self._captured is not None and time.monotonic() - start < BURST_LIMIT:
+            if (self.message_queue_size == 0 and not self._held
+                    and time.monotonic() - self._last_key_at >= BURST_GAP):
+                break
+            await asyncio.sleep(0.005)
+        captured, self._captured = list(self._captured or ()), None
+        return captured
+
+    def keys_held(self) -> bool:
+        """Keys of a burst wait behind the one being handled (a paste, not a lone key)."""
+        return bool(self._held) or self._captured is not None
 
     def _as_typed(self, event: events.Key) -> events.Key | None:
         """A scanner's LF is Enter; the LF of a CRLF is dropped (the CR was the Enter)."""
@@ -155,7 +235,8 @@ class SafeApp(App):
             while self._held:
                 if self._settle_next or isinstance(self._held[0], events.Paste):
                     await self._settle()
-                await self._deliver(self._held.popleft())
+                if self._held:  # (a form's Enter may have taken the rest: capture_burst)
+                    await self._deliver(self._held.popleft())
         except Exception as error:  # what Textual does with an error in a key's handler
             self._handle_exception(error)
 

@@ -444,7 +444,8 @@ async def test_a_leave_from_the_plan_names_its_session(db, home, office):
 
 async def test_a_form_typed_in_one_burst_is_one_submission(db, home, office):
     """``D5001⇥孙八⇥信息科⏎`` in one terminal write fills three fields and submits once; a second
-    ``⏎`` in the same write lands on the roster (edit dialog), never a second add."""
+    ``⏎`` in the same write is an empty line of the paste: no second add, no form opened on the
+    roster (tests/ui/test_console_paste.py has the pasted rows of FINDINGS #30)."""
     from tests.ui.bursts import settled, type_burst
 
     app = console(db, home)

@@ -20,6 +20,7 @@ MARK = "✓"
 class BadgeSection(SearchableTable):
     FITS = FITS
     SEARCH_PLACEHOLDER = "console.badges.search"
+    ENTER_OPENS_FORM = False  # Enter marks the row for the sheet: nothing to rewrite
     BINDINGS = [
         Binding("ctrl+s", "mark", show=False, priority=True),
         Binding("ctrl+a", "mark_all", show=False, priority=True),

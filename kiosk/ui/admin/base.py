@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input
 
-from kiosk.i18n import t
+from kiosk.i18n import t, words
 from kiosk.ui.admin.fit import WHOLE, Fit, fitted
 from kiosk.ui.admin.widgets import Action, DataTable, Field, Follow, FormDialog
 
@@ -66,8 +66,11 @@ class Section(Vertical):
     # -- acting -------------------------------------------------------------------------------
     def open_form(self, title: str, fields: list[Field], action: Action, *, body: str = "",
                   then: Callable[[object], None] | None = None, follow: Follow | None = None,
-                  hint: str = "") -> None:
-        """A form; on success the result is said (a str) or handed to ``then``, and data reload."""
+                  hint: str = "", again: Callable[[list], None] | None = None,
+                  rows: list | None = None) -> None:
+        """A form; on success the result is said (a str) or handed to ``then``, and data reload.
+        ``again(rows)`` (an add form) opens the same form anew for further pasted lines;
+        ``rows``: the lines this one is to take (kiosk.ui.admin.widgets.FormDialog)."""
         def finished(result: object) -> None:
             if result is None:
                 return
@@ -79,7 +82,7 @@ class Section(Vertical):
             self.reload()
 
         self.app.push_screen(FormDialog(title, fields, action, body=body, follow=follow,
-                                        hint=hint),
+                                        hint=hint, again=again, rows=rows),
                              callback=finished)
 
     @property
@@ -97,6 +100,7 @@ class SearchableTable(Section):
     SEARCH_PLACEHOLDER = "console.search"
     FITS: tuple[Fit, ...] = ()  # how each column gives way on a narrow screen (none: all whole)
     SCROLLBAR = 2  # cells kept for the table's vertical scrollbar
+    ENTER_OPENS_FORM = True  # Enter on a row opens a form (edit, withdraw): never from a paste
 
     def _table_width(self) -> int:
         """The cells the table's columns may take: its own width once laid out, else the
@@ -136,7 +140,7 @@ class SearchableTable(Section):
     @on(Input.Submitted)
     def _enter(self, event: Input.Submitted) -> None:
         event.stop()
-        self.activate()
+        self._act()
 
     def on_key(self, event: events.Key) -> None:
         """Up/Down/PageUp/PageDown in the filter line move the table's cursor."""
@@ -149,7 +153,24 @@ class SearchableTable(Section):
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        self._act()
+
+    def _act(self) -> None:
+        """Enter on the list acts on the highlighted row — unless more keys came with it: a
+        paste (rows meant for an add form) would fill the edit form that Enter opens and
+        rewrite that person (FINDINGS #30). Then nothing opens, the rest of the paste is left
+        unused, and the status line says so."""
+        held = getattr(self.app, "keys_held", None)
+        if self.ENTER_OPENS_FORM and held is not None and held():
+            self._leave_burst_unused()
+            return
         self.activate()
+
+    @work(exclusive=True, group="burst")
+    async def _leave_burst_unused(self) -> None:
+        self.app.capture_burst()
+        await self.app.burst_over()
+        self.app.say(words("console.burst_in_list"))
 
     def activate(self) -> None:
         """Enter: act on the highlighted row (edit)."""

@@ -69,7 +69,7 @@ class LeaveSection(SearchableTable):
                        body=t("console.leave.withdraw_body", reason=row["reason"]))
 
 
-def record_leave_form(section, session_id: str = "") -> None:
+def record_leave_form(section, session_id: str = "", rows: list | None = None) -> None:
     """登记请假: person, session (prefilled from the plan's highlighted row), reason."""
     fields = [Field("staff_id", t("col.staff_id")),
               Field("session", t("console.session_id"), session_id,
@@ -84,4 +84,5 @@ def record_leave_form(section, session_id: str = "") -> None:
         return Words(lambda: t("cli.leave_added", name=row["name"], session=session) + (
             t("sep") + t("cli.leave_already_signed_in", name=row["name"]) if signed_in else ""))
 
-    section.open_form(t("console.leave.record"), fields, record)
+    section.open_form(t("console.leave.record"), fields, record,
+                      again=lambda more: record_leave_form(section, session_id, more), rows=rows)

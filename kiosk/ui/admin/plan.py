@@ -132,7 +132,7 @@ class PlanSection(SearchableTable):
 
         return follow
 
-    def action_add(self) -> None:
+    def action_add(self, rows: list | None = None) -> None:
         day = self.first_day()
         start, end = f"{day.isoformat()} {USUAL_START}", f"{day.isoformat()} {USUAL_END}"
 
@@ -145,7 +145,7 @@ class PlanSection(SearchableTable):
 
         self.open_form(t("console.plan.add"), self._fields(
             {"kind": t("kind.learning_day"), "start": start, "end": end, "audience": "all"}), add,
-            follow=self._follow(day, start, end))
+            follow=self._follow(day, start, end), again=self.action_add, rows=rows)
 
     def action_edit(self) -> None:
         row = self.session()

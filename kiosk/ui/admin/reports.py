@@ -13,6 +13,7 @@ from kiosk.i18n import Words, again, t
 from kiosk.lifecycle import Refused
 from kiosk.ui.admin.base import Section
 from kiosk.ui.admin.widgets import Label, Static
+from kiosk.ui.safe_app import burst_rows
 
 DEFAULT_FORMATS = "docx,xlsx,html"
 
@@ -60,6 +61,9 @@ class ReportSection(Section):
         if self.busy:  # each Enter is one submission: not a second run while one works
             return
         self.busy = True
+        capture = getattr(self.app, "capture_burst", None)
+        if capture is not None:  # what a paste brings after this Enter: left unused, said
+            capture()
         values = {n: self.query_one(f"#report-{n}", Input).value for n in self.defaults}
         self.query_one("#report-result", Static).update(t("console.working"))
         self._write(values)
@@ -85,7 +89,12 @@ class ReportSection(Section):
             text = t("console.failed")
         app.call_from_thread(self._written, text)
 
-    def _written(self, text: str) -> None:
+    async def _written(self, text: str) -> None:
+        over = getattr(self.app, "burst_over", None)
+        unused = len(burst_rows(await over())) if over is not None else 0
+        if unused:  # (FINDINGS #30: never typed into the fields after the Enter that wrote)
+            said = text
+            text = Words(lambda: "\n".join([again(said), t("console.burst_unused", count=unused)]))
         self.busy = False
         self.app.report_result = text
         if self.is_attached:

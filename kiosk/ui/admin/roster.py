@@ -52,7 +52,7 @@ class RosterSection(SearchableTable):
         self.action_edit()
 
     # -- actions ------------------------------------------------------------------------------
-    def action_add(self) -> None:
+    def action_add(self, rows: list | None = None) -> None:
         fields = [Field("staff_id", t("col.staff_id")), Field("name", t("col.name")),
                   Field("department", t("col.department")),
                   Field("groups", t("col.groups"), hint=t("console.groups_hint")),
@@ -66,7 +66,8 @@ class RosterSection(SearchableTable):
             self.actions.save_staff(record)
             return words("admin.staff_saved.added", staff_id=record.staff_id, name=record.name)
 
-        self.open_form(t("console.roster.add"), fields, add)
+        # a paste of several rows (a spreadsheet's): each row one more add, checked on its own
+        self.open_form(t("console.roster.add"), fields, add, again=self.action_add, rows=rows)
 
     def action_edit(self) -> None:
         person = self.person()
