@@ -95,6 +95,10 @@ class Doctor:
         if version > newest:
             return Check("schema", False, t("doctor.schema_new", version=version, newest=newest),
                          t("doctor.fix.upgrade_program"))
+        if not self.settings.is_sqlite:  # this database is a centre (its owner's doctor)
+            opened = _open_schema(self.db, database.redact_url(self.settings.db_url), "schema")
+            if opened is not None:
+                return opened
         return Check("schema", True, t("doctor.schema_ok", version=version))
 
     def integrity(self) -> Check:
@@ -196,6 +200,9 @@ class Doctor:
 
             version = sync.central_version(central)
             sync.check_central(central)
+            opened = _open_schema(central, where, "centre")
+            if opened is not None:
+                return opened
         except sync.CentralSchemaTooOld as exc:
             key = ("doctor.centre_not_initialised" if isinstance(exc, sync.CentralNotInitialised)
                    else "doctor.centre_old")
@@ -328,3 +335,14 @@ def _account(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return str(uid)
+
+
+def _open_schema(db: pw.Database, where: str, name: str) -> Check | None:
+    """A failed check when anyone may create objects in a PostgreSQL centre's schema (REVIEW B1)."""
+    from db.sync.schema_acl import open_schema, revoke_from_public
+
+    schema = open_schema(db)
+    if schema is None:
+        return None
+    return Check(name, False, t("doctor.schema_open", schema=schema, where=where),
+                 t("doctor.fix.schema_open", statement=revoke_from_public(schema)))

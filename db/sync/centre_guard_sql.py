@@ -45,7 +45,13 @@ from __future__ import annotations
 
 import peewee as pw
 
-from db.sync.centre_sql import FUTURE_SLACK_MINUTES, NOT_APPLIED, ROLE_TABLE, SIGN_INS
+from db.sync.centre_sql import (
+    FUTURE_SLACK_MINUTES,
+    NOT_APPLIED,
+    ROLE_TABLE,
+    SIGN_INS,
+    pg_qualified,
+)
 
 DOOR_TABLE = "kiosk_door"
 ORDER_SLACK_MINUTES = 5  # a clock step (NTP) or a round in flight; a door pushes in its own order
@@ -81,8 +87,9 @@ TABLE_SQL = {
 
 
 def pg_sql(schema: str) -> str:
-    """The PostgreSQL functions and triggers, ``search_path`` pinned to the centre's schema."""
-    path = '"' + schema.replace('"', '""') + '", pg_temp'
+    """The PostgreSQL functions and triggers, their names resolved as
+    :func:`db.sync.centre_sql.pg_qualified` says (REVIEW B1)."""
+    path = "pg_catalog, pg_temp"  # (pinned again by pg_qualified)
     now = "(now() AT TIME ZONE 'utc')"
     is_door = (f"EXISTS (SELECT 1 FROM {ROLE_TABLE} r WHERE r.role = session_user "
                "AND r.kind = 'door')")
@@ -93,7 +100,7 @@ def pg_sql(schema: str) -> str:
     bind = (f"DELETE FROM {DOOR_TABLE} d WHERE d.kiosk_id = NEW.kiosk_id; "
             f"INSERT INTO {DOOR_TABLE} (role, kiosk_id, bound_at) "
             f"VALUES (session_user, NEW.kiosk_id, {now}) ON CONFLICT DO NOTHING;")
-    return f"""
+    return pg_qualified(f"""
 {TABLE_SQL["postgresql"]};
 
 CREATE OR REPLACE FUNCTION kiosk_door_bounds() RETURNS trigger
@@ -199,7 +206,7 @@ REVOKE ALL ON FUNCTION kiosk_door_latest() FROM PUBLIC;
 REVOKE ALL ON FUNCTION kiosk_fleet_bounds() FROM PUBLIC;
 -- any role may ask which of the events *it* delivered were kept but not applied
 GRANT EXECUTE ON FUNCTION kiosk_door_verdicts(text[]) TO PUBLIC;
-"""
+""", schema)
 
 
 # -- MariaDB: DEFINER triggers (the owner running kiosk init), a DEFINER procedure -------------

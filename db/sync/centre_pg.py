@@ -16,6 +16,7 @@ from db.sync.centre_sql import (
     STAMP_VARIABLES,
     applies,
     flag_body,
+    pg_qualified,
     rule_blocks,
     stamp_body,
 )
@@ -69,11 +70,10 @@ REVOKE ALL ON FUNCTION kiosk_stamp_receiver() FROM PUBLIC;
 
 
 def pg_rules(schema: str) -> str:
-    """The rules with the functions' ``search_path`` pinned to the centre's schema, then
-    ``pg_temp`` last (migration 0011): PostgreSQL otherwise searches the caller's temporary
-    schema first, and a door could shadow ``study_session`` with a temp table of its own."""
-    path = '"' + schema.replace('"', '""') + '", pg_temp'
-    return PG_RULES.replace("SET search_path FROM CURRENT", f"SET search_path = {path}")
+    """The rules with the centre's tables named with ``schema`` and the functions'
+    ``search_path`` pinned to ``pg_catalog, pg_temp`` (:func:`db.sync.centre_sql.pg_qualified`):
+    no door's table in pg_temp (migration 0011) nor overload in the schema (REVIEW B1) is used."""
+    return pg_qualified(PG_RULES, schema)
 
 
 # -- the register's guard (FINDINGS 33) ------------------------------------------------------
@@ -86,10 +86,11 @@ BOOKKEEPING = "('pending', 'excused')"
 
 
 def pg_guard(schema: str) -> str:
-    path = "pg_catalog, " + '"' + schema.replace('"', '""') + '", pg_temp'
-    return f"""
+    """The register's guard (it runs as whoever writes the register, the owner's rules too), its
+    names resolved as :func:`pg_rules`'s."""
+    return pg_qualified(f"""
 CREATE OR REPLACE FUNCTION kiosk_guard_register() RETURNS trigger
-LANGUAGE plpgsql SET search_path = {path} AS $guard$
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $guard$
 BEGIN
   IF has_column_privilege(current_user, TG_RELID, 'signed_in_at', 'UPDATE') THEN
     RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
@@ -107,7 +108,7 @@ $guard$;
 DROP TRIGGER IF EXISTS kiosk_guard_register ON attendance;
 CREATE TRIGGER kiosk_guard_register BEFORE INSERT OR UPDATE OR DELETE ON attendance
   FOR EACH ROW EXECUTE FUNCTION kiosk_guard_register();
-"""
+""", schema)
 
 
 # door roles granted before 0011 (no kiosk_role row yet): a role that may add events but not

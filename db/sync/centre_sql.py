@@ -18,6 +18,7 @@ procedure per batch).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SIGN_INS = "('present', 'late', 'visitor')"
@@ -73,6 +74,37 @@ class Dialect:
 
 
 PG, MARIADB = Dialect(False), Dialect(True)
+
+
+# -- PostgreSQL: what the owner-rights functions may resolve (REVIEW B1, CVE-2018-1058) -------
+# A function's unqualified names are looked up along its search_path, and an overload that fits
+# the arguments better wins wherever it lives: with the centre's schema on the path, a role that
+# may CREATE there could add ``left(varchar, integer)`` or ``=`` on ``varchar`` (the columns'
+# type, which pg_catalog only serves through text) and have it run as the owner. So the path is
+# pg_catalog and pg_temp alone — functions and operators are then found in pg_catalog only
+# (PostgreSQL never looks in pg_temp for them), types in pg_catalog first — and every table of
+# the centre is named with its schema (an unqualified one would be looked for in pg_temp, where
+# a door may make tables: it fails loudly in every test instead).
+PG_PATH = "pg_catalog, pg_temp"
+CENTRE_TABLES = ("sign_in_event", "study_session", "staff", "attendance", "leave", ROLE_TABLE,
+                 "kiosk_door", "kiosk_fleet", "setting")
+_TABLE_REFERENCE = re.compile(
+    r"\b(FROM|JOIN|INTO|UPDATE|USING)(\s+)\"?(" + "|".join(CENTRE_TABLES) + r")\"?(?![\w\".])",
+    re.IGNORECASE)
+
+
+def pg_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def pg_qualified(sql: str, schema: str) -> str:
+    """``sql`` with the centre's tables named with their schema (``"public".staff``) and every
+    ``SET search_path`` pinned to :data:`PG_PATH`."""
+    def table(match: re.Match) -> str:
+        return f"{match[1]}{match[2]}{pg_ident(schema)}.{pg_ident(match[3])}"
+    sql = re.sub(r"SET search_path (FROM CURRENT|= [^\n]*?)(?= AS \$|\n)",
+                 f"SET search_path = {PG_PATH}", sql)
+    return _TABLE_REFERENCE.sub(table, sql)
 
 
 def redact_sql(column: str, scanned: bool, mariadb: bool = False) -> str:

@@ -29,7 +29,15 @@ kind's, one given by hand — is revoked first (read from the server's own catal
 ``pg_class``/``pg_attribute`` ACLs, MariaDB's ``mysql.tables_priv``/``columns_priv``). A MariaDB
 owner that may not read those tables revokes what older builds granted, after granting it (a
 REVOKE of a right never given fails there). Rights on the database as a whole, role membership,
-ownership and superuser are not touched.
+ownership and superuser are not touched, except ``CREATE`` on the centre's PostgreSQL schema:
+taken from the role and from PUBLIC, and the grant refused while either still holds it
+(:mod:`db.sync.schema_acl`, REVIEW B1).
+
+Only a role that logs in is granted (REVIEW M1): the centre's rules know a door, a host or an
+admin by the login that delivers an event (``session_user``, ``USER()``), so a group role — a
+PostgreSQL role that cannot log in or has members, a MariaDB ``CREATE ROLE`` — would give its
+members a door's rights without a door's bounds. Each door has its own login (one credential
+per door, revoked alone when it is stolen).
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from db.sync import schema_acl
 from db.sync.centre_guard_sql import DOOR_VERDICTS
 from db.sync.centre_mariadb import APPLY_PUSHED
 from db.sync.centre_sql import ROLE_TABLE
@@ -72,6 +81,20 @@ NO_SUCH_ACCOUNT = 1133  # MariaDB: "Can't find any matching row in the user tabl
 class AccountsUnreadable(PermissionError):
     """MariaDB: the owner may not read the server's account list (``mysql.user``), so the
     accounts a bare name stands for cannot be found; ``user@host`` names one without it."""
+
+
+class SchemaOpen(PermissionError):
+    """PostgreSQL: ``who`` (PUBLIC, or the role through a membership or as the schema's owner)
+    may still create objects in the centre's ``schema`` (REVIEW B1): nothing was granted."""
+
+    def __init__(self, who: str, schema: str) -> None:
+        super().__init__(who, schema)
+        self.who, self.schema = who, schema
+
+
+class GroupRole(ValueError):
+    """The role cannot log in, or other roles are members of it (REVIEW M1): the centre's rules
+    know a door by the login that delivers an event, so each login is granted itself."""
 
 
 class CentreNotUpgraded(RuntimeError):
@@ -129,6 +152,8 @@ def grant(db: pw.Database, kind: str, role: str) -> Granted:
             for sql in done.revoked + done.granted:
                 # no parameters, but PyMySQL still %-formats: an account's host '%' must be doubled
                 db.execute_sql(sql.replace("%", "%%") if engine == "mysql" else sql)
+            if engine == "postgresql":  # what the REVOKEs could not take (not the grantor's)
+                _pg_no_create(db, role)
     except pw.DatabaseError as exc:
         if engine == "mysql" and exc.args and exc.args[0] == NO_SUCH_ACCOUNT:
             raise UnknownRole(role) from None
@@ -183,8 +208,13 @@ WHERE n.nspname = current_schema() AND NOT att.attisdropped
 
 
 def _pg_statements(db: pw.Database, kind: str, role: str) -> Granted:
-    if db.execute_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+    found = db.execute_sql(
+        "SELECT r.rolcanlogin, EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid) "
+        "FROM pg_roles r WHERE r.rolname = %s", (role,)).fetchone()
+    if found is None:
         raise UnknownRole(role)
+    if not found[0] or found[1]:  # the rules know the login (session_user), not its groups
+        raise GroupRole(role)
     who = _pg_ident(role)
     name, schema = db.execute_sql("SELECT current_database(), current_schema()").fetchone()
     wanted = rights(kind, "postgresql")
@@ -202,6 +232,11 @@ def _pg_statements(db: pw.Database, kind: str, role: str) -> Granted:
     if sequences:
         revoked.append(f"REVOKE ALL ON SEQUENCE {', '.join(map(_pg_ident, sorted(sequences)))} "
                        f"FROM {who}")
+    # no role of the centre creates objects in its schema (REVIEW B1): PostgreSQL <= 14 let PUBLIC
+    if schema_acl.held_directly(db, role):
+        revoked.append(f"REVOKE CREATE ON SCHEMA {_pg_ident(schema)} FROM {who}")
+    if schema_acl.open_schema(db):
+        revoked.append(schema_acl.revoke_from_public(schema))
     out = [f"GRANT CONNECT ON DATABASE {_pg_ident(name)} TO {who}",
            f"GRANT USAGE ON SCHEMA {_pg_ident(schema)} TO {who}"]
     out += _grants(wanted, str, who)
@@ -220,6 +255,17 @@ def _pg_statements(db: pw.Database, kind: str, role: str) -> Granted:
         out += _pg_policy("setting", role, "ALL", "true", check="true")
         out += _pg_policy(FLEET, role, "SELECT", "true")
     return Granted(revoked, out)
+
+
+def _pg_no_create(db: pw.Database, role: str) -> None:
+    """Refuse (the caller's transaction rolls back) while PUBLIC or ``role`` may still create in
+    the schema: the owner running the grant is not the schema's owner, or ``role`` holds it
+    through a membership or owns the schema."""
+    schema = schema_acl.open_schema(db)
+    if schema:
+        raise SchemaOpen("PUBLIC", schema)
+    if schema_acl.may_create(db, role):
+        raise SchemaOpen(role, db.execute_sql("SELECT current_schema()").fetchone()[0])
 
 
 def _pg_policy(table: str, role: str, command: str, using: str, check: str | None = None) -> list[str]:
@@ -312,9 +358,11 @@ def _my_set(value) -> set[str]:
 
 
 def _my_accounts(db: pw.Database, role: str) -> list[tuple[str, str | None]]:
-    """(user, host) for ``user@host``, else every account named ``role`` (a role: host None)."""
+    """(user, host) for ``user@host``, else every account named ``role``; a MariaDB role (``CREATE
+    ROLE``, which cannot log in) is refused (REVIEW M1)."""
     user, _, host = role.partition("@")
-    query = "SELECT User, Host FROM mysql.user WHERE User = %s" + (" AND Host = %s" if host else "")
+    query = ("SELECT User, Host, is_role FROM mysql.user WHERE User = %s"
+             + (" AND Host = %s" if host else ""))
     try:
         with db.atomic():  # (a savepoint: the refusal must not end the caller's transaction)
             rows = db.execute_sql(query, (user, host) if host else (user,)).fetchall()
@@ -324,7 +372,9 @@ def _my_accounts(db: pw.Database, role: str) -> list[tuple[str, str | None]]:
         raise AccountsUnreadable(role) from None
     if not rows:
         raise UnknownRole(role)
-    return [(u, h if h else None) for u, h in rows]
+    if any(str(is_role).upper() == "Y" for _, _, is_role in rows):  # rules read USER(), no role
+        raise GroupRole(role)
+    return [(u, h if h else None) for u, h, _ in rows]
 
 
 def _my_text(value: str) -> str:

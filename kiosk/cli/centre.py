@@ -31,8 +31,15 @@ def register(commands, common) -> None:
 
 
 def grant(ctx: Context) -> int:
-    from db.sync.grants import AccountsUnreadable, CentreNotUpgraded, UnknownRole
+    from db.sync.grants import (
+        AccountsUnreadable,
+        CentreNotUpgraded,
+        GroupRole,
+        SchemaOpen,
+        UnknownRole,
+    )
     from db.sync.grants import grant as grant_rights
+    from db.sync.schema_acl import revoke_from_public
 
     db = ctx.database()
     if ctx.settings.is_sqlite:
@@ -46,6 +53,14 @@ def grant(ctx: Context) -> int:
     except AccountsUnreadable:
         owner = database.url_user(ctx.settings.db_url) or "OWNER"
         raise CommandError(t("centre.accounts_unreadable", role=role, owner=owner)) from None
+    except GroupRole:
+        raise CommandError(t("centre.group_role", role=role)) from None
+    except SchemaOpen as exc:
+        if exc.who == "PUBLIC":
+            raise CommandError(t("centre.schema_open", who="PUBLIC", schema=exc.schema, where=where,
+                                 statement=revoke_from_public(exc.schema))) from None
+        raise CommandError(t("centre.role_creates", who=exc.who, schema=exc.schema,
+                             where=where)) from None
     except CentreNotUpgraded:
         raise CommandError(t("sync.central_schema", where=where)) from None
     except pw.DatabaseError as exc:

@@ -39,6 +39,7 @@ def init(ctx: Context) -> int:
     _private_home(ctx)
     applied = migrations.upgrade(db)
     _refresh_centre_rules(ctx, db, applied)
+    _warn_open_schema(db)
     if applied:
         ctx.out(t("cli.init_applied", names=", ".join(f"{m.version:04d}_{m.name}" for m in applied)))
     from db.database import redact_url
@@ -72,6 +73,17 @@ def _refresh_centre_rules(ctx: Context, db, applied) -> None:
                 centre_guard_sql.install(db)
     except pw.DatabaseError as exc:
         logging.getLogger(__name__).info("centre rules not refreshed: %s", exc.__class__.__name__)
+
+
+def _warn_open_schema(db) -> None:
+    """A PostgreSQL centre whose schema anyone may create in (PostgreSQL <= 14's ``public``):
+    said on stderr, the init still succeeds (REVIEW B1; grant-* refuses until it is closed)."""
+    from db.sync.schema_acl import open_schema, revoke_from_public
+
+    schema = open_schema(db)
+    if schema:
+        sys.stderr.write(t("init.schema_open", schema=schema,
+                           statement=revoke_from_public(schema)) + "\n")
 
 
 def _admin_pin(ctx: Context) -> None:

@@ -98,6 +98,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "Could not grant to {role}: {detail} (use the centre owner's URL as --db)"),
     "centre.granted": ("已在 {where} 授予 {role} {kind}权限:", "Granted {role} the rights of {kind} on {where}:"),
     "centre.revoked": ("已在 {where} 收回 {role} 不再需要的权限:", "Revoked from {role} on {where} (no longer needed):"),
+    "centre.schema_open": (
+        "{who} 可在 {where} 的模式 {schema} 中创建对象:签到终端可借此以属主身份运行代码。"
+        "请由该模式的属主执行 {statement},再重新授权",
+        "{who} may create objects in schema {schema} on {where}: a door could then run code with "
+        "the owner's rights. Have the schema's owner run {statement}, then grant again",
+    ),
+    "centre.role_creates": (
+        "{who} 仍可在 {where} 的模式 {schema} 中创建对象(经由其所属角色,或它就是模式属主):"
+        "请先收回该权限,再重新授权;未授予任何权限",
+        "{who} may still create objects in schema {schema} on {where} (through a role it is a "
+        "member of, or as the schema's owner): take that away first, then grant again; nothing "
+        "was granted",
+    ),
+    "centre.group_role": (
+        "{role} 是不能登录的组角色(或有其他角色是其成员):中心按登录账号识别签到终端,"
+        "请为每台终端创建一个可登录的账号并逐个授权(一台终端一个凭据)",
+        "{role} is a group role (it cannot log in, or other roles are its members): the centre "
+        "knows a door by the login that delivers its events, so grant each door's own login role "
+        "(one credential per door)",
+    ),
+    "init.schema_open": (
+        "警告:任何角色都可在模式 {schema} 中创建对象,签到终端可借此以属主身份运行代码;"
+        "请由该模式的属主执行 {statement}(kiosk centre grant-* 会在可行时代为执行)",
+        "warning: any role may create objects in schema {schema}, which lets a door run code with "
+        "the owner's rights; have the schema's owner run {statement} (kiosk centre grant-* runs "
+        "it when it may)",
+    ),
     "centre.kind.door": ("签到终端", "a door"),
     "centre.kind.host": ("主持人", "a session host"),
     "centre.kind.admin": ("管理员", "an admin"),
