@@ -8,7 +8,7 @@ and nothing else, so a door's credential needs no right to write the register (S
 import peewee as pw
 from playhouse.migrate import migrate
 
-from db.sync.centre_mariadb import MY_RULES
+from db.sync.centre_mariadb import MY_RULES, run
 from db.sync.centre_pg import PG_RULES
 
 
@@ -21,5 +21,4 @@ def apply(db, migrator) -> None:
     if isinstance(db, pw.PostgresqlDatabase):
         db.execute_sql(PG_RULES)
     elif isinstance(db, pw.MySQLDatabase):
-        for statement in MY_RULES:
-            db.execute_sql(statement)
+        run(db, MY_RULES)

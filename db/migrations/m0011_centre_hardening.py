@@ -26,7 +26,7 @@ SQLite databases are homes (the rules stay in Python there): nothing to do.
 
 import peewee as pw
 
-from db.sync.centre_mariadb import MY_BACKFILL, MY_GUARD, MY_RULES
+from db.sync.centre_mariadb import MY_BACKFILL, MY_GUARD, MY_RULES, run
 from db.sync.centre_pg import PG_BACKFILL, pg_guard, pg_rules
 from db.sync.centre_sql import ROLE_TABLE_SQL, scrub_sql
 
@@ -37,14 +37,22 @@ def apply(db, migrator) -> None:
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_rules(schema))
         db.execute_sql(pg_guard(schema))
+    elif isinstance(db, pw.MySQLDatabase):
+        db.execute_sql(ROLE_TABLE_SQL["mysql"])
+        run(db, MY_RULES + MY_GUARD)
+    refresh_data(db)
+
+
+def refresh_data(db) -> None:
+    """The data parts (no trigger touched: ``kiosk init`` runs them on every init of a centre at
+    0011): signatures an old door pushed cut, door roles granted before 0011 recorded."""
+    if isinstance(db, pw.PostgresqlDatabase):
         db.execute_sql(scrub_sql(mariadb=False))
         db.execute_sql(PG_BACKFILL)
     elif isinstance(db, pw.MySQLDatabase):
-        db.execute_sql(ROLE_TABLE_SQL["mysql"])
-        for statement in MY_RULES + MY_GUARD:
-            db.execute_sql(statement)
         db.execute_sql(scrub_sql(mariadb=True))
         try:  # an owner that may not read the grant tables: grant-door records its doors
-            db.execute_sql(MY_BACKFILL)
+            with db.atomic():
+                db.execute_sql(MY_BACKFILL)
         except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):
             pass

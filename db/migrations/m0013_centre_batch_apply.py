@@ -18,7 +18,7 @@ Idempotent, like 0011 (``kiosk init`` re-applies the rules). SQLite homes: nothi
 
 import peewee as pw
 
-from db.sync.centre_mariadb import MY_GUARD, MY_RULES, grant_existing
+from db.sync.centre_mariadb import MY_GUARD, MY_RULES, grant_existing, run
 from db.sync.centre_pg import pg_rules
 
 
@@ -27,6 +27,5 @@ def apply(db, migrator) -> None:
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_rules(schema))
     elif isinstance(db, pw.MySQLDatabase):
-        for statement in MY_RULES + MY_GUARD:
-            db.execute_sql(statement)
+        run(db, MY_RULES + MY_GUARD)
         grant_existing(db)

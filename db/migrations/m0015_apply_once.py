@@ -15,10 +15,9 @@ its statement trigger: nothing to change. SQLite homes: nothing to do.
 
 import peewee as pw
 
-from db.sync.centre_mariadb import MY_APPLY_ONCE
+from db.sync.centre_mariadb import MY_APPLY_ONCE, run
 
 
 def apply(db, migrator) -> None:
     if isinstance(db, pw.MySQLDatabase):
-        for statement in MY_APPLY_ONCE:
-            db.execute_sql(statement)
+        run(db, MY_APPLY_ONCE)

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import peewee as pw
 
+from db.sync.centre_mariadb import run
 from db.sync.centre_sql import (
     FUTURE_SLACK_MINUTES,
     NOT_APPLIED,
@@ -303,11 +304,8 @@ WHERE SUBSTRING_INDEX(e.`received_by`, '@', 1) = {_MY_WHO} AND NOT {unmarked("e.
 
 MY_SQL = [
     TABLE_SQL["mysql"],
-    f"DROP TRIGGER IF EXISTS {EVENT_TRIGGER}",
     MY_EVENT,
-    "DROP TRIGGER IF EXISTS kiosk_z_fleet_bounds_insert",
     _my_fleet("INSERT"),
-    "DROP TRIGGER IF EXISTS kiosk_z_fleet_bounds_update",
     _my_fleet("UPDATE"),
     MY_VERDICTS,  # replaced, not dropped: a DROP would take back what grant-door gave
 ]
@@ -336,15 +334,22 @@ def install(db: pw.Database) -> None:
     if isinstance(db, pw.PostgresqlDatabase):
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_sql(schema).replace("%", "%%"))  # the driver formats even no parameters
-        db.execute_sql(PG_BACKFILL)
     elif isinstance(db, pw.MySQLDatabase):
         # the ids are compared in the event id's own collation, whatever the centre was made with
         collation = db.execute_sql(
             "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
             "AND TABLE_NAME = 'sign_in_event' AND COLUMN_NAME = 'id'").fetchone()[0]
-        for statement in MY_SQL:
-            statement = statement.replace("{collation}", collation or "utf8mb4_general_ci")
-            db.execute_sql(statement.replace("%", "%%"))
+        run(db, [statement.replace("{collation}", collation or "utf8mb4_general_ci")
+                 for statement in MY_SQL], percent=True)
+    backfill(db)
+
+
+def backfill(db: pw.Database) -> None:
+    """Bind doors that reported before 0014; MariaDB: EXECUTE on the verdicts for doors granted
+    before. No trigger is touched: ``kiosk init`` runs it on every init of a centre at 0014."""
+    if isinstance(db, pw.PostgresqlDatabase):
+        db.execute_sql(PG_BACKFILL)
+    elif isinstance(db, pw.MySQLDatabase):
         db.execute_sql(MY_BACKFILL)
         _my_grant_verdicts(db)
 

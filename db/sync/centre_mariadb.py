@@ -31,6 +31,8 @@ TEMPORARY TABLES`` right, so it cannot shadow a table the rules read. Needs Mari
 
 from __future__ import annotations
 
+import re
+
 from db.sync.centre_sql import (
     APPLIED_RESULTS,
     BADGE_SCAN,
@@ -128,6 +130,43 @@ BEGIN
 END"""
 
 
+# A trigger is replaced in one statement, never dropped then made again (REVIEW M4): MariaDB's
+# DDL commits at once, so between a DROP and its CREATE a door's event would be stored without
+# the stamp, the marks or the apply. CREATE OR REPLACE swaps it under the table's metadata lock
+# (an INSERT waits for it) but puts it last among its kind, so it is placed where it was.
+_TRIGGER = re.compile(r"CREATE DEFINER = CURRENT_USER TRIGGER (\w+) (BEFORE|AFTER) "
+                      r"(INSERT|UPDATE|DELETE)\s+ON `?(\w+)`?\s+FOR EACH ROW"
+                      r"(\s+(?:FOLLOWS|PRECEDES) \w+)?")
+
+
+def in_place(db, statement: str) -> str:
+    """``statement`` (a CREATE TRIGGER of these modules) as a CREATE OR REPLACE that keeps the
+    trigger's place among the table's triggers of its kind; other statements unchanged."""
+    found = _TRIGGER.search(statement)
+    if found is None:
+        return statement
+    name, timing, event, table, place = found.groups()
+    order = [row[0] for row in db.execute_sql(
+        "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+        "AND EVENT_OBJECT_TABLE = %s AND ACTION_TIMING = %s AND EVENT_MANIPULATION = %s "
+        "ORDER BY ACTION_ORDER", (table, timing, event)).fetchall()]
+    if name in order:
+        at = order.index(name)
+        place = (f" PRECEDES {order[at + 1]}" if at + 1 < len(order)
+                 else f" FOLLOWS {order[at - 1]}" if at else "")
+    head = (f"CREATE OR REPLACE DEFINER = CURRENT_USER TRIGGER {name} {timing} {event} "
+            f"ON `{table}` FOR EACH ROW{place or ''}")
+    return statement[:found.start()] + head + statement[found.end():]
+
+
+def run(db, statements: list[str], percent: bool = False) -> None:
+    """Run the statements, triggers replaced in place (:func:`in_place`); ``percent``: double
+    ``%`` (PyMySQL formats a statement even without parameters)."""
+    for statement in statements:
+        statement = in_place(db, statement)
+        db.execute_sql(statement.replace("%", "%%") if percent else statement)
+
+
 def _replacing(statement: str) -> str:
     """CREATE OR REPLACE keeps what was granted on a procedure (a DROP would take it back)."""
     return statement.replace(DEFINER, "CREATE OR REPLACE DEFINER = CURRENT_USER", 1)
@@ -135,8 +174,6 @@ def _replacing(statement: str) -> str:
 
 MY_RULES = [
     "DROP TRIGGER IF EXISTS kiosk_flag_revoked_badge",  # before 0013: stamp and flag
-    "DROP TRIGGER IF EXISTS kiosk_apply_event",
-    "DROP TRIGGER IF EXISTS kiosk_stamp_receiver",
     PENDING_TABLE,
     _replacing(APPLY_BATCH),
     _replacing(APPLY_ONE),
@@ -146,8 +183,7 @@ MY_RULES = [
 ]
 TRIGGERS = ("kiosk_stamp_receiver", "kiosk_apply_event")
 # 0015 (FINDINGS 25): what changed since 0013 only — the BEFORE INSERT triggers keep their order
-MY_APPLY_ONCE = [PENDING_TABLE, _replacing(APPLY_PUSHED_SQL),
-                 "DROP TRIGGER IF EXISTS kiosk_apply_event", APPLY_EVENT]
+MY_APPLY_ONCE = [PENDING_TABLE, _replacing(APPLY_PUSHED_SQL), APPLY_EVENT]
 
 
 # -- the register's guard (FINDINGS 33; see db.sync.centre_pg for PostgreSQL's) ---------------
@@ -163,14 +199,12 @@ _MY_DENY = ("SIGNAL SQLSTATE '42000' SET MYSQL_ERRNO = 1142, "
 # checks column rights before any trigger), so such a row — every sign-in and undo the rules
 # apply — needs no look at the roles.
 MY_GUARD = [
-    "DROP TRIGGER IF EXISTS kiosk_guard_register_insert",
     f"""{DEFINER} TRIGGER kiosk_guard_register_insert BEFORE INSERT
 ON `attendance` FOR EACH ROW BEGIN
   IF NEW.`status` NOT IN {BOOKKEEPING} THEN
     IF {_MY_ADMIN} THEN {_MY_DENY}; END IF;
   END IF;
 END""",
-    "DROP TRIGGER IF EXISTS kiosk_guard_register_update",
     f"""{DEFINER} TRIGGER kiosk_guard_register_update BEFORE UPDATE
 ON `attendance` FOR EACH ROW BEGIN
   IF NEW.`event_id` <=> OLD.`event_id`
@@ -182,7 +216,6 @@ ON `attendance` FOR EACH ROW BEGIN
     IF {_MY_ADMIN} THEN {_MY_DENY}; END IF;
   END IF;
 END""",
-    "DROP TRIGGER IF EXISTS kiosk_guard_register_delete",
     f"""{DEFINER} TRIGGER kiosk_guard_register_delete BEFORE DELETE
 ON `attendance` FOR EACH ROW BEGIN
   IF OLD.`signed_in_at` IS NOT NULL THEN

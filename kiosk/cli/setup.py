@@ -53,24 +53,35 @@ def init(ctx: Context) -> int:
 
 
 def _refresh_centre_rules(ctx: Context, db, applied) -> None:
-    """A server centre already at 0011 gets the centre's rules again (idempotent): one upgraded
-    by an earlier build of this release then has all of them. Skipped quietly for a role that
-    may not (re)create them — the owner's next ``kiosk init`` does it."""
+    """A server centre already at 0011 gets the centre's rules again when they are not this
+    release's (their digest differs: :mod:`db.sync.centre_digest`), so one upgraded by an earlier
+    build has all of them — and a live centre whose rules are current is left alone (REVIEW M4:
+    MariaDB commits each DDL at once). Skipped quietly for a role that may not (re)create them —
+    the owner's next ``kiosk init`` does it."""
     import logging
 
     import peewee as pw
 
     from db.migrations import m0011_centre_hardening as hardening
-    from db.sync import centre_guard_sql
+    from db.sync import centre_digest, centre_guard_sql
 
     if ctx.settings.is_sqlite or migrations.current_version(db) < 11:
         return
+    digest = centre_digest.expected(db)
+    current = digest is None or centre_digest.stored(db) == digest
     try:
+        if current:  # data only (no DDL: safe on a live centre): old doors' rows, bindings;
+            # each step its own transaction (MariaDB: a savepoint after reading mysql.* fails)
+            hardening.refresh_data(db)
+            if migrations.current_version(db) >= 14:
+                centre_guard_sql.backfill(db)
+            return
         with db.atomic():
             if not any(m.version == 11 for m in applied):
                 hardening.apply(db, None)
             if migrations.current_version(db) >= 14:  # after 0011's: they follow its triggers
                 centre_guard_sql.install(db)
+            centre_digest.keep(db, digest)
     except pw.DatabaseError as exc:
         logging.getLogger(__name__).info("centre rules not refreshed: %s", exc.__class__.__name__)
 
