@@ -188,10 +188,36 @@ def list_doors(db: pw.Database, today: str, now: dt.datetime | None = None) -> l
     f = KioskFleet
     columns = [f.kiosk_id, f.last_seen, f.clock_offset_s, f.day, f.events_today, f.queued,
                f.version]
+    renamed: set[str] = set()
     if has_install_columns(db):
         columns.append(f.install_changed_at)
+        renamed = renamed_ids(db, now)
     rows = f.select(*columns).order_by(f.kiosk_id).tuples().execute(db)
-    return [_door(row, today, now, session_open) for row in rows]
+    return [_door(row, today, now, session_open) for row in rows if row[0] not in renamed]
+
+
+def renamed_ids(db: pw.Database, now: dt.datetime) -> set[str]:
+    """Rows a renamed door left behind (FINDINGS 11): the same home (install id), writing with
+    the same credential, has reported since under another id, and the row has been silent longer
+    than :data:`SILENCE_LIMIT`. Two live doors cloned from one disk both keep their rows."""
+    f = KioskFleet
+    rows = (f.select(f.kiosk_id, f.last_seen, f.install_id, f.db_user)
+            .where(f.install_id.is_null(False) & f.db_user.is_null(False)).tuples().execute(db))
+    latest: dict[tuple[str, str], dt.datetime] = {}
+    for _, seen, install, user in rows:
+        if isinstance(seen, dt.datetime):
+            key = (install, user)
+            latest[key] = max(latest.get(key, seen), seen)
+    return {kiosk_id for kiosk_id, seen, install, user in rows
+            if isinstance(seen, dt.datetime) and seen < latest[(install, user)]
+            and now - seen > SILENCE_LIMIT}
+
+
+def forget(db: pw.Database, kiosk_id: str) -> bool:
+    """Delete a door's row (the owner's ``kiosk fleet --forget``); False if there was none. A
+    door still alive writes it again at its next contact."""
+    with db.atomic():
+        return KioskFleet.delete().where(KioskFleet.kiosk_id == kiosk_id).execute(db) > 0
 
 
 def has_install_columns(db: pw.Database) -> bool:

@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import logging
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from db import sync as store
 from db.models import SignInEvent, utcnow
 from db.register_watch import RegisterWatch
 from db.sync import verdicts
+from db.sync.centre_guard_sql import RENAMED_BACK
 from kiosk import __version__, door_identity, rules, timefmt
 from kiosk.config import Settings
 from kiosk.i18n import t
@@ -171,6 +173,10 @@ class SyncAgent:
                 pulled = self._register.look(central)
                 return SyncReport(True, 0, pulled, store.queued_count(), "")
             store.ready_to_push(central)
+            if store.queued_count():
+                # the centre judges a door's order in its clock as of its last report: report
+                # first (a clock stepped back, FINDINGS 32; a renamed door, FINDINGS 34)
+                self._report_contact(central, store.queued_count())
             pushed = self._push(central)
             if pull:
                 snapshot = store.read_central(central)
@@ -184,6 +190,8 @@ class SyncAgent:
             return self._failed(True, t(key, where=self.where()), pushed)
         except store.CentralPermissionDenied as exc:
             return self._denied(exc.table, pushed, central)
+        except IdRefused as exc:  # nothing pushed under an id the centre would not apply
+            return self._failed(True, exc.message, pushed)
         except store.ForeignHome as exc:
             report = self._failed(True, t("sync.foreign_home", where=self.where(), staff=exc.staff,
                                           sessions=exc.sessions), pushed)
@@ -233,6 +241,11 @@ class SyncAgent:
             with central.atomic():
                 self.clock_offset_s = fleet.report_contact(central, self.contact(queued))
         except (pw.ProgrammingError, pw.IntegrityError, pw.OperationalError) as exc:
+            refused = id_refused(str(exc), self.settings.kiosk_id)
+            if refused is not None:
+                log.warning("fleet row for kiosk id %s refused at %s: %s", self.settings.kiosk_id,
+                            self.where(), self._detail(exc))
+                raise refused from None
             if isinstance(exc, pw.OperationalError) and not store.denied_table(exc) \
                     and "another door" not in str(exc):
                 raise  # a dropped connection is the round's failure, as before
@@ -371,6 +384,26 @@ class SyncAgent:
         except Exception:  # the local database itself is the trouble: the count is unknown
             queued = -1
         return SyncReport(reachable, pushed, 0, queued, error)
+
+
+class IdRefused(Exception):
+    """The centre binds this door's credential to another kiosk id: the door pushes nothing
+    (its scans stay queued, to count once the binding is put right) and says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def id_refused(text: str, kiosk_id: str) -> IdRefused | None:
+    """The refusal of this door's fleet row as a round's message, when it is about its id."""
+    if RENAMED_BACK in text:
+        moved = re.search(r"\(now ([^)]*)\)", text)
+        return IdRefused(t("sync.renamed_away", kiosk_id=kiosk_id,
+                           now=moved.group(1) if moved else "?"))
+    if "one row, its own" in text:
+        return IdRefused(t("sync.kiosk_id_bound", kiosk_id=kiosk_id))
+    return None
 
 
 def _stalled(exc: BaseException) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -108,3 +109,19 @@ def add_open_session(url: str, title: str = "当前学习", late_after: int = 30
                                [("all", "")])
     finally:
         handle.close()
+
+
+def heard_from(url: str, role: str, kiosk_id: str, at) -> None:
+    """Bind door ``role`` to ``kiosk_id`` as if last heard from at ``at`` (naive UTC, the
+    centre's time): a door offline since then, whose scans of that day are in its order. (Since
+    migration 0018 an unbound role is held to the centre's clock from its first event, and a test
+    cannot move the centre's clock back.) The owner's own ``kiosk centre rebind``, then the time."""
+    kiosk(Path(tempfile.mkdtemp()), "centre", "rebind", role, kiosk_id, "--db", url)
+    owner = database.make_database(url)
+    owner.connect()
+    try:
+        with owner.atomic():
+            owner.execute_sql("UPDATE kiosk_door SET latest_at = %s WHERE kiosk_id = %s",
+                              (at, kiosk_id))
+    finally:
+        owner.close()

@@ -6,6 +6,7 @@ then acts with the door's own credential the way a stolen door's disk would let 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 
@@ -15,7 +16,7 @@ import pytest
 from db import database
 from db.models import Attendance, Leave, SignInEvent, StudySession
 from db.sync.centre_sql import NOT_APPLIED
-from tests.centre_helpers import recent_day
+from tests.centre_helpers import heard_from, recent_day
 from tests.test_centre_roles import door_role  # noqa: F401 — the role fixture
 from tests.test_sync import centre, kiosk  # noqa: F401 — the centre fixture
 
@@ -29,6 +30,7 @@ MORNING_UTC = {"early": f"{DAY} 00:50:00", "late": f"{DAY} 01:30:00"}  # 09:00 S
 def granted(centre, door_role, tmp_path):  # noqa: F811
     role, url = door_role
     kiosk(tmp_path / "owner", "centre", "grant-door", role, "--db", centre.url)
+    heard_from(centre.url, role, "east-door", dt.datetime.fromisoformat(f"{DAY} 00:00:00"))
     owner = database.make_database(centre.url)
     owner.connect()
     door = database.make_database(url)

@@ -90,6 +90,14 @@ def contact(door: pw.Database, kiosk_id: str, clock_offset: float = 0.0) -> None
                              clock=lambda: dt.datetime.now(dt.UTC).timestamp() + clock_offset)
 
 
+def last_heard(owner: Centre, kiosk_id: str, at: dt.datetime) -> None:
+    """As if the door bound to ``kiosk_id`` was last heard from at ``at`` (the centre's time: the
+    watermark is the centre's, a test cannot move the centre's clock back)."""
+    with owner.db.atomic():
+        owner.db.execute_sql("UPDATE kiosk_door SET latest_at = %s WHERE kiosk_id = %s",
+                             (at, kiosk_id))
+
+
 class Centre:
     """The owner's view: sessions by uid, the register, the events' notes."""
 
@@ -165,6 +173,8 @@ def test_a_session_long_over_is_not_a_doors_business(centre, doors):  # noqa: F8
             StudySession.update(start=last_week, end=last_week + dt.timedelta(hours=2)).where(
                 StudySession.id == centre.ids["central"]).execute(owner.db)
         uid = owner.uid(centre.ids["central"])
+        contact(east, "east-door")
+        last_heard(owner, "east-door", last_week)  # offline since: its scans are in order
         event = insert(east, "east-door", last_week + dt.timedelta(minutes=2), "A1001", uid)
         assert owner.note(event) == f"{NOT_APPLIED}:stale_session"
         assert owner.row(centre.ids["central"], "A1001")[1] is None  # still not signed in
@@ -183,13 +193,14 @@ def test_an_offline_door_catches_up_in_order_and_the_earliest_sign_in_wins(centr
     day = CENTRE_DAY
     try:
         uid = owner.uid(morning)
+        contact(west, "west-door")  # west too was offline since yesterday morning
+        last_heard(owner, "west-door", wall(f"{day} 09:00"))
         late_at_west = insert(west, "west-door", wall(f"{day} 09:40"), "A1002", uid)
-        contact(west, "west-door")
         assert owner.row(morning, "A1002")[0] == "late"
         # east was last heard from yesterday at 08:00 (its clock then), then went offline
         yesterday_8 = wall(f"{day} 08:00")
-        contact(east, "east-door",
-                clock_offset=-(utcnow() - yesterday_8).total_seconds())
+        contact(east, "east-door")
+        last_heard(owner, "east-door", yesterday_8)
         catch_up = [(wall(f"{day} 08:52"), "A1001", "present"),
                     (wall(f"{day} 09:20"), "A1002", "late"),
                     (wall(f"{day} 10:58"), "A1001", "signed_out")]
@@ -286,6 +297,8 @@ def test_a_reinit_keeps_the_door_rules_after_the_older_ones(centre, doors, tmp_p
             StudySession.update(start=last_week, end=last_week + dt.timedelta(hours=2)).where(
                 StudySession.id == centre.ids["central"]).execute(owner.db)
         uid = owner.uid(centre.ids["central"])
+        contact(east, "east-door")
+        last_heard(owner, "east-door", last_week)
         event = insert(east, "east-door", last_week + dt.timedelta(minutes=1), "A1001", uid,
                        extra={"method": "qr", "badge_version": 1})
         assert owner.note(event) == f"{NOT_APPLIED}:stale_session revoked_badge_at_centre"

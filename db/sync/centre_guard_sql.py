@@ -61,6 +61,9 @@ EVENT_TRIGGER = "kiosk_z_door_bounds"  # "z": after 0011's BEFORE INSERT trigger
 DOOR_VERDICTS = "kiosk_door_verdicts"  # EXECUTE: PUBLIC on PostgreSQL, grant-door on MariaDB
 LATEST_STEP_SECONDS = 60  # MariaDB moves a door's latest time on per row, in steps this long
 REASONS = ("other_kiosk", "out_of_order", "stale_session")
+# a door's clock may be this far behind the centre's and its order still be judged in its own clock
+# (a clock stepped back, FINDINGS 32); a fast clock is judged as on time (never penalised)
+BEHIND_LIMIT_SECONDS = FUTURE_SLACK_MINUTES * 60
 MOVES = f"({SIGN_INS[1:-1]}, 'signed_out')"  # the kinds that change the register
 
 
@@ -80,11 +83,22 @@ def unmarked(note_sql: str) -> str:
 TABLE_SQL = {
     "postgresql": f"CREATE TABLE IF NOT EXISTS {DOOR_TABLE} (role varchar(128) PRIMARY KEY, "
                   "kiosk_id varchar(64) NOT NULL UNIQUE, latest_at timestamp NULL, "
-                  "bound_at timestamp NOT NULL)",
+                  "bound_at timestamp NOT NULL, behind_s integer NOT NULL DEFAULT 0, "
+                  "renamed_from varchar(64) NULL)",
     "mysql": f"CREATE TABLE IF NOT EXISTS `{DOOR_TABLE}` (`role` varchar(128) PRIMARY KEY, "
              "`kiosk_id` varchar(64) NOT NULL UNIQUE, `latest_at` datetime(6) NULL, "
-             "`bound_at` datetime(6) NOT NULL)",
+             "`bound_at` datetime(6) NOT NULL, `behind_s` int NOT NULL DEFAULT 0, "
+             "`renamed_from` varchar(64) NULL)",
 }
+# a centre whose table 0014 made before 0018: the columns of the binding's later rules
+COLUMNS_SQL = {
+    "postgresql": [f"ALTER TABLE {DOOR_TABLE} ADD COLUMN IF NOT EXISTS behind_s integer NOT NULL "
+                   "DEFAULT 0",
+                   f"ALTER TABLE {DOOR_TABLE} ADD COLUMN IF NOT EXISTS renamed_from varchar(64) NULL"],
+    "mysql": [f"ALTER TABLE `{DOOR_TABLE}` ADD COLUMN IF NOT EXISTS `behind_s` int NOT NULL DEFAULT 0",
+              f"ALTER TABLE `{DOOR_TABLE}` ADD COLUMN IF NOT EXISTS `renamed_from` varchar(64) NULL"],
+}
+RENAMED_BACK = "was renamed by a home holding this door credential and install id"
 
 
 def pg_sql(schema: str) -> str:
@@ -98,17 +112,25 @@ def pg_sql(schema: str) -> str:
     held_by_other = (f"EXISTS (SELECT 1 FROM {DOOR_TABLE} d WHERE d.kiosk_id = NEW.kiosk_id "
                      "AND d.role <> session_user "
                      "AND EXISTS (SELECT 1 FROM pg_roles p WHERE p.rolname = d.role))")
-    bind = (f"DELETE FROM {DOOR_TABLE} d WHERE d.kiosk_id = NEW.kiosk_id; "
-            f"INSERT INTO {DOOR_TABLE} (role, kiosk_id, bound_at) "
-            f"VALUES (session_user, NEW.kiosk_id, {now}) ON CONFLICT DO NOTHING;")
+
+    def bind(behind: str) -> str:
+        # the watermark starts at the centre's now (FINDINGS 31): an unbound role's first
+        # events are held to the centre's clock, not to a time of their own choosing
+        return (f"DELETE FROM {DOOR_TABLE} d WHERE d.kiosk_id = NEW.kiosk_id; "
+                f"INSERT INTO {DOOR_TABLE} (role, kiosk_id, latest_at, bound_at, behind_s) "
+                f"VALUES (session_user, NEW.kiosk_id, {now}, {now}, {behind}) "
+                "ON CONFLICT DO NOTHING;")
     return pg_qualified(f"""
 {TABLE_SQL["postgresql"]};
+{";".join(COLUMNS_SQL["postgresql"])};
 
 CREATE OR REPLACE FUNCTION kiosk_door_bounds() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $bounds$
 DECLARE
   held text;
+  renamed text;
   latest timestamp;
+  behind integer;
   reason text;
 BEGIN
   NEW.received_at := {now};
@@ -116,18 +138,22 @@ BEGIN
   IF NOT {is_door} THEN
     RETURN NEW;
   END IF;
-  SELECT d.kiosk_id, d.latest_at INTO held, latest FROM {DOOR_TABLE} d WHERE d.role = session_user;
+  SELECT d.kiosk_id, d.latest_at, d.behind_s, d.renamed_from INTO held, latest, behind, renamed
+  FROM {DOOR_TABLE} d WHERE d.role = session_user;
   IF held IS NULL THEN
     IF {held_by_other} THEN
       reason := 'other_kiosk';
     ELSE
-      {bind}
+      {bind("0")}
+      latest := {now};
+      behind := 0;
     END IF;
-  ELSIF held <> NEW.kiosk_id THEN
-    reason := 'other_kiosk';
+  ELSIF held <> NEW.kiosk_id AND (renamed IS DISTINCT FROM NEW.kiosk_id OR {held_by_other}) THEN
+    reason := 'other_kiosk';  -- (the id it had before a rename: its queued scans still count)
   END IF;
   IF reason IS NULL AND NEW.result IN {MOVES} THEN
-    IF NEW.at < latest - interval '{ORDER_SLACK_MINUTES} minutes' THEN
+    -- in the centre's time: the door's clock was this far behind at its last contact
+    IF NEW.at + make_interval(secs => behind) < latest - interval '{ORDER_SLACK_MINUTES} minutes' THEN
       reason := 'out_of_order';
     ELSIF EXISTS (SELECT 1 FROM study_session s WHERE s.uid = NEW.session_uid
                   AND s."end" < {now} - interval '{STALE_HOURS} hours') THEN
@@ -150,11 +176,12 @@ BEGIN
     RETURN NULL;
   END IF;
   UPDATE {DOOR_TABLE} d SET latest_at = m.latest
-  FROM (SELECT n.kiosk_id, LEAST(max(n.at), {now}) AS latest FROM kiosk_door_rows n
+  FROM (SELECT LEAST(max(n.at) + make_interval(secs => max(b.behind_s)), {now}) AS latest
+        FROM kiosk_door_rows n JOIN {DOOR_TABLE} b ON b.role = session_user
+          AND (n.kiosk_id = b.kiosk_id OR n.kiosk_id = b.renamed_from)
         WHERE n.received_by = session_user AND {unmarked("n.note")}
-          AND n.at <= {now} + interval '{FUTURE_SLACK_MINUTES} minutes'
-        GROUP BY n.kiosk_id) m
-  WHERE d.role = session_user AND d.kiosk_id = m.kiosk_id
+          AND n.at <= {now} + interval '{FUTURE_SLACK_MINUTES} minutes') m
+  WHERE d.role = session_user AND m.latest IS NOT NULL
     AND (d.latest_at IS NULL OR d.latest_at < m.latest);
   RETURN NULL;
 END
@@ -164,25 +191,49 @@ CREATE OR REPLACE FUNCTION kiosk_fleet_bounds() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = {path} AS $fleet$
 DECLARE
   held text;
+  renamed text;
+  behind integer;
 BEGIN
   IF NOT {is_door} THEN
     RETURN NEW;  -- the owner's rows (a door syncing as the owner writes the centre's time)
   END IF;
   NEW.last_seen := {now};
-  SELECT d.kiosk_id INTO held FROM {DOOR_TABLE} d WHERE d.role = session_user;
+  -- how far the door's clock is behind the centre's (a fast clock counts as on time)
+  behind := LEAST({BEHIND_LIMIT_SECONDS}, GREATEST(0,
+              round(EXTRACT(EPOCH FROM ({now} - COALESCE(NEW.door_time, {now}))))))::integer;
+  SELECT d.kiosk_id, d.renamed_from INTO held, renamed FROM {DOOR_TABLE} d
+  WHERE d.role = session_user;
   IF held IS NULL THEN
     IF {held_by_other} THEN
       RAISE EXCEPTION 'permission denied for table kiosk_fleet: kiosk id % belongs to another door',
         NEW.kiosk_id USING ERRCODE = '42501';
     END IF;
-    {bind}
+    {bind("behind")}
   ELSIF held <> NEW.kiosk_id THEN
-    RAISE EXCEPTION 'permission denied for table kiosk_fleet: a door keeps one row, its own (kiosk id %)',
-      held USING ERRCODE = '42501';
+    IF {held_by_other} THEN
+      RAISE EXCEPTION 'permission denied for table kiosk_fleet: kiosk id % belongs to another door',
+        NEW.kiosk_id USING ERRCODE = '42501';
+    ELSIF NEW.kiosk_id = renamed THEN
+      -- moved away from this id by the same install: either a rename back (the owner's
+      -- `kiosk centre rebind`), or a copy of this door's disk renamed elsewhere
+      RAISE EXCEPTION 'permission denied for table kiosk_fleet: kiosk id % {RENAMED_BACK} (now %)',
+        NEW.kiosk_id, held USING ERRCODE = '42501';
+    ELSIF NEW.install_id IS NOT NULL AND EXISTS (SELECT 1 FROM kiosk_fleet f
+          WHERE f.kiosk_id = held AND f.install_id = NEW.install_id) THEN
+      -- the same home under a new name (FINDINGS 34): the binding follows it
+      DELETE FROM {DOOR_TABLE} d WHERE d.kiosk_id = NEW.kiosk_id;
+      UPDATE {DOOR_TABLE} d SET kiosk_id = NEW.kiosk_id, renamed_from = held
+      WHERE d.role = session_user;
+    ELSE
+      RAISE EXCEPTION 'permission denied for table kiosk_fleet: a door keeps one row, its own (kiosk id %)',
+        held USING ERRCODE = '42501';
+    END IF;
   END IF;
-  -- the door's clock at this contact: it pushed all it held before the round's report
-  UPDATE {DOOR_TABLE} d SET latest_at = LEAST(NEW.door_time, {now})
-  WHERE d.role = session_user AND (d.latest_at IS NULL OR d.latest_at < LEAST(NEW.door_time, {now}));
+  -- a door reports with nothing queued after pushing all it held: later scans are after now
+  UPDATE {DOOR_TABLE} d SET behind_s = behind,
+    latest_at = CASE WHEN NEW.queued = 0 THEN GREATEST(COALESCE(d.latest_at, {now}), {now})
+                     ELSE d.latest_at END
+  WHERE d.role = session_user;
   RETURN NEW;
 END
 $fleet$;
@@ -216,8 +267,13 @@ _MY_IS_DOOR = (f"EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r WHERE r.`role` = {_MY_WH
                "AND r.`kind` = 'door')")
 _MY_HELD_BY_OTHER = (f"EXISTS (SELECT 1 FROM `{DOOR_TABLE}` d WHERE d.`kiosk_id` = NEW.`kiosk_id` "
                      f"AND d.`role` <> {_MY_WHO})")
-_MY_BIND = (f"INSERT IGNORE INTO `{DOOR_TABLE}` (`role`, `kiosk_id`, `bound_at`) "
-            f"VALUES ({_MY_WHO}, NEW.`kiosk_id`, UTC_TIMESTAMP(6))")
+
+
+def _my_bind(behind: str) -> str:
+    """The first binding; its watermark starts at the centre's now (FINDINGS 31)."""
+    return (f"INSERT IGNORE INTO `{DOOR_TABLE}` (`role`, `kiosk_id`, `latest_at`, `bound_at`, "
+            f"`behind_s`) VALUES ({_MY_WHO}, NEW.`kiosk_id`, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
+            f"{behind})")
 
 
 def _my_deny(text: str) -> str:
@@ -229,25 +285,30 @@ CREATE DEFINER = CURRENT_USER TRIGGER {EVENT_TRIGGER} BEFORE INSERT ON `sign_in_
 FOR EACH ROW FOLLOWS kiosk_stamp_receiver
 BEGIN
   DECLARE held VARCHAR(64) DEFAULT NULL;
+  DECLARE renamed VARCHAR(64) DEFAULT NULL;
   DECLARE latest DATETIME(6) DEFAULT NULL;
+  DECLARE behind INT DEFAULT 0;
   DECLARE reason VARCHAR(32) DEFAULT NULL;
   DECLARE now_utc DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
   DECLARE who VARCHAR(128) DEFAULT {_MY_WHO};
   DECLARE CONTINUE HANDLER FOR NOT FOUND SET held = NULL;
   SET NEW.`received_at` = now_utc, NEW.`pushed_at` = now_utc;
   IF EXISTS (SELECT 1 FROM `{ROLE_TABLE}` r WHERE r.`role` = who AND r.`kind` = 'door') THEN
-    SELECT `kiosk_id`, `latest_at` INTO held, latest FROM `{DOOR_TABLE}` WHERE `role` = who;
+    SELECT `kiosk_id`, `latest_at`, `behind_s`, `renamed_from` INTO held, latest, behind, renamed
+    FROM `{DOOR_TABLE}` WHERE `role` = who;
     IF held IS NULL THEN
       IF {_MY_HELD_BY_OTHER} THEN
         SET reason = 'other_kiosk';
       ELSE
-        {_MY_BIND};
+        {_my_bind("0")};
+        SET latest = now_utc, behind = 0;
       END IF;
-    ELSEIF held <> NEW.`kiosk_id` THEN
+    ELSEIF held <> NEW.`kiosk_id` AND (renamed IS NULL OR renamed <> NEW.`kiosk_id`
+                                      OR {_MY_HELD_BY_OTHER}) THEN
       SET reason = 'other_kiosk';
     END IF;
     IF reason IS NULL AND NEW.`result` IN {MOVES} THEN
-      IF NEW.`at` < latest - INTERVAL {ORDER_SLACK_MINUTES} MINUTE THEN
+      IF NEW.`at` + INTERVAL behind SECOND < latest - INTERVAL {ORDER_SLACK_MINUTES} MINUTE THEN
         SET reason = 'out_of_order';
       ELSEIF EXISTS (SELECT 1 FROM `study_session` s WHERE s.`uid` = NEW.`session_uid`
                      AND s.`end` < now_utc - INTERVAL {STALE_HOURS} HOUR) THEN
@@ -258,10 +319,11 @@ BEGIN
       SET NEW.`note` = {marked("reason", "NEW.`note`", True)};
     ELSEIF reason IS NULL AND {unmarked("NEW.`note`")}
        AND NEW.`at` <= now_utc + INTERVAL {FUTURE_SLACK_MINUTES} MINUTE
-       AND (latest IS NULL
-            OR latest < LEAST(NEW.`at`, now_utc) - INTERVAL {LATEST_STEP_SECONDS} SECOND) THEN
+       AND (latest IS NULL OR latest < LEAST(NEW.`at` + INTERVAL behind SECOND, now_utc)
+                                       - INTERVAL {LATEST_STEP_SECONDS} SECOND) THEN
       -- in steps (a batch's events are milliseconds apart: one row write per step, not per event)
-      UPDATE `{DOOR_TABLE}` SET `latest_at` = LEAST(NEW.`at`, now_utc) WHERE `role` = who;
+      UPDATE `{DOOR_TABLE}` SET `latest_at` = LEAST(NEW.`at` + INTERVAL behind SECOND, now_utc)
+      WHERE `role` = who;
     END IF;
   END IF;
 END
@@ -269,25 +331,48 @@ END
 
 
 def _my_fleet(op: str) -> str:
+    deny_other = _my_deny("'INSERT command denied for table `kiosk_fleet`: the kiosk id of "
+                          "another door'")
     return f"""
 CREATE DEFINER = CURRENT_USER TRIGGER kiosk_z_fleet_bounds_{op.lower()} BEFORE {op}
 ON `kiosk_fleet` FOR EACH ROW
 BEGIN
   DECLARE held VARCHAR(64) DEFAULT NULL;
+  DECLARE renamed VARCHAR(64) DEFAULT NULL;
+  DECLARE behind INT DEFAULT 0;
+  DECLARE msg VARCHAR(500) DEFAULT '';
   DECLARE now_utc DATETIME(6) DEFAULT UTC_TIMESTAMP(6);
+  DECLARE CONTINUE HANDLER FOR NOT FOUND SET held = NULL;
   IF {_MY_IS_DOOR} THEN
     SET NEW.`last_seen` = now_utc;
-    SET held = (SELECT `kiosk_id` FROM `{DOOR_TABLE}` WHERE `role` = {_MY_WHO});
+    SET behind = LEAST({BEHIND_LIMIT_SECONDS}, GREATEST(0, ROUND(
+      TIMESTAMPDIFF(MICROSECOND, COALESCE(NEW.`door_time`, now_utc), now_utc) / 1000000)));
+    SELECT `kiosk_id`, `renamed_from` INTO held, renamed FROM `{DOOR_TABLE}`
+    WHERE `role` = {_MY_WHO};
     IF held IS NULL THEN
       IF {_MY_HELD_BY_OTHER} THEN
-        {_my_deny("'INSERT command denied for table `kiosk_fleet`: the kiosk id of another door'")};
+        {deny_other};
       END IF;
-      {_MY_BIND};
+      {_my_bind("behind")};
     ELSEIF held <> NEW.`kiosk_id` THEN
-      {_my_deny("'INSERT command denied for table `kiosk_fleet`: a door keeps one row, its own'")};
+      IF {_MY_HELD_BY_OTHER} THEN
+        {deny_other};
+      ELSEIF NEW.`kiosk_id` = renamed THEN
+        SET msg = LEFT(CONCAT('INSERT command denied for table `kiosk_fleet`: kiosk id ',
+                              NEW.`kiosk_id`, ' {RENAMED_BACK} (now ', held, ')'), 500);
+        {_my_deny("msg")};
+      ELSEIF NEW.`install_id` IS NOT NULL AND EXISTS (SELECT 1 FROM `kiosk_fleet` f
+             WHERE f.`kiosk_id` = held AND f.`install_id` = NEW.`install_id`) THEN
+        UPDATE `{DOOR_TABLE}` SET `kiosk_id` = NEW.`kiosk_id`, `renamed_from` = held
+        WHERE `role` = {_MY_WHO};
+      ELSE
+        {_my_deny("'INSERT command denied for table `kiosk_fleet`: a door keeps one row, its own'")};
+      END IF;
     END IF;
-    UPDATE `{DOOR_TABLE}` SET `latest_at` = LEAST(NEW.`door_time`, now_utc)
-    WHERE `role` = {_MY_WHO} AND (`latest_at` IS NULL OR `latest_at` < LEAST(NEW.`door_time`, now_utc));
+    UPDATE `{DOOR_TABLE}` SET `behind_s` = behind,
+      `latest_at` = IF(NEW.`queued` = 0, GREATEST(COALESCE(`latest_at`, now_utc), now_utc),
+                       `latest_at`)
+    WHERE `role` = {_MY_WHO};
   END IF;
 END
 """
@@ -304,33 +389,16 @@ WHERE SUBSTRING_INDEX(e.`received_by`, '@', 1) = {_MY_WHO} AND NOT {unmarked("e.
 
 MY_SQL = [
     TABLE_SQL["mysql"],
+    *COLUMNS_SQL["mysql"],
     MY_EVENT,
     _my_fleet("INSERT"),
     _my_fleet("UPDATE"),
     MY_VERDICTS,  # replaced, not dropped: a DROP would take back what grant-door gave
 ]
 
-# doors that reported before the upgrade: a door role holding exactly one fleet row is bound to it
-PG_BACKFILL = f"""
-INSERT INTO {DOOR_TABLE} (role, kiosk_id, latest_at, bound_at)
-SELECT f.db_user, min(f.kiosk_id), LEAST(min(f.door_time), now() AT TIME ZONE 'utc'),
-       now() AT TIME ZONE 'utc'
-FROM kiosk_fleet f JOIN {ROLE_TABLE} r ON r.role = f.db_user AND r.kind = 'door'
-GROUP BY f.db_user HAVING count(*) = 1
-ON CONFLICT DO NOTHING
-"""
-MY_BACKFILL = f"""
-INSERT IGNORE INTO `{DOOR_TABLE}` (`role`, `kiosk_id`, `latest_at`, `bound_at`)
-SELECT SUBSTRING_INDEX(f.`db_user`, '@', 1), MIN(f.`kiosk_id`),
-       LEAST(MIN(f.`door_time`), UTC_TIMESTAMP(6)), UTC_TIMESTAMP(6)
-FROM `kiosk_fleet` f JOIN `{ROLE_TABLE}` r
-  ON r.`role` = SUBSTRING_INDEX(f.`db_user`, '@', 1) AND r.`kind` = 'door'
-GROUP BY SUBSTRING_INDEX(f.`db_user`, '@', 1) HAVING COUNT(*) = 1
-"""
-
-
 def install(db: pw.Database) -> None:
-    """Create (or re-create) the bounds on a server centre; nothing on SQLite (a home)."""
+    """Create (or re-create) the bounds on a server centre, then :func:`backfill`; nothing on
+    SQLite (a home)."""
     if isinstance(db, pw.PostgresqlDatabase):
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         db.execute_sql(pg_sql(schema).replace("%", "%%"))  # the driver formats even no parameters
@@ -345,12 +413,14 @@ def install(db: pw.Database) -> None:
 
 
 def backfill(db: pw.Database) -> None:
-    """Bind doors that reported before 0014; MariaDB: EXECUTE on the verdicts for doors granted
+    """Bind every door role that has delivered events or reported and is not bound yet
+    (:func:`db.sync.door_binding.backfill`); MariaDB: EXECUTE on the verdicts for doors granted
     before. No trigger is touched: ``kiosk init`` runs it on every init of a centre at 0014."""
-    if isinstance(db, pw.PostgresqlDatabase):
-        db.execute_sql(PG_BACKFILL)
-    elif isinstance(db, pw.MySQLDatabase):
-        db.execute_sql(MY_BACKFILL)
+    from db.sync import door_binding  # (it names this module's table)
+
+    if isinstance(db, (pw.PostgresqlDatabase, pw.MySQLDatabase)):
+        door_binding.backfill(db)
+    if isinstance(db, pw.MySQLDatabase):
         _my_grant_verdicts(db)
 
 

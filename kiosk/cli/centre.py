@@ -1,4 +1,5 @@
-"""``kiosk centre grant-door|grant-host|grant-admin ROLE``: the centre's roles (SPEC §13).
+"""``kiosk centre grant-door|grant-host|grant-admin ROLE``: the centre's roles (SPEC §13), and
+``kiosk centre rebind ROLE KIOSK_ID``: a renamed door's binding.
 
 Run by the centre's owner (``--db`` the owner's URL) on PostgreSQL or MariaDB; ROLE is an existing
 role (PostgreSQL) or account ``user`` / ``user@host`` (MariaDB). Idempotent; prints what it revoked
@@ -28,6 +29,36 @@ def register(commands, common) -> None:
         p = sub.add_parser(action, parents=[common], help=f"give ROLE the rights of {HELP[kind]}")
         p.add_argument("role", metavar="ROLE", help="an existing database role / account")
         p.set_defaults(handler=grant, kind=kind)
+    p = sub.add_parser("rebind", parents=[common],
+                       help="bind door ROLE to KIOSK_ID (after renaming that door)")
+    p.add_argument("role", metavar="ROLE", help="an existing database role / account")
+    p.add_argument("kiosk_id", metavar="KIOSK_ID", help="the door's new [kiosk] id")
+    p.set_defaults(handler=rebind)
+
+
+def rebind(ctx: Context) -> int:
+    """Move a door role's binding to another kiosk id (db.sync.door_binding): the owner's way
+    to rename a door whose home sends no install id, or to move a rename back."""
+    from db.sync import door_binding
+
+    db = ctx.database()
+    if ctx.settings.is_sqlite:
+        raise CommandError(t("centre.not_server"))
+    role, kiosk_id = ctx.args.role, ctx.args.kiosk_id.strip()
+    if not kiosk_id or len(kiosk_id) > 64:
+        raise CommandError(t("centre.bad_kiosk_id", kiosk_id=kiosk_id[:80]))
+    try:
+        old = door_binding.rebind(db, role, kiosk_id)
+    except door_binding.NotADoor:
+        raise CommandError(t("centre.not_a_door", role=role)) from None
+    except door_binding.HeldByAnother as exc:
+        raise CommandError(t("centre.kiosk_id_held", kiosk_id=kiosk_id, other=exc.role)) from None
+    except pw.DatabaseError as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        raise CommandError(t("centre.grant_failed", role=role,
+                             detail=database.redact_text(text, ctx.settings.db_url)[:200])) from None
+    ctx.out(t("centre.rebound", role=role, kiosk_id=kiosk_id, old=old or "-"))
+    return 0
 
 
 def grant(ctx: Context) -> int:

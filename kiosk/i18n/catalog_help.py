@@ -16,6 +16,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                    "give ROLE the rights of a session host: read everything, record leaves, manual sign-ins and undos"),
     "help.cmd.centre.grant-admin": ("授予 ROLE 管理员的权限:维护名单、学习计划、请假、学时与设置",
                                     "give ROLE the rights of an admin: keep roster, plan, leaves, credits and settings"),
+    "help.cmd.centre.rebind": ("把签到终端账号 ROLE 绑定到终端编号 KIOSK_ID(终端改名后)",
+                               "bind door ROLE to KIOSK_ID (after renaming that door)"),
     "help.cmd.export.log": ("签到记录", "the sign-in event log"),
     "help.cmd.keys.init": ("生成本机的胸卡密钥对并发布公钥", "create this home's badge key pair and publish its public key"),
     "help.cmd.keys.show": ("本机密钥与数据库中公钥的指纹", "fingerprints of this home's and the database's key"),
@@ -31,6 +33,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "help.cmd.card.unbind": ("解除一人的工作证(留痕)", "remove a person's card (audited)"),
     "help.cmd.card.list": ("谁持有工作证(卡号部分隐去)", "who holds a card (numbers masked)"),
     # options and arguments shared by a command's sub-commands
+    "help.opt.centre.kiosk_id": ("终端的新编号(config.toml [kiosk] id)", "the door's new [kiosk] id"),
+    "help.opt.fleet.forget": ("删除一台终端的行(已改名或撤下的终端;由中心属主执行)",
+                              "remove a door's row (a door renamed or taken out); the centre's owner"),
     "help.opt.centre.role": ("已有的数据库角色/账号", "an existing database role / account"),
     "help.opt.staff.dry_run": ("列出每处改动和问题,不写入", "print every change and every problem, write nothing"),
     "help.opt.session.dry_run": ("列出每处改动和问题,不写入", "print every change and every problem, write nothing"),

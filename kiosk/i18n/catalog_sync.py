@@ -11,6 +11,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "中心数据库 {where} 的结构版本过旧,请在中心执行 kiosk init --db URL",
         "The central database {where} has an older schema; run kiosk init --db URL against it",
     ),
+    "sync.kiosk_id_bound": (
+        "中心把本终端的账号绑定在另一个终端编号上(本机为 {kiosk_id}),记录暂存本机、未上传:"
+        "终端改名后请中心属主执行 `kiosk centre rebind ROLE {kiosk_id}`;"
+        "若与另一台终端共用账号,请为本终端单独授权(kiosk centre grant-door)",
+        "The centre binds this door's credential to another kiosk id (this door is {kiosk_id}); "
+        "scans are kept here, not pushed: after a rename the centre's owner runs "
+        "`kiosk centre rebind ROLE {kiosk_id}`; a door sharing another door's credential needs "
+        "a role of its own (kiosk centre grant-door)",
+    ),
+    "sync.renamed_away": (
+        "中心记录:持有本终端账号和安装标识的另一台设备已把终端编号 {kiosk_id} 改为 {now}。"
+        "若本终端未被改名,说明它的磁盘被复制:请立即告知中心属主吊销此账号。记录暂存本机、未上传",
+        "The centre says another device holding this door's credential and install id renamed "
+        "kiosk id {kiosk_id} to {now}. If this door was not renamed, its disk was copied: tell the "
+        "centre's owner to revoke this credential now. Scans are kept here, not pushed",
+    ),
     "sync.failed": ("与中心数据库 {where} 同步失败:{detail}", "Sync with the central database {where} failed: {detail}"),
     "sync.done": (
         "已与中心数据库 {where} 同步:上传 {pushed} 条,更新 {pulled} 条,待上传 {queued} 条",
@@ -86,6 +102,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "centre.not_server": ("角色授权只用于 PostgreSQL 或 MariaDB 中心数据库(--db 为属主的地址)",
                           "Roles exist only on a PostgreSQL or MariaDB centre (--db: the owner's URL)"),
+    "centre.rebound": ("已把签到终端账号 {role} 绑定到终端编号 {kiosk_id}(原为 {old})",
+                       "Door role {role} is now bound to kiosk id {kiosk_id} (was {old})"),
+    "centre.not_a_door": ("{role} 不是本中心的签到终端账号:请先执行 `kiosk centre grant-door {role}`",
+                          "{role} is not a door role here: run `kiosk centre grant-door {role}` first"),
+    "centre.kiosk_id_held": ("终端编号 {kiosk_id} 已绑定另一个签到终端账号 {other}:请先为 {other} 换绑",
+                             "Kiosk id {kiosk_id} is bound to another door role, {other}: rebind {other} first"),
+    "centre.bad_kiosk_id": ("终端编号无效:{kiosk_id}(1 至 64 个字符)", "Invalid kiosk id: {kiosk_id} (1 to 64 characters)"),
     "centre.unknown_role": ("数据库中没有角色/账号 {role}:请先由中心管理员创建", "No role or account {role} on the server: create it first"),
     "centre.accounts_unreadable": (
         "无法查到名为 {role} 的账户:{owner} 无权读取 MariaDB 的账户表 mysql.user。请写明主机,如 {role}@'%',"
