@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from db import database, migrations
+from kiosk.cli import screens
 from kiosk.i18n import set_language, t
 from tests.conftest import make_office
 from tests.kiosk_pty import KioskOnPty
@@ -114,15 +115,50 @@ def test_run_ended_by_a_signal_from_outside_never_exits_0(kiosk_home, signum, co
     """FINDINGS #37: SIGINT from a supervisor script or ``timeout -s INT`` ended ``kiosk run``
     with 0, which reads as a deliberate quit (SPEC §7: only the admin screen's quit is 0)."""
     door = KioskOnPty(["run", "--lang", "en"], {"KIOSK_HOME": str(kiosk_home)})
-    assert door.wait_for(lambda: b"staff ID / badge" in door.output, 30), door.text[-2000:]
 
     def events() -> int:
         with sqlite3.connect(kiosk_home / "kiosk.db") as conn:
             return conn.execute("SELECT COUNT(*) FROM sign_in_event").fetchone()[0]
 
-    door.type("A1001\r")
-    assert door.wait_for(lambda: events() == 1, 20), door.text[-2000:]  # the app is at work
-    door.proc.send_signal(signum)
-    ended = door.finish(30)
+    try:
+        assert door.wait_for(lambda: b"staff ID / badge" in door.output, 30), door.text[-2000:]
+        door.type("A1001\r")
+        assert door.wait_for(lambda: events() == 1, 20), door.text[-2000:]  # the app is at work
+        door.proc.send_signal(signum)
+    finally:
+        ended = door.finish(30)  # (killed if it is still running: no kiosk left behind)
     assert (ended if ended >= 0 else 128 - ended) == code, door.text[-2000:]
     assert "Traceback" not in door.text and events() == 1
+
+
+
+REPORT_CACHE = """
+import os, threading, time
+def _report():
+    while not os.path.exists(ASK):
+        time.sleep(0.05)
+    from db import database  # a connection opened now, as a thread worker's is
+    size = database.proxy.obj.execute_sql("PRAGMA cache_size").fetchone()[0]
+    with open(ASK + ".cache", "w") as out:
+        out.write(str(size))
+    os._exit(0)
+threading.Thread(target=_report, daemon=True).start()
+"""
+
+
+@pytest.mark.timeout(90)
+def test_run_bounds_the_page_cache_of_its_connections(kiosk_home, tmp_path):
+    """FINDINGS #36: the resident memory of ``kiosk run`` grew with the scans, as each long-lived
+    connection's SQLite page cache filled toward db/'s 16 MB with the pages its own sign-ins
+    appended (bench/scan_memory.py); the running kiosk's connections keep SQLite's default."""
+    ask = tmp_path / "ask"
+    door = KioskOnPty(["run", "--lang", "en"], {"KIOSK_HOME": str(kiosk_home)},
+                      prelude=f"ASK = {str(ask)!r}\n{REPORT_CACHE}")
+    try:
+        assert door.wait_for(lambda: b"staff ID / badge" in door.output, 30), door.text[-2000:]
+        ask.touch()
+        assert door.wait_for(lambda: (tmp_path / "ask.cache").exists(), 20), door.text[-2000:]
+    finally:
+        door.finish(30)
+    assert int((tmp_path / "ask.cache").read_text()) == -screens.RUN_PAGE_CACHE_KIB
+    assert database.SQLITE_PRAGMAS["cache_size"] == -16000  # a one-off command keeps its own

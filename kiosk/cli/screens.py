@@ -95,6 +95,23 @@ def _demo_home_only(ctx: Context) -> None:
     demo_home.mark(ctx.settings)
 
 
+RUN_PAGE_CACHE_KIB = 2000  # SQLite's own default; a one-off command keeps db/'s larger one
+
+
+def bound_page_cache(ctx: Context) -> None:
+    """The SQLite page cache of every connection of a full-screen app that runs for months.
+
+    Each connection's cache keeps the pages it has touched, up to its size: the kiosk's
+    connection touches every page its own sign-ins append, so its resident memory grew with the
+    database, ~0.55 MiB per 1,000 scans toward db/'s 16 MB per connection, however many
+    connections (FINDINGS #36; bench/scan_memory.py: flat with a small cache). A scan reads a
+    handful of index pages, which SQLite's default cache holds many times over.
+    """
+    if ctx.settings.is_sqlite:
+        ctx.database(require_schema=False).pragma("cache_size", -RUN_PAGE_CACHE_KIB,
+                                                  permanent=True)
+
+
 def run_app(app, ctx: Context) -> int:
     """Run a full-screen app; an error that ends it is logged and exits 1, never 0.
 
@@ -119,6 +136,7 @@ def run_app(app, ctx: Context) -> int:
     threading.excepthook = _log_thread_crash
     caught = io.StringIO()
     app.error_console = Console(file=caught, markup=False, highlight=False, width=100)
+    bound_page_cache(ctx)  # (every connection opened from now on, and the one open now)
     interrupted: list[int] = []
     previous_int = signal.signal(signal.SIGINT, lambda signum, frame: _interrupt(app, interrupted))
     try:
