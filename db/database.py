@@ -90,6 +90,11 @@ class HomeDatabase(peewee.SqliteDatabase):
         return super().commit()
 
 
+# a kiosk never waits on a person inside a transaction: one idle in it this long has lost its
+# client (a door gone mid-push), and its locks would stall every other door (FINDINGS 29)
+IDLE_IN_TRANSACTION_S = 30
+
+
 @dataclass(frozen=True)
 class Timeouts:
     """Bounds of every exchange with a database server (seconds; SPEC §8: 10 s each).
@@ -107,6 +112,12 @@ class Timeouts:
     def reply(self) -> float:
         """The longest wait for one statement's reply."""
         return self.statement + self.read
+
+    @property
+    def lock(self) -> float:
+        """How long a statement waits for rows another connection holds (whole seconds, at
+        least 1): shorter than ``statement``, so the wait is named as such (FINDINGS 29)."""
+        return float(max(1, round(self.statement / 2)))
 
 
 class MySQLDatabase(peewee.MySQLDatabase):
@@ -139,6 +150,14 @@ def _limit_mysql_statements(conn, seconds: float) -> None:
             try:
                 cursor.execute("SET SESSION max_execution_time = %s", (int(seconds * 1000),))
             except Exception:
+                pass
+        # MariaDB keeps no per-account settings: the connection bounds its own lock waits and
+        # its open transaction (10.3+: the server ends a session idle in one; FINDINGS 29)
+        for name, value in (("innodb_lock_wait_timeout", int(max(1, round(seconds / 2)))),
+                            ("idle_transaction_timeout", IDLE_IN_TRANSACTION_S)):
+            try:
+                cursor.execute(f"SET SESSION {name} = %s", (value,))
+            except Exception:  # (an older server without it)
                 pass
 
 
@@ -276,7 +295,11 @@ def _bound_postgresql(params: dict, timeouts: Timeouts) -> None:
 
     params["connect_timeout"] = max(2, math.ceil(timeouts.connect))
     statement_ms = int(timeouts.statement * 1000)
-    params["options"] = f"{params.get('options', '')} -c statement_timeout={statement_ms}".strip()
+    lock_ms = int(timeouts.lock * 1000)
+    idle_ms = IDLE_IN_TRANSACTION_S * 1000
+    params["options"] = (f"{params.get('options', '')} -c statement_timeout={statement_ms} "
+                         f"-c lock_timeout={lock_ms} "
+                         f"-c idle_in_transaction_session_timeout={idle_ms}").strip()
     params["cursor_factory"] = pg_cursor_class(timeouts.reply)
     # a dead peer (not a stalled one) is noticed by TCP within ~connect seconds
     params.setdefault("keepalives", 1)

@@ -116,7 +116,7 @@ class Attendance(BaseModel):
     a session is added (and refreshed while it has not started), so reports are plain aggregates.
     """
 
-    session = pw.ForeignKeyField(StudySession, backref="attendance", on_delete="CASCADE")
+    session = pw.ForeignKeyField(StudySession, backref="attendance", on_delete="RESTRICT")
     staff = pw.ForeignKeyField(Staff, backref="attendance", on_update="CASCADE")
     expected = pw.BooleanField(default=True)
     status = pw.CharField(max_length=10, default="pending")
@@ -167,7 +167,7 @@ class SignInEvent(BaseModel):
 class Leave(BaseModel):
     """A leave (请假) recorded for an expected person; kept even if they later sign in."""
 
-    session = pw.ForeignKeyField(StudySession, backref="leaves", on_delete="CASCADE")
+    session = pw.ForeignKeyField(StudySession, backref="leaves", on_delete="RESTRICT")
     staff = pw.ForeignKeyField(Staff, backref="leaves", on_update="CASCADE")
     reason = pw.CharField(max_length=500)
     recorded_at = pw.DateTimeField(default=utcnow)

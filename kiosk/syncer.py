@@ -200,6 +200,9 @@ class SyncAgent:
         except (pw.OperationalError, pw.InterfaceError) as exc:
             if store.denied_table(exc):  # MariaDB reports a missing grant as "operational"
                 return self._denied(store.denied_table(exc), pushed, central)
+            if _rows_held(exc):  # reached: another connection holds these register rows
+                return self._failed(True, t("sync.rows_held", where=self.where(),
+                                            seconds=f"{self.timeouts.lock:g}"), pushed)
             if _stalled(exc):
                 report = self._failed(False, t("fleet.stalled", where=self.where(),
                                                seconds=f"{self.timeouts.reply:g}"), pushed)
@@ -415,7 +418,16 @@ def _stalled(exc: BaseException) -> bool:
 
 def _is_retryable(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "deadlock" in text or "serializ" in text or "lock wait timeout" in text
+    return ("deadlock" in text or "serializ" in text) and not _rows_held(exc)
+
+
+def _rows_held(exc: BaseException) -> bool:
+    """The centre waited :attr:`Timeouts.lock` for rows another connection holds (a push of
+    another door in flight, or one that vanished mid-push: the server ends that one when it has
+    sat idle in its transaction — FINDINGS 29). Not retried at once: the next round tries."""
+    text = str(exc).lower()
+    return getattr(exc, "pgcode", None) == "55P03" or "lock timeout" in text \
+        or "lock wait timeout" in text or (bool(exc.args) and exc.args[0] == 1205)
 
 
 def _has_schema(central: pw.Database) -> bool:

@@ -21,15 +21,16 @@ PART = "rules"
 
 def expected(db: pw.Database) -> str | None:
     """The digest of the rules this release makes on ``db`` (None on SQLite: no rules)."""
-    from db.sync import centre_guard_sql, centre_mariadb, centre_pg, centre_sql
+    from db.sync import centre_admin_guard, centre_guard_sql, centre_mariadb, centre_pg, centre_sql
 
     if isinstance(db, pw.PostgresqlDatabase):
         schema = db.execute_sql("SELECT current_schema()").fetchone()[0]
         parts = [centre_pg.pg_rules(schema), centre_pg.pg_guard(schema),
-                 centre_guard_sql.pg_sql(schema), centre_pg.PG_BACKFILL]
+                 centre_guard_sql.pg_sql(schema), centre_pg.PG_BACKFILL,
+                 centre_admin_guard.pg_sql(schema)]
     elif isinstance(db, pw.MySQLDatabase):
         parts = (centre_mariadb.MY_RULES + centre_mariadb.MY_GUARD + centre_guard_sql.MY_SQL
-                 + [centre_mariadb.MY_BACKFILL])
+                 + [centre_mariadb.MY_BACKFILL] + centre_admin_guard.MY_SQL)
     else:
         return None
     parts.append(centre_sql.scrub_sql(isinstance(db, pw.MySQLDatabase)))

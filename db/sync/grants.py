@@ -11,7 +11,14 @@
   events. Its leaves, 补签 and undos are events the centre's rules apply (kiosk.host_actions), so
   a stolen host credential can add audited events but never rewrite a sign-in or a leave.
 - **admin** — keep the roster, plan, leaves, credits and settings (no DDL, which stays with the
-  owner, and still no change to an event or a sign-in).
+  owner, and still no change to an event or a sign-in). It deletes nothing the product never
+  deletes (:data:`ADMIN_DELETES`); the schema refuses removing a session or person that has
+  register rows (migration 0018), whoever tries.
+
+On PostgreSQL a door's and a host's sessions end when they sit idle inside a transaction for
+:data:`IDLE_IN_TRANSACTION` (``ALTER ROLE … SET``): a door that vanishes between its INSERT and
+its COMMIT no longer holds register rows for hours. MariaDB keeps no per-account settings; there
+each kiosk connection bounds itself when it connects (:mod:`db.database`).
 
 ``setting`` holds more than a door needs (bulletin numbers, the demo mark, an admin's later
 settings): a door reads the view ``public_setting`` (0012; :mod:`db.sync.public_setting`).
@@ -46,6 +53,7 @@ from dataclasses import dataclass, field
 
 import peewee as pw
 
+from db.database import IDLE_IN_TRANSACTION_S
 from db.sync import schema_acl
 from db.sync.centre_guard_sql import DOOR_VERDICTS
 from db.sync.centre_mariadb import APPLY_PUSHED
@@ -60,6 +68,15 @@ EVENTS = "sign_in_event"
 ROLES = ("door", "host", "admin")
 ALL_TABLES = READ + [EVENTS, FLEET]
 ADMIN_WRITES = [t for t in READ if t not in ("schema_version", "attendance")]
+# nothing is deleted (SPEC §11): a session is cancelled, a person deactivated, a leave withdrawn,
+# all by events. The admin's own commands delete only bookkeeping that an edit replaces: a
+# person's groups (staff import), a session's audience (session edit) and expected rows that hold
+# no sign-in (the register's guard, migration 0011, refuses any other) — FINDINGS 38
+ADMIN_DELETES = ("staff_group", "session_audience", "attendance")
+# a door or host that vanishes inside a transaction (Wi-Fi, power) would hold its register-row
+# locks until TCP gives up (hours): the server ends such a session after this (FINDINGS 29)
+IDLE_IN_TRANSACTION = f"{IDLE_IN_TRANSACTION_S}s"
+ROLE_SETTINGS = {"idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION}
 # the register's bookkeeping only (who is expected; pending/excused): never a sign-in, which the
 # centre's rules apply from events (FINDINGS 33; the guard trigger of migration 0011 checks
 # the status and deletions)
@@ -115,6 +132,8 @@ class Granted:
 
     revoked: list[str]
     granted: list[str]
+    # per-role settings the owner may not make (PostgreSQL: needs CREATEROLE or superuser)
+    skipped: list[str] = field(default_factory=list)
 
 
 def rights(kind: str, engine: str) -> Rights:
@@ -131,8 +150,9 @@ def rights(kind: str, engine: str) -> Rights:
     if kind == "host":
         return Rights(tables)
     for table in ADMIN_WRITES:
-        tables[table] |= {"INSERT", "UPDATE", "DELETE"}
-    tables["attendance"] |= {"DELETE"}
+        tables[table] |= {"INSERT", "UPDATE"}
+    for table in ADMIN_DELETES:
+        tables[table] |= {"DELETE"}
     return Rights(tables, {("attendance", "INSERT"): set(ADMIN_REGISTER_INSERT),
                            ("attendance", "UPDATE"): set(ADMIN_REGISTER_UPDATE)})
 
@@ -158,7 +178,23 @@ def grant(db: pw.Database, kind: str, role: str) -> Granted:
         if engine == "mysql" and exc.args and exc.args[0] == NO_SUCH_ACCOUNT:
             raise UnknownRole(role) from None
         raise
+    if engine == "postgresql":
+        _pg_role_settings(db, kind, role, done)
     return done
+
+
+def _pg_role_settings(db: pw.Database, kind: str, role: str, done: Granted) -> None:
+    """A door's or host's sessions end when idle inside a transaction (FINDINGS 29); an admin's
+    are reset. Each in its own savepoint: an owner without the right to ALTER ROLE is told."""
+    for name, value in ROLE_SETTINGS.items():
+        sql = (f"ALTER ROLE {_pg_ident(role)} SET {name} = '{value}'" if kind != "admin"
+               else f"ALTER ROLE {_pg_ident(role)} RESET {name}")
+        try:
+            with db.atomic():
+                db.execute_sql(sql)
+            done.granted.append(sql)
+        except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):
+            done.skipped.append(sql)
 
 
 def _surplus(held: Rights, wanted: Rights) -> Rights:

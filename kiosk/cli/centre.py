@@ -105,4 +105,6 @@ def grant(ctx: Context) -> int:
     ctx.out(t("centre.granted", kind=t(f"centre.kind.{kind}"), role=role, where=where))
     for sql in done.granted:
         ctx.out("  " + " ".join(sql.split()))
+    for sql in done.skipped:  # the owner may not ALTER ROLE: said, the grant itself stands
+        ctx.out(t("centre.setting_skipped", role=role, statement=" ".join(sql.split())))
     return 0

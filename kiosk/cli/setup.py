@@ -63,7 +63,7 @@ def _refresh_centre_rules(ctx: Context, db, applied) -> None:
     import peewee as pw
 
     from db.migrations import m0011_centre_hardening as hardening
-    from db.sync import centre_digest, centre_guard_sql
+    from db.sync import centre_admin_guard, centre_digest, centre_guard_sql
 
     if ctx.settings.is_sqlite or migrations.current_version(db) < 11:
         return
@@ -81,6 +81,8 @@ def _refresh_centre_rules(ctx: Context, db, applied) -> None:
                 hardening.apply(db, None)
             if migrations.current_version(db) >= 14:  # after 0011's: they follow its triggers
                 centre_guard_sql.install(db)
+            if migrations.current_version(db) >= 18:  # after the door's: it follows them
+                centre_admin_guard.install(db)
             centre_digest.keep(db, digest)
     except pw.DatabaseError as exc:
         logging.getLogger(__name__).info("centre rules not refreshed: %s", exc.__class__.__name__)

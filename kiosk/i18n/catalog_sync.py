@@ -6,6 +6,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No central database configured: use --central URL, KIOSK_CENTRAL or [sync] central in config.toml",
     ),
     "sync.bad_url": ("中心数据库地址无效:{detail}", "Invalid central database URL: {detail}"),
+    "sync.rows_held": (
+        "中心数据库 {where} 的这些记录正被另一连接占用({seconds} 秒未释放,等待中),下一轮再试",
+        "Another connection holds these rows at the central database {where} (waited {seconds} s); "
+        "waiting, the next round tries again",
+    ),
     "sync.unreachable": ("无法连接中心数据库 {where}:{detail}", "Cannot reach the central database {where}: {detail}"),
     "sync.central_schema": (
         "中心数据库 {where} 的结构版本过旧,请在中心执行 kiosk init --db URL",
@@ -147,6 +152,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "warning: any role may create objects in schema {schema}, which lets a door run code with "
         "the owner's rights; have the schema's owner run {statement} (kiosk centre grant-* runs "
         "it when it may)",
+    ),
+    "centre.setting_skipped": (
+        "未能设置 {role} 的会话限制(需要 CREATEROLE 或超级用户):{statement};请由数据库管理员执行",
+        "Could not set {role}'s session bound (needs CREATEROLE or a superuser): {statement}; "
+        "have the database administrator run it",
     ),
     "centre.kind.door": ("签到终端", "a door"),
     "centre.kind.host": ("主持人", "a session host"),
