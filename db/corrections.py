@@ -19,12 +19,13 @@ import datetime as dt
 import peewee as pw
 
 from db import ledger
-from db.models import Attendance
+from db.models import Attendance, SignInEvent
 from db.sync.common import EVENT_COLUMNS
 from db.sync.credential import door_home
 from db.sync.push import push_batch, rules_in_database
+from db.sync.verdicts import NOT_APPLIED
 
-__all__ = ["centre_applies", "deliver", "door_home", "register_row"]
+__all__ = ["centre_applies", "deliver", "door_home", "register_row", "why_not_applied"]
 
 
 def centre_applies(db: pw.Database) -> bool:
@@ -48,6 +49,19 @@ def _decided_by_centre(session_row: dict, at: dt.datetime) -> str:
     """``push_batch``'s status rule, never asked: :func:`deliver` runs only where the centre's
     own rules decide the status."""
     raise RuntimeError("the centre's rules decide present/late")
+
+
+def why_not_applied(event_id: str) -> str:
+    """The refusal to name for an event the centre kept but did not apply: ``door_kiosk_id``
+    when it named a door's kiosk id (this PC's ``[kiosk] id`` is a door's; migration 0017), else
+    ``not_applied`` (the credential is a door's)."""
+    try:
+        with SignInEvent._meta.database.atomic():  # (a savepoint: a refusal keeps the event)
+            note = (SignInEvent.select(SignInEvent.note).where(SignInEvent.id == event_id)
+                    .scalar() or "")
+    except (pw.ProgrammingError, pw.OperationalError, pw.InternalError):  # a door may not read it
+        return "not_applied"
+    return "door_kiosk_id" if note.startswith(f"{NOT_APPLIED}:door_kiosk") else "not_applied"
 
 
 def register_row(session_id: int, staff_key: str) -> dict | None:

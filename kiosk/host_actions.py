@@ -137,8 +137,8 @@ class HostActions:
             staff_key=person.key, session_id=session_id, note=reason, actor=actor,
             id=ledger.new_event_id()))
         row = corrections.register_row(session_id, person.key)
-        if row is None or row["signed_in_at"] is None:  # kept but not applied (a door's role)
-            return _refused("not_applied", person)
+        if row is None or row["signed_in_at"] is None:  # kept but not applied
+            return _refused(corrections.why_not_applied(event_id), person)
         if row["event_id"] != event_id:  # another sign-in got there first
             return HostOutcome("already", "", person.staff_id, person.name, person.department,
                                at, already_at=row["signed_in_at"], event_id=event_id)

@@ -20,7 +20,7 @@ from db import database
 from db.models import Attendance, Leave, SignInEvent, StudySession, utcnow
 from db.sync.centre_admin_guard import restrict_deletes
 from kiosk.host_actions import HostActions
-from tests.conftest import TZ
+from tests.conftest import TZ, wall
 from tests.test_centre_hardening import DAY, MORNING_UTC, register
 from tests.test_centre_roles import door_role, refused  # noqa: F401 — the role fixture
 from tests.test_sync import centre, kiosk  # noqa: F401 — the centre fixture
@@ -148,6 +148,17 @@ def test_a_host_or_admin_event_keeps_the_host_views_rules(centre, door_role, kin
     assert rows["B2002"][0] == "late"
     assert all(rows[key][0] == "pending" for key in ("A1001", "A1002", "B2001")), rows
     assert "A1008" not in rows or rows["A1008"][0] == "pending"
+    # the host view on a PC whose [kiosk] id is a door's: told so (a leave from it still stands)
+    host = database.bind(url)
+    try:
+        actions = HostActions(host, tz=TZ, kiosk_id="east-door", clock=lambda: wall(f"{DAY} 09:20"))
+        out = actions.manual_signin("A1002", morning, "忘带卡", actor="主持人")
+        assert (out.result, out.reason) == ("refused", "door_kiosk_id"), out
+        assert actions.record_leave("B2001", morning, "会议", actor="主持人").result == "leave"
+    finally:
+        host.close()
+    assert register(owner, morning)["A1002"][0] == "pending"
+    assert register(owner, morning)["B2001"][0] == "excused"
     owner.close()
 
 

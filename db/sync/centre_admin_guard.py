@@ -18,7 +18,9 @@ rights, after the door's bounds) keeps such an event but does not apply it — t
 (:data:`db.sync.centre_sql.NOT_APPLIED`; the door's own bounds use the same mark):
 
 - ``no_reason`` — a sign-in, sign-out, undo or leave with an empty note (the host's reason);
-- ``door_kiosk`` — it names a kiosk id a door's credential holds (``kiosk_door``, 0014);
+- ``door_kiosk`` — a sign-in or sign-out naming a kiosk id a door's credential holds
+  (``kiosk_door``, 0014): the register would show that door as where the person signed in (a
+  leave, undo or withdrawal names no door in the register: not refused for it);
 - ``future`` — timed more than :data:`FUTURE_MINUTES` after the centre's clock (an undo may be
   timed at the sign-in it undoes: a door whose clock ran ahead made that sign-in).
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from db.sync.centre_guard_sql import DOOR_TABLE, EVENT_TRIGGER, marked, unmarked
+from db.sync.centre_guard_sql import DOOR_TABLE, EVENT_TRIGGER, MOVES, marked, unmarked
 from db.sync.centre_mariadb import run
 from db.sync.centre_sql import APPLIED_RESULTS, PG_PATH, ROLE_TABLE, pg_qualified
 
@@ -57,7 +59,8 @@ def _body(mariadb: bool) -> str:
                  AND r.{q("kind")} IN ('host', 'admin')) THEN
     IF NEW.result IN {NEEDS_REASON} AND TRIM(COALESCE(NEW.note, '')) = '' THEN
       {let("reason", "'no_reason'")}
-    ELSEIF EXISTS (SELECT 1 FROM {q(DOOR_TABLE)} d WHERE d.kiosk_id = NEW.kiosk_id) THEN
+    ELSEIF NEW.result IN {MOVES}
+       AND EXISTS (SELECT 1 FROM {q(DOOR_TABLE)} d WHERE d.kiosk_id = NEW.kiosk_id) THEN
       {let("reason", "'door_kiosk'")}
     ELSEIF NEW.{q("at")} > now_utc + {minute} THEN
       IF NEW.result = 'undo' THEN
