@@ -3,7 +3,7 @@
 Real PostgreSQL roles / MariaDB accounts granted by the real ``kiosk centre grant-*`` command:
 the admin's credential deletes nothing the product never deletes (the server refuses it), the
 schema refuses removing a session that has register rows whoever asks (``RESTRICT``, migration
-0018, also on a centre whose keys were ``CASCADE``), and a host's or an admin's hand-made events
+0019, also on a centre whose keys were ``CASCADE``), and a host's or an admin's hand-made events
 with no reason, a door's kiosk id or a future time are kept but never applied, while the host's
 real actions still work.
 """

@@ -1,4 +1,4 @@
-"""What a host's or an admin's credential may do at the centre (migration 0018; FINDINGS 35, 38).
+"""What a host's or an admin's credential may do at the centre (migration 0019; FINDINGS 35, 38).
 
 **Nothing is deleted (SPEC §11).** A session is cancelled, a person deactivated, a leave
 withdrawn. The register's rows and leaves refer to their session with ``ON DELETE CASCADE`` in

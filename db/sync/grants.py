@@ -13,7 +13,7 @@
 - **admin** — keep the roster, plan, leaves, credits and settings (no DDL, which stays with the
   owner, and still no change to an event or a sign-in). It deletes nothing the product never
   deletes (:data:`ADMIN_DELETES`); the schema refuses removing a session or person that has
-  register rows (migration 0018), whoever tries.
+  register rows (migration 0019), whoever tries.
 
 On PostgreSQL a door's and a host's sessions end when they sit idle inside a transaction for
 :data:`IDLE_IN_TRANSACTION` (``ALTER ROLE … SET``): a door that vanishes between its INSERT and

@@ -81,7 +81,7 @@ def _refresh_centre_rules(ctx: Context, db, applied) -> None:
                 hardening.apply(db, None)
             if migrations.current_version(db) >= 14:  # after 0011's: they follow its triggers
                 centre_guard_sql.install(db)
-            if migrations.current_version(db) >= 18:  # after the door's: it follows them
+            if migrations.current_version(db) >= 19:  # after the door's: it follows them
                 centre_admin_guard.install(db)
             centre_digest.keep(db, digest)
     except pw.DatabaseError as exc:
