@@ -34,3 +34,13 @@ def test_textual_contract_covers_every_kiosk_module():
                if (p.suffix == ".py" and p.stem != "__init__")
                or (p.is_dir() and (p / "__init__.py").exists())}
     assert modules - {"kiosk.ui"} == set(contract["source_modules"])
+
+
+def test_no_two_migrations_share_a_number():
+    """Two engineers landing migration 0018 the same hour: a centre that applied one would have
+    skipped the other for good (versions are read from the file names)."""
+    from db import migrations
+
+    versions = [m.version for m in migrations.available()]
+    assert len(versions) == len(set(versions)), sorted(versions)
+    assert versions == list(range(1, len(versions) + 1))  # numbered without a gap
