@@ -102,6 +102,7 @@ def copy_centre(base: str, template: str, prefix: str) -> tuple[str, str]:
     name, url = create_db(base, prefix)
     if _is_mysql(base):
         from db import database
+        from db.sync import door_reads
         from db.sync.centre_mariadb import MY_GUARD, MY_RULES
         from db.sync.public_setting import VIEW_SQL
 
@@ -115,6 +116,7 @@ def copy_centre(base: str, template: str, prefix: str) -> tuple[str, str]:
         # what the migrations make besides tables: the view, the rules, the register's guard
         for statement in VIEW_SQL["mysql"] + MY_RULES + MY_GUARD:
             handle.execute_sql(statement)
+        door_reads.install(handle)
         handle.close()
         return name, url
     drop_db(base, name)

@@ -20,17 +20,26 @@ import peewee as pw
 
 from db import ledger
 from db.models import Attendance, SignInEvent
+from db.sync import credential
 from db.sync.common import EVENT_COLUMNS
 from db.sync.credential import door_home
 from db.sync.push import push_batch, rules_in_database
 from db.sync.verdicts import NOT_APPLIED
 
-__all__ = ["centre_applies", "deliver", "door_home", "register_row", "why_not_applied"]
+__all__ = ["centre_applies", "deliver", "door_credential", "door_home", "register_row",
+           "why_not_applied"]
 
 
 def centre_applies(db: pw.Database) -> bool:
     """The database applies events to its register itself (a server centre at 0008+)."""
     return rules_in_database(db)
+
+
+def door_credential(db: pw.Database) -> bool:
+    """``db`` is a server centre reached with a door's credential (``grant-door``): it may add
+    events, not read the register or the leaves (FINDINGS 20), and a host's event of it would be
+    kept, never applied. The host's actions refuse it before writing anything."""
+    return centre_applies(db) and credential.read_kind(db) == credential.DOOR
 
 
 def deliver(db: pw.Database, event: ledger.Event) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from db.models import BaseModel, StudySession, utcnow
+from db.sync.taken_ids import taken_since
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)  # another home wrote this id's row that recently
 SKEW_LIMIT_S = 120.0  # SPEC §8: a clock off by more than 2 minutes is flagged
@@ -193,7 +194,9 @@ def list_doors(db: pw.Database, today: str, now: dt.datetime | None = None) -> l
         columns.append(f.install_changed_at)
         renamed = renamed_ids(db, now)
     rows = f.select(*columns).order_by(f.kiosk_id).tuples().execute(db)
-    return [_door(row, today, now, session_open) for row in rows if row[0] not in renamed]
+    taken = taken_since(db, now - DUPLICATE_WINDOW)  # claimed by a second door's role (0020)
+    return [_door(row, today, now, session_open, row[0] in taken) for row in rows
+            if row[0] not in renamed]
 
 
 def renamed_ids(db: pw.Database, now: dt.datetime) -> set[str]:
@@ -228,12 +231,14 @@ def has_install_columns(db: pw.Database) -> bool:
         return False
 
 
-def _door(row: tuple, today: str, now: dt.datetime, session_open: bool) -> Door:
-    """One row as ``kiosk fleet`` shows it; whatever the door wrote, never an exception."""
+def _door(row: tuple, today: str, now: dt.datetime, session_open: bool,
+          taken: bool = False) -> Door:
+    """One row as ``kiosk fleet`` shows it; whatever the door wrote, never an exception.
+    ``taken``: a second door's role claimed this id lately (db.sync.taken_ids)."""
     kiosk_id, last_seen, offset, day, events, queued, version = row[:7]
     changed = row[7] if len(row) > 7 else None
     flags: list[str] = []
-    if isinstance(changed, dt.datetime) and now - changed <= DUPLICATE_WINDOW:
+    if taken or isinstance(changed, dt.datetime) and now - changed <= DUPLICATE_WINDOW:
         flags.append("duplicate_id")
     offset = believable_offset(offset)
     if offset is None:

@@ -19,6 +19,7 @@ import datetime as dt
 import peewee as pw
 
 from db.models import Attendance, StudySession, utcnow
+from db.sync.door_reads import door_view, register_source
 from db.sync.register_pull import NEAR, apply_register
 
 OVERLAP = dt.timedelta(seconds=30)  # commits in another order than their sign-in times
@@ -26,18 +27,19 @@ FIRST_WINDOW = dt.timedelta(minutes=2)
 
 
 def read_recent_register(central: pw.Database, since: dt.datetime,
-                         now: dt.datetime | None = None) -> list[dict]:
+                         now: dt.datetime | None = None, through_view: bool = False) -> list[dict]:
     """Signed-in rows of the sessions near ``now`` whose sign-in or sign-out is at or after
-    ``since`` (in the shape of :func:`db.sync.register_pull.read_register`)."""
+    ``since`` (in the shape of :func:`db.sync.register_pull.read_register`); ``through_view``:
+    a door's credential reads the centre's ``recent_attendance`` (:mod:`db.sync.door_reads`)."""
     now = now or utcnow()
-    recent = (Attendance.signed_in_at >= since) | (Attendance.signed_out_at >= since)
-    query = (Attendance.select(StudySession.uid.alias("session_uid"), Attendance.staff,
-                               Attendance.expected, Attendance.status, Attendance.signed_in_at,
-                               Attendance.signed_out_at, Attendance.early_leave, Attendance.method,
-                               Attendance.kiosk_id, Attendance.event_id)
-             .join(StudySession, on=(Attendance.session == StudySession.id))
+    held = register_source(through_view)
+    recent = (held.signed_in_at >= since) | (held.signed_out_at >= since)
+    query = (held.select(StudySession.uid.alias("session_uid"), held.staff, held.expected,
+                         held.status, held.signed_in_at, held.signed_out_at, held.early_leave,
+                         held.method, held.kiosk_id, held.event_id)
+             .join(StudySession, on=(held.session == StudySession.id))
              .where((StudySession.start <= now + NEAR) & (StudySession.end >= now - NEAR)
-                    & Attendance.signed_in_at.is_null(False) & recent))
+                    & held.signed_in_at.is_null(False) & recent))
     return list(query.dicts().execute(central))
 
 
@@ -46,12 +48,16 @@ class RegisterWatch:
 
     def __init__(self) -> None:
         self.newest: dt.datetime | None = None
+        # read through the door's view (db.sync.door_reads): set by each full round; None: ask
+        self.through_view: bool | None = None
 
     def look(self, central: pw.Database, now: dt.datetime | None = None) -> int:
         """Merge the recent rows into the local register; returns the rows changed here."""
         now = now or utcnow()
         since = (self.newest - OVERLAP) if self.newest else now - FIRST_WINDOW
-        rows = read_recent_register(central, since, now)
+        if self.through_view is None:
+            self.through_view = door_view(central)
+        rows = read_recent_register(central, since, now, self.through_view)
         if not rows:
             return 0
         local = Attendance._meta.database

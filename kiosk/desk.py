@@ -329,6 +329,8 @@ class SignInDesk:
         key = rules.normalise_staff_id(staff_text)
         if corrections.door_home(self.db):  # the centre would keep it, never apply it
             raise LookupError("door_home")
+        if corrections.door_credential(self.db):  # a door's credential at the centre itself
+            raise LookupError("door_credential")
         with self.db.atomic():
             row = queries.staff_row(key)
             if row is None:

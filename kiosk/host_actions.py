@@ -174,6 +174,8 @@ class HostActions:
             return HostOutcome("refused", "control_chars")
         if corrections.door_home(self.db):  # the centre would keep it, never apply it
             return HostOutcome("refused", "door_home", staff_id=key)
+        if corrections.door_credential(self.db):  # a door's credential at the centre itself
+            return HostOutcome("refused", "door_credential", staff_id=key)
         row = queries.staff_row(key)
         if row is None:
             return HostOutcome("refused", "unknown_staff", staff_id=key)

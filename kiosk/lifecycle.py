@@ -230,7 +230,8 @@ class AdminActions:
                       "session_not_found": t("reason.session_not_found", session=session_id),
                       "not_expected": t("reason.not_expected"),
                       "not_applied": t("reason.not_applied"),
-                      "door_home": t("reason.door_home")}
+                      "door_home": t("reason.door_home"),
+                      "door_credential": t("reason.door_credential")}
             raise Refused(detail.get(str(exc), str(exc))) from None
 
     def withdraw_leave(self, staff_text: str, session_id: int) -> dict:
@@ -241,6 +242,8 @@ class AdminActions:
         if corrections.door_home(self.db):  # the centre would keep it, never apply it
             raise Refused(t("reason.door_home"))
         with self.db.atomic():
+            if corrections.door_credential(self.db):  # a door's credential at the centre itself
+                raise Refused(t("reason.door_credential"))
             row = self.person(key, staff_text)
             self.session(session_id)
             if corrections.centre_applies(self.db):

@@ -31,7 +31,7 @@ from db import database, fleet
 from db import sync as store
 from db.models import SignInEvent, utcnow
 from db.register_watch import RegisterWatch
-from db.sync import verdicts
+from db.sync import taken_ids, verdicts
 from db.sync.centre_guard_sql import RENAMED_BACK
 from kiosk import __version__, door_identity, rules, timefmt
 from kiosk.config import Settings
@@ -62,6 +62,8 @@ class SyncReport:
     # its clock's offset from the centre's as last measured (None: not yet)
     not_applied: int = 0
     clock_offset_s: float | None = None
+    # the centre refused this door's fleet row: its kiosk id is another door's (FINDINGS 26)
+    id_taken: str = ""
 
 
 def arrival_status(session_row: dict, at: dt.datetime) -> str:
@@ -94,6 +96,8 @@ class SyncAgent:
         self.clock_offset_s: float | None = None  # at the last fleet report
         self._held: tuple[str, int] | None = None  # (local day, events not applied that day)
         self._verdicts_warned = False
+        self.id_taken = ""  # this door's kiosk id, while the centre says another door holds it
+        self._taken_warned = False
 
     @property
     def central_url(self) -> str | None:
@@ -126,6 +130,7 @@ class SyncAgent:
                 report = self._round(local, pull)
                 report.not_applied = self.not_applied_today()
                 report.clock_offset_s = self.clock_offset_s
+                report.id_taken = self.id_taken
                 return report
             except Exception as exc:  # the kiosk's worker must get a report, never a traceback
                 detail = f"{exc.__class__.__name__}: {self._detail(exc)}"
@@ -180,6 +185,7 @@ class SyncAgent:
             pushed = self._push(central)
             if pull:
                 snapshot = store.read_central(central)
+                self._register.through_view = snapshot.through_view
                 pulled = store.apply_snapshot(snapshot)
             queued = store.queued_count()
             self._report_contact(central, queued)
@@ -243,6 +249,7 @@ class SyncAgent:
         try:
             with central.atomic():
                 self.clock_offset_s = fleet.report_contact(central, self.contact(queued))
+            self.id_taken = ""
         except (pw.ProgrammingError, pw.IntegrityError, pw.OperationalError) as exc:
             refused = id_refused(str(exc), self.settings.kiosk_id)
             if refused is not None:
@@ -255,12 +262,27 @@ class SyncAgent:
             if not self._fleet_warned:
                 self._fleet_warned = True
                 detail = self._detail(exc)
-                if "row-level security" in detail or "another door" in detail:
+                if taken_ids.refused_for_id(exc):
                     log.warning("fleet row for kiosk id %s refused at %s: another door holds this "
                                 "id there; give this door its own [kiosk] id (%s)",
                                 self.settings.kiosk_id, self.where(), detail)
                 else:
                     log.warning("fleet row not written at %s: %s", self.where(), detail)
+            if taken_ids.refused_for_id(exc):
+                self.id_taken = self.settings.kiosk_id
+                self._record_taken(central)
+
+    def _record_taken(self, central: pw.Database) -> None:
+        """Have the centre record the collision, so ``kiosk fleet`` flags the id (taken_ids); a
+        centre before 0020 (or a MariaDB door granted before it) cannot: logged once."""
+        try:
+            taken_ids.report_refused(central, self.settings.kiosk_id)
+        except pw.DatabaseError as exc:  # (a dropped connection fails the next round)
+            if not self._taken_warned:
+                self._taken_warned = True
+                log.warning("the centre at %s cannot record the taken kiosk id (older schema, or "
+                            "run `kiosk centre grant-door ROLE` there again): %s", self.where(),
+                            self._detail(exc))
 
     def contact(self, queued: int) -> fleet.Contact:
         """What this door tells the centre about itself."""

@@ -186,8 +186,8 @@ def test_a_refused_right_is_named_as_one_in_every_command(centre, door_role, tmp
                         "ROLE` on the centre"), (args, done.stderr)
         zh = kiosk(home, *args, "--db", url, check=1, env={"KIOSK_LANG": "zh"}).stderr
         assert "无法连接" not in zh and f"grant-{kind}" in zh, zh
-    # a leave is an event a door's credential may add: kept, not applied — said so, whose
-    # credential it takes, and no grant to re-run (review m3)
+    # a door's credential may not record a leave: refused before anything is written, saying
+    # whose credential it takes, and no grant to re-run (review m3; FINDINGS 20)
     leave = kiosk(home, "leave", "add", "B2001", "--session", str(centre.ids["morning"]),
                   "--reason", "x", "--db", url, check=1).stderr
     assert "credential is a door's" in leave and "grant-" not in leave, leave

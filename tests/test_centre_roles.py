@@ -226,3 +226,73 @@ def test_grant_names_a_missing_role(centre, tmp_path):  # noqa: F811
     done = kiosk(tmp_path / "admin", "centre", "grant-door", "nobody_here", "--db", centre.url,
                  check=1)
     assert "nobody_here" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_door_reads_the_register_near_now_and_never_the_history(centre, door_role, tmp_path):  # noqa: F811
+    """FINDINGS 20: a stolen door disk must not leak who was absent when, or why. The door reads
+    the register of the sessions near the centre's clock and the leaves it may still use, through
+    the owner's views; ``attendance`` and ``leave`` themselves are refused by the server."""
+    import datetime as dt
+
+    from db.models import Leave, utcnow
+    from db.sessions import add_session
+    from db.sync.door_reads import LEAVE_VIEW, REGISTER_VIEW
+
+    role, door_url = door_role
+    owner = database.make_database(centre.url)
+    owner.connect()  # what grant-door gave a door before 0019: SELECT on both tables
+    if database.engine_of(centre.url) == "postgresql":
+        owner.execute_sql(f'GRANT SELECT ON attendance, "leave" TO {role}')
+    else:
+        schema = owner.execute_sql("SELECT DATABASE()").fetchone()[0]
+        for table in ("attendance", "leave"):
+            owner.execute_sql(f"GRANT SELECT ON `{schema}`.`{table}` TO '{role}'@'%%'")
+    owner.close()
+    regrant = kiosk(tmp_path / "admin", "centre", "grant-door", role, "--db", centre.url).stdout
+    taken = [line for line in regrant.splitlines() if line.strip().startswith("REVOKE")]
+    assert len(taken) == 2 and all("SELECT" in line for line in taken), regrant
+    assert any("attendance" in line for line in taken) and any("leave" in line for line in taken)
+    open_now = add_open_session(centre.url)
+    handle = database.bind(centre.url)
+    with handle.atomic():  # a session of last month, with its register and a leave
+        old = add_session({"title": "上月学习", "kind": "other",
+                           "start": utcnow() - dt.timedelta(days=30),
+                           "end": utcnow() - dt.timedelta(days=30, hours=-2)}, [("all", "")])
+        for sid, staff, why in ((old, "B2001", "旧病假-私事"), (open_now, "B2002", "今日出差-私事")):
+            Leave.insert(session=sid, staff=staff, reason=why, recorded_by="admin").execute()
+            (Attendance.update(status="excused")
+             .where((Attendance.session == sid) & (Attendance.staff == staff)).execute())
+    owner_rows = {sid for (sid,) in Attendance.select(Attendance.session).tuples()}
+    handle.close()
+    assert old in owner_rows and open_now in owner_rows
+
+    door = database.make_database(door_url)
+    door.connect()
+    lv = f"{door.quote[0]}leave{door.quote[1]}"
+    try:
+        for sql in ("SELECT count(*) FROM attendance", f"SELECT count(*) FROM {lv}",
+                    f"SELECT reason FROM {lv} WHERE session_id = {old}"):
+            assert "denied" in refused(door, sql), sql
+        seen = {sid for (sid,) in door.execute_sql(
+            f"SELECT DISTINCT session_id FROM {REGISTER_VIEW}").fetchall()}
+        assert open_now in seen and old not in seen, seen
+        leaves = door.execute_sql(f"SELECT session_id, staff_id, reason FROM {LEAVE_VIEW}").fetchall()
+        assert [(s, k, r) for s, k, r in leaves] == [(open_now, "B2002", "")]
+    finally:
+        door.close()
+
+    # the door syncs as before: the register near now, today's leave (no reason), no history
+    home = new_home(tmp_path, "door", "door-1")
+    kiosk(home, "sync", "--once", "--central", door_url)
+    assert json.loads(kiosk(home, "signin", "A1001", "--json").stdout)["result"] == "present"
+    assert "0 still queued" in kiosk(home, "sync", "--once").stdout
+    local = database.make_database(f"sqlite:///{home / 'kiosk.db'}")
+    local.connect()
+    try:
+        held = list(Leave.select(Leave.session, Leave.staff, Leave.reason).tuples().execute(local))
+        status = (Attendance.select(Attendance.status)
+                  .where((Attendance.session == open_now) & (Attendance.staff == "B2002"))
+                  .scalar(local))
+    finally:
+        local.close()
+    assert held == [(open_now, "B2002", "")] and status == "excused"

@@ -1,6 +1,8 @@
 """The centre's roles (SPEC §13): what a door, a host and an admin may do, granted by the owner.
 
-- **door** — read the roster, plan, leaves, credits, today's register and the public settings;
+- **door** — read the roster, plan, credits and the public settings, and the register of the
+  sessions near now and the leaves it may still use through two views (0019;
+  :mod:`db.sync.door_reads`), never ``attendance`` or ``leave`` themselves;
   INSERT events (never change or delete one); keep its own fleet row. On MariaDB every role also
   gets ``EXECUTE`` on ``kiosk_apply_pushed``, the procedure a push calls to have the centre apply
   its batch (only the caller's own events, with the owner's rights). The register follows by
@@ -59,7 +61,12 @@ from db.sync.centre_guard_sql import DOOR_VERDICTS
 from db.sync.centre_mariadb import APPLY_PUSHED
 from db.sync.centre_sql import ROLE_TABLE
 from db.sync.common import _engine
+from db.sync.door_reads import VIEWS as DOOR_VIEWS
+from db.sync.door_reads import has_views as has_door_views
 from db.sync.public_setting import PUBLIC_SETTINGS, VIEW, has_view
+from db.sync.taken_ids import ROUTINE as TAKEN_ROUTINE
+from db.sync.taken_ids import TABLE as TAKEN
+from db.sync.taken_ids import has_table as has_taken_table
 
 READ = ["department", "staff", "staff_group", "study_session", "session_audience", "leave",
         "credit", "setting", "schema_version", "attendance"]
@@ -83,7 +90,7 @@ ROLE_SETTINGS = {"idle_in_transaction_session_timeout": IDLE_IN_TRANSACTION}
 ADMIN_REGISTER_INSERT = ("session_id", "staff_id", "expected", "status", "early_leave")
 ADMIN_REGISTER_UPDATE = ("expected", "status")
 # what older builds granted that this one no longer does (MariaDB without the grant tables)
-LEGACY = {"door": {"setting": {"SELECT"}},
+LEGACY = {"door": {"setting": {"SELECT"}, "attendance": {"SELECT"}, "leave": {"SELECT"}},
           "host": {"attendance": {"INSERT", "UPDATE", "DELETE"}, "leave": {"INSERT", "UPDATE"}},
           "admin": {"attendance": {"INSERT", "UPDATE"}}}
 
@@ -115,7 +122,8 @@ class GroupRole(ValueError):
 
 
 class CentreNotUpgraded(RuntimeError):
-    """The centre lacks migration 0012's view: its owner runs ``kiosk init --db URL`` first."""
+    """The centre lacks what migrations 0012, 0019 or 0020 made: its owner runs ``kiosk init
+    --db URL`` first."""
 
 
 @dataclass
@@ -141,12 +149,16 @@ def rights(kind: str, engine: str) -> Rights:
     private_setting = engine == "mysql" and kind == "door"  # no row security there
     tables = {t: {"SELECT"} for t in READ if not (private_setting and t == "setting")}
     tables[VIEW] = {"SELECT"}
-    if kind == "door":
+    if kind == "door":  # the register near now and the leaves it may use: views (0019)
+        for table in ("attendance", "leave"):
+            del tables[table]
+        tables.update({view: {"SELECT"} for view in DOOR_VIEWS})
         tables[EVENTS] = {"INSERT"}
         tables[FLEET] = {"SELECT", "INSERT", "UPDATE"}
         return Rights(tables)
     tables[EVENTS] = {"SELECT", "INSERT"}
     tables[FLEET] = {"SELECT"}
+    tables[TAKEN] = {"SELECT"}  # ids a second door claimed: the fleet's duplicate_id (0020)
     if kind == "host":
         return Rights(tables)
     for table in ADMIN_WRITES:
@@ -164,7 +176,7 @@ def grant(db: pw.Database, kind: str, role: str) -> Granted:
     engine = _engine(db)
     if engine == "sqlite":
         raise NotImplementedError("a SQLite database has no roles")
-    if not has_view(db):
+    if not has_view(db) or not has_door_views(db) or not has_taken_table(db):
         raise CentreNotUpgraded()
     done = _pg_statements(db, kind, role) if engine == "postgresql" else _my_statements(db, kind, role)
     try:
@@ -359,6 +371,8 @@ def _my_statements(db: pw.Database, kind: str, role: str) -> Granted:
             out.append(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{APPLY_PUSHED}` TO {who}")
         if kind == "door" and verdicts:  # which of its own events the centre did not apply
             out.append(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{DOOR_VERDICTS}` TO {who}")
+        if kind == "door":  # a refused fleet row's id recorded as taken (db.sync.taken_ids)
+            out.append(f"GRANT EXECUTE ON PROCEDURE `{schema}`.`{TAKEN_ROUTINE}` TO {who}")
     if kind == "door":
         out += MY_FLEET_GUARD
     return Granted(revoked, out)

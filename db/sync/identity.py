@@ -26,6 +26,7 @@ from db.sync.common import (
     get_state,
     set_state,
 )
+from db.sync.door_reads import door_view, leave_source
 from db.sync.public_setting import read_public
 
 
@@ -54,7 +55,8 @@ def adopt_central_identities(central: pw.Database) -> int:
         return 0
     sessions = dict(StudySession.select(StudySession.id, StudySession.uid).tuples().execute(central))
     staff = dict(Staff.select(Staff.key, Staff.uid).tuples().execute(central))
-    leaves = {(s, k): u for s, k, u in Leave.select(Leave.session, Leave.staff, Leave.uid)
+    held = leave_source(door_view(central))  # a door's: the leaves it may still use (0019)
+    leaves = {(s, k): u for s, k, u in held.select(held.session, held.staff, held.uid)
               .tuples().execute(central)}
     changed = 0
     with Staff._meta.database.atomic():

@@ -28,6 +28,7 @@ from db.models import (
 from db.register import follow_audience, refresh_all_upcoming
 from db.sync import credential
 from db.sync.common import LEAVE_FIELDS, PULL_OVERLAP, PULLED_SETTINGS, SyncState, _chunks
+from db.sync.door_reads import door_view, leave_source
 from db.sync.public_setting import read_public
 from db.sync.pull_credits import apply_credits, read_credits
 from db.sync.register_pull import CentreRegister, apply_register, read_register
@@ -65,6 +66,7 @@ class Snapshot:
         self.register = CentreRegister()  # today's register at the centre (register_pull)
         self.marks: dict[str, dt.datetime | None] = {}
         self.credential: str | None = None  # "door": this home's credential is a door's
+        self.through_view = False  # the register and leaves were read through door_reads' views
 
 
 def _since(query: pw.ModelSelect, field: pw.Field, mark: dt.datetime | None) -> pw.ModelSelect:
@@ -72,14 +74,17 @@ def _since(query: pw.ModelSelect, field: pw.Field, mark: dt.datetime | None) -> 
     return query if mark is None else query.where(field >= mark - PULL_OVERLAP)
 
 
-def _leaves_since(mark: dt.datetime | None) -> pw.ModelSelect:
-    """Leaves recorded or withdrawn (an admin's ``leave cancel``) since the watermark."""
-    query = (Leave.select(*LEAVE_FIELDS, StudySession.uid.alias("session_uid"))
-             .join(StudySession, on=(Leave.session == StudySession.id)))
+def _leaves_since(mark: dt.datetime | None, through_view: bool = False) -> pw.ModelSelect:
+    """Leaves recorded or withdrawn (an admin's ``leave cancel``) since the watermark;
+    ``through_view``: a door's, of the sessions it may still use, no reason (door_reads)."""
+    held = leave_source(through_view)
+    query = (held.select(*(getattr(held, f.name) for f in LEAVE_FIELDS),
+                         StudySession.uid.alias("session_uid"))
+             .join(StudySession, on=(held.session == StudySession.id)))
     if mark is None:
         return query
-    return query.where((Leave.recorded_at >= mark - PULL_OVERLAP)
-                       | (Leave.withdrawn_at >= mark - PULL_OVERLAP))
+    return query.where((held.recorded_at >= mark - PULL_OVERLAP)
+                       | (held.withdrawn_at >= mark - PULL_OVERLAP))
 
 
 def read_central(central: pw.Database) -> Snapshot:
@@ -103,12 +108,15 @@ def read_central(central: pw.Database) -> Snapshot:
              .where(SessionAudience.session.in_(chunk)).tuples())
         for sid, kind, value in q.execute(central):
             snap.audiences.setdefault(uid_of[sid], []).append((kind, value))
-    # leaves name their session by its uid: the centre's session numbers mean nothing here
-    snap.leaves = list(_leaves_since(_watermark("leave")).dicts().execute(central))
-    snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
-    snap.register = read_register(central)
-    snap.settings = read_public(central, PULLED_SETTINGS)  # the view a door may read (0012)
     snap.credential = credential.read_kind(central)
+    # a door reads the register near now and the leaves it may use, never the history (0019)
+    snap.through_view = door_view(central, snap.credential)
+    # leaves name their session by its uid: the centre's session numbers mean nothing here
+    snap.leaves = list(_leaves_since(_watermark("leave"), snap.through_view).dicts()
+                       .execute(central))
+    snap.credits = read_credits(central, _watermark("credit"), PULL_OVERLAP)
+    snap.register = read_register(central, through_view=snap.through_view)
+    snap.settings = read_public(central, PULLED_SETTINGS)  # the view a door may read (0012)
     snap.marks = {
         "staff": max((r["updated_at"] for r in snap.staff if r["updated_at"]), default=None),
         "session": max((r["updated_at"] for r in snap.sessions if r["updated_at"]), default=None),

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import peewee as pw
 
 from db.models import Attendance, SignInEvent, Staff, StudySession, utcnow
-from db.sync.common import _chunks
+from db.sync.common import _chunks, central_now
+from db.sync.door_reads import register_source
 
 NEAR = dt.timedelta(days=1)
 SIGN_IN_FIELDS = ("status", "signed_in_at", "method", "kiosk_id", "event_id")
@@ -48,21 +49,24 @@ class CentreRegister:
     read_at: dt.datetime | None = None  # this door's clock when the read began
 
 
-def read_register(central: pw.Database, now: dt.datetime | None = None) -> CentreRegister:
+def read_register(central: pw.Database, now: dt.datetime | None = None,
+                  through_view: bool = False) -> CentreRegister:
     """The centre's rows holding a sign-in or a status of the sessions near ``now``, each naming
-    its session by uid; and those sessions' uids."""
+    its session by uid; and those sessions' uids. ``through_view``: a door's credential reads
+    the centre's ``recent_attendance`` (:mod:`db.sync.door_reads`), whose window is the
+    centre's clock, so "now" is the centre's too (a door's clock a day off would otherwise list
+    a session whose rows the view leaves out, and clear them here)."""
     read_at = utcnow()
-    now = now or read_at
+    now = now or (central_now(central) if through_view else read_at)
     near = (StudySession.start <= now + NEAR) & (StudySession.end >= now - NEAR)
     sessions = {uid for (uid,) in StudySession.select(StudySession.uid).where(near)
                 .tuples().execute(central)}
-    query = (Attendance.select(StudySession.uid.alias("session_uid"), Attendance.staff,
-                               Attendance.expected, Attendance.status, Attendance.signed_in_at,
-                               Attendance.signed_out_at, Attendance.early_leave, Attendance.method,
-                               Attendance.kiosk_id, Attendance.event_id)
-             .join(StudySession, on=(Attendance.session == StudySession.id))
-             .where(near & (Attendance.signed_in_at.is_null(False)
-                            | (Attendance.status != "pending"))))
+    held = register_source(through_view)
+    query = (held.select(StudySession.uid.alias("session_uid"), held.staff, held.expected,
+                         held.status, held.signed_in_at, held.signed_out_at, held.early_leave,
+                         held.method, held.kiosk_id, held.event_id)
+             .join(StudySession, on=(held.session == StudySession.id))
+             .where(near & (held.signed_in_at.is_null(False) | (held.status != "pending"))))
     return CentreRegister(list(query.dicts().execute(central)), sessions, read_at)
 
 

@@ -43,7 +43,8 @@ def add(ctx: Context) -> int:
                   "not_expected": t("reason.not_expected"),
                   # the centre kept the event but, a door's role, did not apply it
                   "not_applied": t("reason.not_applied"),
-                  "door_home": t("reason.door_home")}[code]
+                  "door_home": t("reason.door_home"),
+                  "door_credential": t("reason.door_credential")}[code]
         raise CommandError(detail) from None
     if a.json:
         ctx.json({"staff_id": person["staff_id"], "session_id": a.session, "status":

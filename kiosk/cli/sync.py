@@ -143,13 +143,14 @@ def _once(ctx: Context, agent: SyncAgent, report: SyncReport, note: str = "") ->
     if report.reachable and not report.error and report.queued:
         report = _add(report, agent.run_once())  # events signed in while we were pushing
     _print(ctx, agent, report, note)
-    return 0 if report.reachable and not report.error and report.queued == 0 else 1
+    done = report.reachable and not report.error and report.queued == 0
+    return 0 if done and not report.id_taken else 1  # a taken id: nothing it sends counts
 
 
 def _add(first: SyncReport, second: SyncReport) -> SyncReport:
     return SyncReport(second.reachable, first.pushed + second.pushed, first.pulled + second.pulled,
                       second.queued, second.error, not_applied=second.not_applied,
-                      clock_offset_s=second.clock_offset_s)
+                      clock_offset_s=second.clock_offset_s, id_taken=second.id_taken)
 
 
 def _print(ctx: Context, agent: SyncAgent, report: SyncReport, note: str = "") -> None:
@@ -168,6 +169,8 @@ def _warn_door(report: SyncReport) -> None:
     from db.fleet import SKEW_LIMIT_S
     from kiosk.fleet_view import offset_text
 
+    if report.id_taken:
+        _err(t("sync.kiosk_id_taken", kiosk=report.id_taken))
     if report.not_applied:
         _err(t("sync.not_applied", count=report.not_applied))
     if report.clock_offset_s is not None and abs(report.clock_offset_s) > SKEW_LIMIT_S:

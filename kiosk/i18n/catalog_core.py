@@ -28,6 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.control_chars": ("输入含有控制字符", "Input contains control characters"),
     "reason.empty": ("输入为空", "Empty input"),
     "reason.not_applied": ("中心库已记下此事件但未执行:本账号是签到终端的账号,请用主持人或管理员账号", "The centre kept the event but did not apply it: this credential is a door's; use a host's or an admin's"),
+    "reason.door_credential": ("这是签到终端的中心账号:它不能读取签到记录或请假,也不能办理此操作,中心什么也没记下;请用主持人或管理员的账号", "This credential is a door's: it may not read the register or the leaves, nor do this, and the centre recorded nothing; use a host's or an admin's credential"),
     "reason.door_home": ("本机连接中心用的是签到终端的账号:中心只会记下、不会执行此操作,请在主持人界面办理,或加 --db 使用主持人或管理员的中心账号", "This home's credential for the centre is a door's: the centre would keep this but never apply it; do it in the host view, or with --db and a host's or an admin's credential for the centre"),
     "reason.not_expected": ("此人不在本场应到名单中", "This person is not expected at this session"),
     "reason.session_not_found": ("场次不存在:{session}", "No such session: {session}"),

@@ -88,6 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "host.refused.not_signed_in": ("{name} 尚未签到,无需撤销", "{name} has not signed in; nothing to undo"),
     "host.refused.door_kiosk_id": ("中心库已记下此补签但未执行:本机的终端编号属于一台签到终端,请在 config.toml 的 [kiosk] id 为主持人电脑另设编号", "The centre kept this manual sign-in but did not apply it: this PC's kiosk id belongs to a door; give the host's PC its own [kiosk] id in config.toml"),
     "host.refused.not_applied": ("中心库已记下此事件但未执行:本账号是签到终端的账号,请用主持人账号(kiosk centre grant-host)", "The centre kept the event but did not apply it: this credential is a door's; use a host's (kiosk centre grant-host)"),
+    "host.refused.door_credential": ("这是签到终端的中心账号:不能办理此操作,中心什么也没记下;请用主持人的账号", "This credential is a door's: it may not do this, and the centre recorded nothing; use a host's"),
     "host.refused.door_home": ("本机连接中心用的是签到终端的账号:中心只会记下、不会执行此操作,请在中心的主持人界面办理(kiosk host --db 主持人的中心账号)", "This home's credential for the centre is a door's: the centre would keep this but never apply it; do it in the host view at the centre (kiosk host --db with a host's credential)"),
     "host.refused.failed": ("操作未完成:{detail}", "Not done: {detail}"),
     # the pick list and the command

@@ -47,6 +47,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This kiosk's clock is off the centre's by {offset}; set it right (the centre does not "
         "apply sign-ins more than 15 minutes ahead)",
     ),
+    "sync.kiosk_id_taken": (
+        "中心拒绝本机编号 {kiosk}:另一台签到机已在使用它,本机的签到在中心保留但不计入;"
+        "请在 config.toml 的 [kiosk] id 中给本机一个自己的编号",
+        "The centre refused this kiosk's id {kiosk}: another door already uses it, so this "
+        "door's sign-ins are kept there but not counted; give this door its own [kiosk] id in "
+        "config.toml",
+    ),
     "sync.queued": ("仍有 {queued} 条签到记录待上传(已安全保存在本机)", "{queued} events still queued (kept safely on this kiosk)"),
     "sync.remembered": ("已在 {path} 记住中心数据库 {where}", "Remembered the central database {where} in {path}"),
     "sync.adopt_needs_owner": (

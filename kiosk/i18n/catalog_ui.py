@@ -71,6 +71,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.sync.queued": ("待上传 {count}", "{count} waiting"),
     "ui.sync.not_applied": ("中心未采用 {count} 条", "{count} not applied at centre"),
     "ui.sync.clock_off": ("时钟偏差 {offset}", "clock off {offset}"),
+    "ui.sync.id_taken": ("编号 {kiosk} 已被占用:改 config.toml 的 [kiosk] id",
+                         "id {kiosk} taken: change [kiosk] id in config.toml"),
     "ui.sync.no_agent": ("同步模块未安装", "sync module not installed"),
     "ui.sync.detail_local": ("未配置中心数据库,签到只保存在本机", "No central database configured; sign-ins stay on this machine"),
     "ui.sync.detail": ("中心:{state};待上传 {queued} 条;上次检查 {time}", "Central: {state}; {queued} waiting; last check {time}"),

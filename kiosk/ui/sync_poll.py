@@ -68,7 +68,7 @@ def sync_round(settings: Settings, agent=None, job: str = "round") -> tuple[Sync
     failing = bool(error) and report.reachable is not False
     return SyncState(local_only=False, reachable=report.reachable, queued=int(report.queued),
                      error=error, failing=failing, not_applied=report.not_applied,
-                     clock_offset_s=report.clock_offset_s), agent
+                     clock_offset_s=report.clock_offset_s, id_taken=report.id_taken), agent
 
 
 def held_back(state: SyncState) -> bool:

@@ -27,6 +27,7 @@ class SyncState:
     failing: bool = False
     not_applied: int = 0  # this door's events of today the centre kept but did not apply
     clock_offset_s: float | None = None  # this door's clock minus the centre's
+    id_taken: str = ""  # this door's kiosk id, which the centre says another door holds
 
     @property
     def clock_off(self) -> bool:
@@ -35,10 +36,12 @@ class SyncState:
 
     @property
     def warning(self) -> bool:
-        return bool(self.not_applied) or self.clock_off
+        return bool(self.not_applied) or self.clock_off or bool(self.id_taken)
 
     def warnings(self) -> list[str]:
         out = []
+        if self.id_taken:  # first: nothing this door sends counts until it is fixed
+            out.append(t("ui.sync.id_taken", kiosk=self.id_taken))
         if self.not_applied:
             out.append(t("ui.sync.not_applied", count=self.not_applied))
         if self.clock_off:
@@ -81,7 +84,7 @@ class SyncMark(Static):
 
     def show(self, state: SyncState) -> None:
         self.state = state
-        down = state.reachable is False or state.failing
+        down = state.reachable is False or state.failing or bool(state.id_taken)
         self.set_class(down, "-down")
         self.set_class((bool(state.queued) or state.warning) and not down, "-waiting")
         self.refresh_text()
