@@ -274,7 +274,7 @@ class SyncAgent:
 
     def _record_taken(self, central: pw.Database) -> None:
         """Have the centre record the collision, so ``kiosk fleet`` flags the id (taken_ids); a
-        centre before 0020 (or a MariaDB door granted before it) cannot: logged once."""
+        centre before 0021 (or a MariaDB door granted before it) cannot: logged once."""
         try:
             taken_ids.report_refused(central, self.settings.kiosk_id)
         except pw.DatabaseError as exc:  # (a dropped connection fails the next round)

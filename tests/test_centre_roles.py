@@ -240,7 +240,7 @@ def test_a_door_reads_the_register_near_now_and_never_the_history(centre, door_r
 
     role, door_url = door_role
     owner = database.make_database(centre.url)
-    owner.connect()  # what grant-door gave a door before 0019: SELECT on both tables
+    owner.connect()  # what grant-door gave a door before 0020: SELECT on both tables
     if database.engine_of(centre.url) == "postgresql":
         owner.execute_sql(f'GRANT SELECT ON attendance, "leave" TO {role}')
     else:

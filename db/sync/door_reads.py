@@ -4,7 +4,7 @@ A door stands in a corridor and its disk can be taken (SPEC §13). It needs toda
 to answer "already signed in at 08:51 (east door)" and to follow the centre's corrections
 (:mod:`db.sync.register_pull`, :mod:`db.register_watch`) — and the leaves of the sessions it may
 still sign people into, to show them excused. Not who was absent when for years, nor why anyone
-took leave (FINDINGS 20). So a centre at migration 0019 has two views, with their owner's rights,
+took leave (FINDINGS 20). So a centre at migration 0020 has two views, with their owner's rights,
 and ``kiosk centre grant-door`` gives a door SELECT on them and none on ``attendance`` or
 ``leave``:
 
@@ -17,7 +17,7 @@ Both are PostgreSQL ``security_barrier`` views (a door's own function in a WHERE
 rows left out) and MariaDB ``SQL SECURITY DEFINER`` views: the owner's rights, the centre's clock.
 
 Only a door's credential reads through them (:func:`door_view`): a host's or admin's home keeps
-reading the tables it may read whole; a centre before 0019 (or a SQLite one) has no views.
+reading the tables it may read whole; a centre before 0020 (or a SQLite one) has no views.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from db.models import Attendance, Leave
 from db.sync import credential
 from db.sync.common import _engine
 
-VIEWS_MIGRATION = 19
+VIEWS_MIGRATION = 20
 REGISTER_VIEW = "recent_attendance"
 LEAVE_VIEW = "current_leave"
 VIEWS = (REGISTER_VIEW, LEAVE_VIEW)
@@ -81,7 +81,7 @@ def install(db: pw.Database) -> None:
 
 
 def has_views(central: pw.Database) -> bool:
-    """The centre has the door's views (a server at 0019+)."""
+    """The centre has the door's views (a server at 0020+)."""
     if _engine(central) == "sqlite":
         return False
     return central.execute_sql(f"SELECT 1 FROM schema_version WHERE version = {VIEWS_MIGRATION}"

@@ -1,7 +1,7 @@
 """The centre's roles (SPEC §13): what a door, a host and an admin may do, granted by the owner.
 
 - **door** — read the roster, plan, credits and the public settings, and the register of the
-  sessions near now and the leaves it may still use through two views (0019;
+  sessions near now and the leaves it may still use through two views (0020;
   :mod:`db.sync.door_reads`), never ``attendance`` or ``leave`` themselves;
   INSERT events (never change or delete one); keep its own fleet row. On MariaDB every role also
   gets ``EXECUTE`` on ``kiosk_apply_pushed``, the procedure a push calls to have the centre apply
@@ -122,7 +122,7 @@ class GroupRole(ValueError):
 
 
 class CentreNotUpgraded(RuntimeError):
-    """The centre lacks what migrations 0012, 0019 or 0020 made: its owner runs ``kiosk init
+    """The centre lacks what migrations 0012, 0020 or 0021 made: its owner runs ``kiosk init
     --db URL`` first."""
 
 
@@ -149,7 +149,7 @@ def rights(kind: str, engine: str) -> Rights:
     private_setting = engine == "mysql" and kind == "door"  # no row security there
     tables = {t: {"SELECT"} for t in READ if not (private_setting and t == "setting")}
     tables[VIEW] = {"SELECT"}
-    if kind == "door":  # the register near now and the leaves it may use: views (0019)
+    if kind == "door":  # the register near now and the leaves it may use: views (0020)
         for table in ("attendance", "leave"):
             del tables[table]
         tables.update({view: {"SELECT"} for view in DOOR_VIEWS})
@@ -158,7 +158,7 @@ def rights(kind: str, engine: str) -> Rights:
         return Rights(tables)
     tables[EVENTS] = {"SELECT", "INSERT"}
     tables[FLEET] = {"SELECT"}
-    tables[TAKEN] = {"SELECT"}  # ids a second door claimed: the fleet's duplicate_id (0020)
+    tables[TAKEN] = {"SELECT"}  # ids a second door claimed: the fleet's duplicate_id (0021)
     if kind == "host":
         return Rights(tables)
     for table in ADMIN_WRITES:

@@ -55,7 +55,7 @@ def adopt_central_identities(central: pw.Database) -> int:
         return 0
     sessions = dict(StudySession.select(StudySession.id, StudySession.uid).tuples().execute(central))
     staff = dict(Staff.select(Staff.key, Staff.uid).tuples().execute(central))
-    held = leave_source(door_view(central))  # a door's: the leaves it may still use (0019)
+    held = leave_source(door_view(central))  # a door's: the leaves it may still use (0020)
     leaves = {(s, k): u for s, k, u in held.select(held.session, held.staff, held.uid)
               .tuples().execute(central)}
     changed = 0

@@ -109,7 +109,7 @@ def read_central(central: pw.Database) -> Snapshot:
         for sid, kind, value in q.execute(central):
             snap.audiences.setdefault(uid_of[sid], []).append((kind, value))
     snap.credential = credential.read_kind(central)
-    # a door reads the register near now and the leaves it may use, never the history (0019)
+    # a door reads the register near now and the leaves it may use, never the history (0020)
     snap.through_view = door_view(central, snap.credential)
     # leaves name their session by its uid: the centre's session numbers mean nothing here
     snap.leaves = list(_leaves_since(_watermark("leave"), snap.through_view).dicts()

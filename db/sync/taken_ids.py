@@ -24,7 +24,7 @@ from db.sync.centre_guard_sql import DOOR_TABLE
 from db.sync.centre_sql import PG_PATH, ROLE_TABLE, pg_ident, pg_qualified
 from db.sync.common import _engine
 
-TAKEN_MIGRATION = 20
+TAKEN_MIGRATION = 21
 TABLE = "kiosk_id_taken"
 ROUTINE = "kiosk_id_refused"
 
@@ -88,7 +88,7 @@ def install(db: pw.Database) -> None:
 
 
 def has_table(db: pw.Database) -> bool:
-    """The centre records taken ids (a server at 0020+)."""
+    """The centre records taken ids (a server at 0021+)."""
     if _engine(db) == "sqlite":
         return False
     return db.execute_sql(f"SELECT 1 FROM schema_version WHERE version = {TAKEN_MIGRATION}"
@@ -104,7 +104,7 @@ def refused_for_id(exc: Exception) -> bool:
 
 def report_refused(central: pw.Database, kiosk_id: str) -> None:
     """A door whose fleet row the centre refused for its id asks the centre to record that (a
-    centre without the routine, before 0020, refuses: the caller logs it)."""
+    centre without the routine, before 0021, refuses: the caller logs it)."""
     with central.atomic():  # a savepoint: a refusal undoes only this
         if _engine(central) == "postgresql":
             central.execute_sql(f"SELECT {ROUTINE}(%s)", (kiosk_id[:64],)).fetchone()
@@ -118,7 +118,7 @@ def taken_since(db: pw.Database, since: dt.datetime) -> set[str]:
         return set()
     q = db.quote[0] + "{}" + db.quote[1]
     try:
-        with db.atomic():  # a savepoint: a role granted before 0020 may not read it yet
+        with db.atomic():  # a savepoint: a role granted before 0021 may not read it yet
             rows = db.execute_sql(f"SELECT {q.format('kiosk_id')} FROM {q.format(TABLE)} "
                                   f"WHERE {q.format('taken_at')} >= {db.param}", (since,)
                                   ).fetchall()
