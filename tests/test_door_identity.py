@@ -154,7 +154,9 @@ def test_a_door_role_cannot_take_another_doors_id_and_says_so(centre, door_urls,
     east = new_home(tmp_path, "east", "door-1")
     west = new_home(tmp_path, "west", "door-1")
     kiosk(east, "sync", "--once", "--central", door_urls[0])
-    kiosk(west, "sync", "--once", "--central", door_urls[1])  # the round itself goes through
+    taken = kiosk(west, "sync", "--once", "--central", door_urls[1], check=1)  # FINDINGS 26: said
+    assert "refused this kiosk's id door-1" in taken.stdout + taken.stderr
+    assert "[kiosk] id" in taken.stdout + taken.stderr
     log = (west / "logs" / "kiosk.log").read_text(encoding="utf-8")
     assert "fleet row for kiosk id door-1 refused" in log and "another door holds this id" in log
     assert "pw-kd_" not in log  # never a password
