@@ -126,7 +126,7 @@ def test_run_ended_by_a_signal_from_outside_never_exits_0(kiosk_home, signum, co
         assert door.wait_for(lambda: events() == 1, 20), door.text[-2000:]  # the app is at work
         door.proc.send_signal(signum)
     finally:
-        ended = door.finish(30)  # (killed if it is still running: no kiosk left behind)
+        ended = door.finish(60)  # (killed if it is still running: no kiosk left behind)
     assert (ended if ended >= 0 else 128 - ended) == code, door.text[-2000:]
     assert "Traceback" not in door.text and events() == 1
 
